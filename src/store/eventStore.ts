@@ -1,0 +1,145 @@
+/**
+ * The event store port. Everything else (command handling, projections, audit, HTTP, CLI) depends on this
+ * interface, never on an adapter. Adapters live beside it: `sqlite/` (embedded default), `eventstoredb/`.
+ */
+
+/** Who caused an event: the authenticated principal and the role it acted in. */
+export interface Actor {
+  principal: string;
+  role: string;
+}
+
+/** An event as the application hands it to the store, before it has a place in the log. */
+export interface NewEvent {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  /** The business date the data names (ISO date or timestamp). */
+  occurredAt: string;
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  data: unknown;
+  /** Id of the key that encrypts personal data inside `data`, when it has any. */
+  dataKeyId?: string;
+}
+
+/** The envelope of DOMAIN.md: a stored event with its place in its stream and in the whole ledger. */
+export interface RecordedEvent<D = unknown> extends NewEvent {
+  data: D;
+  streamId: string;
+  /** 0-based within its stream. */
+  streamRevision: number;
+  /** 0-based, dense, the order of the whole ledger. */
+  globalPosition: number;
+  /** Server clock (ISO timestamp); never decreases along the global order. */
+  recordedAt: string;
+}
+
+/**
+ * What the caller believes about the stream before appending:
+ * `any` (no check), `no_stream` (must not exist), `stream_exists` (must exist), or the revision of its last event.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream (pass it as the next expectedRevision). */
+  nextExpectedRevision: number;
+  /** Global position of each appended event, in order. */
+  positions: number[];
+  /** True when every event was already stored (idempotent re-append): nothing was written. */
+  alreadyStored: boolean;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  direction?: Direction;
+  /** Inclusive revision to start from (default: the start, or the end when reading backwards). */
+  fromRevision?: number;
+  limit?: number;
+}
+
+export interface ReadAllOptions {
+  /** Stop after this many events. */
+  limit?: number;
+  /** Inclusive upper bound on the global position. */
+  toPosition?: number;
+}
+
+export type SubscriptionMessage =
+  | { kind: 'event'; event: RecordedEvent }
+  /** Sent once, when the subscription has delivered everything that was in the log; live events follow. */
+  | { kind: 'caughtUp'; position: number };
+
+export interface Subscription {
+  /** Stops delivery; resolves when the handler is no longer running. */
+  close(): Promise<void>;
+  /** Resolves when the subscription ends (closed, or the handler threw: then it rejects). */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends atomically; all events go to `streamId` with consecutive revisions. */
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The last revision of the stream, or -1 when it does not exist. */
+  streamRevision(streamId: string): Promise<number>;
+  /** The whole log from a global position (inclusive), in order. */
+  readAll(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Delivers every event from `fromPosition` (inclusive), then `caughtUp`, then live appends, with no gap and no
+   * duplicate. The handler is awaited: the next message waits for it.
+   */
+  subscribe(fromPosition: number, handler: (message: SubscriptionMessage) => void | Promise<void>): Subscription;
+  /** Global position of the last event, or -1 when the log is empty. */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The base of the errors the store raises; the HTTP layer maps each to a problem type in one place. */
+export class EventStoreError extends Error {
+  override name = 'EventStoreError';
+}
+
+/** The stream was not at the expected revision. */
+export class WrongExpectedRevisionError extends EventStoreError {
+  override name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId} expected at revision ${String(expected)} but is at ${actual}`);
+  }
+}
+
+/** An event id is already stored, but not as the same event of the same stream. */
+export class DuplicateEventIdError extends EventStoreError {
+  override name = 'DuplicateEventIdError';
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already stored with other content or in another stream`);
+  }
+}
+
+/** The store was used after close(). */
+export class StoreClosedError extends EventStoreError {
+  override name = 'StoreClosedError';
+  constructor() {
+    super('the event store is closed');
+  }
+}
+
+export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === -1) ||
+    (expected === 'stream_exists' && actual >= 0) ||
+    expected === actual;
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}
