@@ -4,7 +4,10 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/projections', '<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
   },
   // API and process tests open files and ports; two workers fit the 2-core machines.
   maxWorkers: 2,

@@ -96,7 +96,10 @@ export interface EventStore {
    * Delivers every event from `fromPosition` (inclusive), then `caughtUp`, then live appends, with no gap and no
    * duplicate. The handler is awaited: the next message waits for it.
    */
-  subscribe(fromPosition: number, handler: (message: SubscriptionMessage) => void | Promise<void>): Subscription;
+  subscribe(
+    fromPosition: number,
+    handler: (message: SubscriptionMessage) => void | Promise<void>,
+  ): Subscription;
   /** Global position of the last event, or -1 when the log is empty. */
   headPosition(): Promise<number>;
   close(): Promise<void>;

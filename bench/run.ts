@@ -1,0 +1,26 @@
+/**
+ * `npm run bench -- <name> [--events N]`: runs one benchmark (or all), prints its table and writes
+ * bench/results/latest.json. Benchmarks compare against a baseline measured in the same run (QUALITY.md).
+ */
+import { parseArgs } from '../src/cli/args';
+import { benchAppend } from './append';
+
+const benches: Record<string, (args: { events?: number }) => Promise<void>> = {
+  append: benchAppend,
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const names = args.positionals.length > 0 ? args.positionals : Object.keys(benches);
+  const events = typeof args.options.events === 'string' ? Number(args.options.events) : undefined;
+  for (const name of names) {
+    const bench = benches[name];
+    if (!bench) {
+      console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+      process.exit(2);
+    }
+    await bench({ events });
+  }
+}
+
+void main();

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * The `ledger` operator CLI. Each command has --help. Exit codes: 0 ok, 1 failure (e.g. verify found a problem),
+ * 2 bad usage or configuration.
+ */
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startServer } from '../server';
+import { parseArgs, type ParsedArgs } from './args';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  serve: {
+    summary: 'serve the API and the dashboard',
+    usage: `ledger serve [--port N] [--host H]
+
+Serves the HTTP API under /api/v1 (and the dashboard at /) on the configured event store.
+Configuration comes from the environment (see README): PORT, HOST, LEDGER_DATA_DIR, LEDGER_EVENT_STORE,
+EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRESHOLD, LOG_LEVEL.
+--port and --host override PORT and HOST. Stops gracefully on SIGTERM or SIGINT.`,
+    async run(args) {
+      const env = { ...process.env };
+      if (typeof args.options.port === 'string') env.PORT = args.options.port;
+      if (typeof args.options.host === 'string') env.HOST = args.options.host;
+      const config = loadConfig(env);
+      const logger = createLogger(config.logLevel);
+      const running = await startServer(config, logger);
+      logger.info({ url: running.url, dataDir: config.dataDir }, 'participation ledger listening');
+      process.stdout.write(`Participation ledger listening on ${running.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          logger.info({ signal }, 'shutting down');
+          void running.close().then(resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      return 0;
+    },
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return `ledger — the participation ledger's operator tool
+
+Usage: ledger <command> [options]    (ledger <command> --help for more)
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const name = args.positionals.shift();
+  if (!name || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name || args.options.help ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`ledger: unknown command "${name}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  if (args.options.help) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ledger: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

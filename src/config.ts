@@ -1,0 +1,107 @@
+/**
+ * The one configuration module: the environment, read through a zod schema once at start-up.
+ * A bad value stops the process (exit code 2) with one line naming the variable and what it accepts.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const tokenList = z.string().transform((s, ctx) => {
+  const tokens: Array<{ role: Role; token: string }> = [];
+  for (const part of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const role = part.slice(0, eq);
+    const token = part.slice(eq + 1);
+    if (eq < 1 || !isRole(role) || token.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'accepts role=token pairs separated by commas; roles admin, clerk, evaluator; tokens of 16+ characters',
+      });
+      return z.NEVER;
+    }
+    tokens.push({ role, token });
+  }
+  return tokens;
+});
+
+export const roles = ['admin', 'clerk', 'evaluator'] as const;
+export type Role = (typeof roles)[number];
+function isRole(s: string): s is Role {
+  return (roles as readonly string[]).includes(s);
+}
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'accepts a TCP port number 0–65535' })
+    .int({ message: 'accepts a TCP port number 0–65535' })
+    .min(0, { message: 'accepts a TCP port number 0–65535' })
+    .max(65535, { message: 'accepts a TCP port number 0–65535' })
+    .default(3000),
+  HOST: z.string().min(1, { message: 'accepts a host name or IP address' }).default('127.0.0.1'),
+  LEDGER_DATA_DIR: z.string().min(1, { message: 'accepts a directory path' }).default('./data'),
+  LEDGER_EVENT_STORE: z
+    .enum(['sqlite', 'eventstoredb'], { message: 'accepts sqlite or eventstoredb' })
+    .default('sqlite'),
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, {
+      message: 'accepts an esdb:// (or esdb+discover://) connection string',
+    })
+    .optional(),
+  LEDGER_API_TOKENS: tokenList.optional(),
+  LEDGER_CITIZEN_INITIATIVE_THRESHOLD: z.coerce
+    .number({ message: 'accepts a whole number of supports ≥ 1' })
+    .int({ message: 'accepts a whole number of supports ≥ 1' })
+    .min(1, { message: 'accepts a whole number of supports ≥ 1' })
+    .default(300),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'accepts fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStore: 'sqlite' | 'eventstoredb';
+  eventStoreConnectionString: string | undefined;
+  apiTokens: Array<{ role: Role; token: string }> | undefined;
+  citizenInitiativeThreshold: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the configuration; empty strings count as unset so `PORT=` falls back to the default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`invalid ${variable}: ${issue?.message ?? 'bad value'}`);
+  }
+  const e = parsed.data;
+  if (e.LEDGER_EVENT_STORE === 'eventstoredb' && !e.EVENTSTORE_CONNECTION_STRING) {
+    throw new ConfigError(
+      'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb (accepts an esdb:// connection string)',
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.LEDGER_DATA_DIR),
+    eventStore: e.LEDGER_EVENT_STORE,
+    eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
+    apiTokens: e.LEDGER_API_TOKENS,
+    citizenInitiativeThreshold: e.LEDGER_CITIZEN_INITIATIVE_THRESHOLD,
+    logLevel: e.LOG_LEVEL,
+  };
+}

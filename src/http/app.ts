@@ -1,0 +1,100 @@
+/**
+ * The HTTP application factory. No global state: every call builds an independent app around the services it is
+ * given, so tests build as many as they like.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { EventStore } from '../store/eventStore';
+import { problemErrorHandler, problems } from './problem';
+
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  store: EventStore;
+  /** Extra routers mounted under /api/v1 (commands, reads, audit …), in order. */
+  apiRouters?: express.Router[];
+  /** Routers mounted at the root (dashboard, docs). */
+  rootRouters?: express.Router[];
+  /** Whether the service can take traffic (store open, views caught up enough). */
+  readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+}
+
+export const BODY_LIMIT = '1mb';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  );
+  res.setHeader('Permissions-Policy', 'geolocation=(), camera=(), microphone=()');
+  next();
+};
+
+export function createApp(services: AppServices): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: services.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders);
+  app.use(
+    express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const head = await services.store.headPosition();
+    const extra = services.readiness ? await services.readiness() : { ready: true, checks: {} };
+    res.status(extra.ready ? 200 : 503).json({
+      status: extra.ready ? 'ready' : 'not_ready',
+      checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
+    });
+  });
+
+  const api = express.Router();
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  for (const router of services.apiRouters ?? []) api.use(router);
+  app.use('/api/v1', api);
+  for (const router of services.rootRouters ?? []) app.use(router);
+
+  app.use((req, _res, next) => {
+    next(problems.notFound(`No route for ${req.method} ${req.path}`));
+  });
+  app.use(problemErrorHandler);
+  return app;
+}

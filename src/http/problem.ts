@@ -1,0 +1,154 @@
+/**
+ * RFC 9457 problem details: the one place where every error becomes a response. Nothing a client sends may
+ * produce a 500 or a stack trace; a genuine server fault is logged with its stack and answered with a bare 500.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { DomainError, UnknownReference } from '../domain/errors';
+import { DuplicateEventIdError, StoreClosedError, WrongExpectedRevisionError } from '../store/eventStore';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: Array<{ path: string; message: string }>;
+  rule?: string;
+  [extension: string]: unknown;
+}
+
+/** Problem types are relative URIs under the API; GET on them describes the problem. */
+export function problemType(slug: string): string {
+  return `/api/v1/problems/${slug}`;
+}
+
+/** An error that already knows its problem response. Throw it from handlers; the error handler answers it. */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const problems = {
+  badRequest: (detail: string, errors?: ProblemBody['errors']) =>
+    new HttpProblem(400, 'validation', 'The request is not valid', detail, errors ? { errors } : {}),
+  unauthorized: (detail = 'A valid bearer token is required') =>
+    new HttpProblem(401, 'unauthorized', 'Not authenticated', detail, {}, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed for this role', detail),
+  notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
+  conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
+    new HttpProblem(409, 'conflict', 'Conflict with the current state', detail, extensions),
+  unprocessable: (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
+    new HttpProblem(422, slug, 'The request breaks a rule', detail, extensions),
+  tooLarge: (detail: string) => new HttpProblem(413, 'too-large', 'Request body too large', detail),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new HttpProblem(
+      429,
+      'rate-limited',
+      'Too many requests',
+      `Slow down: try again in ${retryAfterSeconds} s`,
+      {},
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+};
+
+/** Zod issues → `errors: [{path, message}]`, with paths written like `mandate.decide` or `areas[2]`. */
+export function zodErrors(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.slice(0, 50).map((issue) => ({
+    path: issue.path.reduce<string>(
+      (acc, key) =>
+        typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+      '',
+    ),
+    message: issue.message,
+  }));
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
+  const body: ProblemBody = {
+    type: problemType(problem.slug),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    ...(instance ? { instance } : {}),
+    ...problem.extensions,
+  };
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/** Turns anything thrown into a problem, or undefined for a genuine server fault. */
+export function toProblem(error: unknown): HttpProblem | undefined {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof UnknownReference) {
+    return error.status === 404
+      ? problems.notFound(error.message)
+      : problems.unprocessable('unknown-reference', error.message, { rule: error.rule });
+  }
+  if (error instanceof DomainError) {
+    return error.status === 409
+      ? problems.conflict(error.message, { rule: error.rule })
+      : problems.unprocessable('rule-broken', error.message, { rule: error.rule });
+  }
+  if (error instanceof z.ZodError)
+    return problems.badRequest('The request does not match the schema', zodErrors(error));
+  if (error instanceof WrongExpectedRevisionError) {
+    return problems.conflict(
+      `The record changed meanwhile (expected revision ${String(error.expected)}, now ${error.actual}); reload and retry`,
+      { currentRevision: error.actual },
+    );
+  }
+  if (error instanceof DuplicateEventIdError) return problems.conflict(error.message);
+  if (error instanceof StoreClosedError) return problems.unavailable('The service is shutting down');
+  // body-parser and express errors carry a status and a type.
+  const e = error as { status?: unknown; type?: unknown; expose?: unknown };
+  if (typeof e === 'object' && e !== null && typeof e.status === 'number') {
+    if (e.type === 'entity.too.large') return problems.tooLarge('The request body is larger than 1 MB');
+    if (e.type === 'entity.parse.failed') return problems.badRequest('The request body is not valid JSON');
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return problems.badRequest('The request body must be UTF-8 JSON');
+    }
+    if (e.status >= 400 && e.status < 500) {
+      return new HttpProblem(
+        e.status === 413 ? 413 : 400,
+        'bad-request',
+        'Bad request',
+        'The request could not be read',
+      );
+    }
+  }
+  return undefined;
+}
+
+export const problemErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const problem = toProblem(error);
+  if (problem) {
+    sendProblem(res, problem, req.originalUrl);
+    return;
+  }
+  req.log?.error({ err: error }, 'unhandled error');
+  sendProblem(
+    res,
+    new HttpProblem(
+      500,
+      'internal',
+      'Internal server error',
+      'Something went wrong on our side; it has been logged',
+    ),
+    req.originalUrl,
+  );
+};

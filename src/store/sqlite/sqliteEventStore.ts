@@ -1,0 +1,491 @@
+import Database from 'better-sqlite3';
+import {
+  checkExpectedRevision,
+  DuplicateEventIdError,
+  StoreClosedError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionMessage,
+} from '../eventStore';
+import { EVENT_COLUMNS, eventsSchemaSql, type EventRow } from './schema';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the database file. */
+  file: string;
+  /** `FULL` (default) makes every acknowledged append survive power loss. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Position of the first event of an empty log. Always 0 in service; the contract tests set it past 2^31 to
+   * exercise 64-bit positions without writing two billion rows.
+   */
+  genesisPosition?: number;
+  /** How often subscriptions look for appends made by another process (ms). */
+  pollIntervalMs?: number;
+  /** Most events written in one group-commit transaction. */
+  maxBatchEvents?: number;
+  clock?: () => Date;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface StoredIdentity {
+  streamId: string;
+  streamRevision: number;
+  globalPosition: number;
+  fingerprint: string;
+}
+
+const READ_PAGE = 1000;
+const REVISION_CACHE_LIMIT = 200_000;
+
+function fingerprintOf(streamId: string, e: NewEvent, dataJson: string): string {
+  return `${streamId}\u0000${e.type}\u0000${e.schemaVersion}\u0000${e.dataKeyId ?? ''}\u0000${dataJson}`;
+}
+
+export function rowToEvent(row: EventRow): RecordedEvent {
+  const event: RecordedEvent = {
+    globalPosition: row.global_position,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamRevision: row.stream_revision,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    recordedAt: row.recorded_at,
+    occurredAt: row.occurred_at,
+    actor: JSON.parse(row.actor) as RecordedEvent['actor'],
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    data: JSON.parse(row.data) as unknown,
+  };
+  if (row.data_key_id !== null) event.dataKeyId = row.data_key_id;
+  return event;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Appends that arrive in the same tick are written in one
+ * transaction (group commit), so 64 concurrent callers pay for one fsync, not 64; each append is still checked
+ * and answered on its own, and one that conflicts fails alone.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly genesis: number;
+  private readonly maxBatchEvents: number;
+  private readonly pollIntervalMs: number;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+  /** Head as this connection last saw it; another writer moving it invalidates the caches below. */
+  private head: number;
+  private lastRecordedAt: string;
+  private readonly revisions = new Map<string, number>();
+  private appendedSignal: { promise: Promise<void>; resolve: () => void };
+  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
+
+  private readonly stmt: {
+    insert: Database.Statement;
+    byEventId: Database.Statement<
+      [string],
+      {
+        stream_id: string;
+        stream_revision: number;
+        global_position: number;
+        type: string;
+        schema_version: number;
+        data_key_id: string | null;
+        data: string;
+      }
+    >;
+    streamRevision: Database.Statement<[string], { r: number | null }>;
+    head: Database.Statement<[], { p: number | null }>;
+    lastRecordedAt: Database.Statement<[], { recorded_at: string } | undefined>;
+    readStreamForwards: Database.Statement<[string, number, number], EventRow>;
+    readStreamBackwards: Database.Statement<[string, number, number], EventRow>;
+    readAll: Database.Statement<[number, number, number], EventRow>;
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.genesis = options.genesisPosition ?? 0;
+    this.maxBatchEvents = options.maxBatchEvents ?? 5000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(eventsSchemaSql);
+    this.db
+      .prepare("INSERT OR IGNORE INTO ledger_meta(key, value) VALUES ('genesis_position', ?)")
+      .run(String(this.genesis));
+    this.stmt = {
+      insert: this.db.prepare(
+        `INSERT INTO events (${EVENT_COLUMNS}) VALUES (@global_position, @event_id, @stream_id, @stream_revision, @type, @schema_version, @recorded_at, @occurred_at, @actor, @correlation_id, @causation_id, @data, @data_key_id)`,
+      ),
+      byEventId: this.db.prepare(
+        'SELECT stream_id, stream_revision, global_position, type, schema_version, data_key_id, data FROM events WHERE event_id = ?',
+      ),
+      streamRevision: this.db.prepare('SELECT max(stream_revision) AS r FROM events WHERE stream_id = ?'),
+      head: this.db.prepare('SELECT max(global_position) AS p FROM events'),
+      lastRecordedAt: this.db.prepare('SELECT recorded_at FROM events ORDER BY global_position DESC LIMIT 1'),
+      readStreamForwards: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
+      ),
+      readStreamBackwards: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision <= ? ORDER BY stream_revision DESC LIMIT ?`,
+      ),
+      readAll: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
+      ),
+    };
+    this.head = this.readHead();
+    this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
+    this.appendedSignal = this.newSignal();
+  }
+
+  // ---------- writing ----------
+
+  append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate lets every caller that is ready in this tick join the same transaction.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.takeBatch();
+      this.writeBatch(batch);
+      // Yield between transactions so readers and new callers get a turn.
+      if (this.pending.length > 0) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  private takeBatch(): PendingAppend[] {
+    let count = 0;
+    let i = 0;
+    while (i < this.pending.length) {
+      const next = this.pending[i];
+      if (!next || (count > 0 && count + next.events.length > this.maxBatchEvents)) break;
+      count += next.events.length;
+      i++;
+    }
+    return this.pending.splice(0, i);
+  }
+
+  private writeBatch(batch: PendingAppend[]): void {
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    const batchRevisions = new Map<string, number>();
+    const batchIds = new Map<string, StoredIdentity>();
+    let appended = 0;
+    try {
+      this.db
+        .transaction(() => {
+          this.syncWithDisk();
+          let nextPosition = this.head + 1;
+          let recordedAt = this.lastRecordedAt;
+          for (const request of batch) {
+            try {
+              const prepared = this.prepareRequest(request, batchRevisions, batchIds);
+              if (prepared.kind === 'replay') {
+                outcomes.push({ ok: true, result: prepared.result });
+                continue;
+              }
+              const now = this.clock().toISOString();
+              // recordedAt never decreases along the global order, so "as of T" is always a prefix of the log.
+              if (now > recordedAt) recordedAt = now;
+              const positions: number[] = [];
+              let revision = prepared.currentRevision;
+              for (const [i, e] of request.events.entries()) {
+                revision++;
+                const dataJson = prepared.dataJson[i] as string;
+                this.stmt.insert.run({
+                  global_position: nextPosition,
+                  event_id: e.eventId,
+                  stream_id: request.streamId,
+                  stream_revision: revision,
+                  type: e.type,
+                  schema_version: e.schemaVersion,
+                  recorded_at: recordedAt,
+                  occurred_at: e.occurredAt,
+                  actor: JSON.stringify(e.actor),
+                  correlation_id: e.correlationId,
+                  causation_id: e.causationId,
+                  data: dataJson,
+                  data_key_id: e.dataKeyId ?? null,
+                });
+                batchIds.set(e.eventId, {
+                  streamId: request.streamId,
+                  streamRevision: revision,
+                  globalPosition: nextPosition,
+                  fingerprint: fingerprintOf(request.streamId, e, dataJson),
+                });
+                positions.push(nextPosition);
+                nextPosition++;
+                appended++;
+              }
+              batchRevisions.set(request.streamId, revision);
+              outcomes.push({
+                ok: true,
+                result: { nextExpectedRevision: revision, positions, alreadyStored: false },
+              });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+          this.head = nextPosition - 1;
+          this.lastRecordedAt = recordedAt;
+        })
+        .immediate();
+    } catch (error) {
+      // The transaction rolled back: nothing of this batch is stored. Forget what we believed about the disk.
+      this.revisions.clear();
+      this.head = this.readHead();
+      this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
+      for (const request of batch) request.reject(error);
+      return;
+    }
+    if (this.revisions.size + batchRevisions.size > REVISION_CACHE_LIMIT) this.revisions.clear();
+    for (const [streamId, revision] of batchRevisions) this.revisions.set(streamId, revision);
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) request.reject(new Error('internal: no outcome for append'));
+      else if (outcome.ok) request.resolve(outcome.result);
+      else request.reject(outcome.error);
+    });
+    if (appended > 0) this.signalAppended();
+  }
+
+  /** If another connection appended since we last looked, our cached revisions may be stale. */
+  private syncWithDisk(): void {
+    const diskHead = this.readHead();
+    if (diskHead !== this.head) {
+      this.revisions.clear();
+      this.head = diskHead;
+      this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
+    }
+  }
+
+  private prepareRequest(
+    request: PendingAppend,
+    batchRevisions: Map<string, number>,
+    batchIds: Map<string, StoredIdentity>,
+  ):
+    | { kind: 'replay'; result: AppendResult }
+    | { kind: 'write'; currentRevision: number; dataJson: string[] } {
+    const dataJson = request.events.map((e) => JSON.stringify(e.data));
+    const seen: StoredIdentity[] = [];
+    for (const [i, e] of request.events.entries()) {
+      const stored = batchIds.get(e.eventId) ?? this.storedIdentity(e.eventId);
+      if (stored) seen.push(stored);
+      else if (seen.length > 0) throw new DuplicateEventIdError(e.eventId);
+      if (stored && stored.fingerprint !== fingerprintOf(request.streamId, e, dataJson[i] as string)) {
+        throw new DuplicateEventIdError(e.eventId);
+      }
+    }
+    if (seen.length > 0) {
+      const first = seen[0] as StoredIdentity;
+      const contiguous =
+        seen.length === request.events.length &&
+        seen.every((s, i) => s.streamRevision === first.streamRevision + i);
+      if (!contiguous) throw new DuplicateEventIdError(request.events[seen.length - 1]?.eventId ?? '');
+      return {
+        kind: 'replay',
+        result: {
+          nextExpectedRevision: first.streamRevision + seen.length - 1,
+          positions: seen.map((s) => s.globalPosition),
+          alreadyStored: true,
+        },
+      };
+    }
+    const currentRevision = batchRevisions.get(request.streamId) ?? this.cachedRevision(request.streamId);
+    checkExpectedRevision(request.streamId, request.expected, currentRevision);
+    return { kind: 'write', currentRevision, dataJson };
+  }
+
+  private storedIdentity(eventId: string): StoredIdentity | undefined {
+    const row = this.stmt.byEventId.get(eventId);
+    if (!row) return undefined;
+    return {
+      streamId: row.stream_id,
+      streamRevision: row.stream_revision,
+      globalPosition: row.global_position,
+      fingerprint: fingerprintOf(
+        row.stream_id,
+        {
+          type: row.type,
+          schemaVersion: row.schema_version,
+          ...(row.data_key_id !== null ? { dataKeyId: row.data_key_id } : {}),
+        } as NewEvent,
+        row.data,
+      ),
+    };
+  }
+
+  private cachedRevision(streamId: string): number {
+    const cached = this.revisions.get(streamId);
+    if (cached !== undefined) return cached;
+    const revision = this.stmt.streamRevision.get(streamId)?.r ?? -1;
+    return revision;
+  }
+
+  private readHead(): number {
+    const p = this.stmt.head.get()?.p;
+    return p === null || p === undefined ? this.genesis - 1 : p;
+  }
+
+  // ---------- reading ----------
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      options.direction === 'backwards'
+        ? this.stmt.readStreamBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.stmt.readStreamForwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(rowToEvent);
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    this.assertOpen();
+    return this.stmt.streamRevision.get(streamId)?.r ?? -1;
+  }
+
+  async *readAll(fromPosition = 0, options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    let next = fromPosition;
+    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    while (remaining > 0) {
+      this.assertOpen();
+      const rows = this.readPage(next, to, Math.min(READ_PAGE, remaining));
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        yield rowToEvent(row);
+        next = row.global_position + 1;
+        remaining--;
+      }
+    }
+  }
+
+  /** Raw rows of the log, for the audit and bulk readers that want to avoid per-event promises. */
+  readPage(fromPosition: number, toPosition: number, limit: number): EventRow[] {
+    return this.stmt.readAll.all(fromPosition, toPosition, limit);
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.readHead();
+  }
+
+  // ---------- subscriptions ----------
+
+  subscribe(
+    fromPosition: number,
+    handler: (message: SubscriptionMessage) => void | Promise<void>,
+  ): Subscription {
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const sleep = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.pollIntervalMs);
+        const signal = this.appendedSignal.promise;
+        function done(): void {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        }
+        wake = done;
+        void signal.then(done);
+      });
+    const run = async (): Promise<void> => {
+      let next = fromPosition;
+      let caughtUp = false;
+      while (!closed && !this.closed) {
+        const rows = this.readPage(next, Number.MAX_SAFE_INTEGER, READ_PAGE);
+        for (const row of rows) {
+          if (closed) return;
+          await handler({ kind: 'event', event: rowToEvent(row) });
+          next = row.global_position + 1;
+        }
+        if (rows.length > 0) continue;
+        if (!caughtUp) {
+          caughtUp = true;
+          await handler({ kind: 'caughtUp', position: next - 1 });
+          continue;
+        }
+        await sleep();
+      }
+    };
+    const done = run();
+    const subscription = {
+      done,
+      close: async (): Promise<void> => {
+        closed = true;
+        wake?.();
+        this.subscriptions.delete(subscription);
+        await done.catch(() => undefined);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private newSignal(): { promise: Promise<void>; resolve: () => void } {
+    let resolve: () => void = () => undefined;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    return { promise, resolve };
+  }
+
+  private signalAppended(): void {
+    const previous = this.appendedSignal;
+    this.appendedSignal = this.newSignal();
+    previous.resolve();
+  }
+
+  // ---------- lifecycle ----------
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Let appends already accepted reach the disk before closing.
+    while (this.pending.length > 0 || this.flushing || this.flushScheduled) {
+      await (this.flushing ?? new Promise<void>((r) => setImmediate(r)));
+    }
+    this.closed = true;
+    this.signalAppended();
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.db.close();
+  }
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  test('defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: path.resolve('./data'),
+      eventStore: 'sqlite',
+      apiTokens: undefined,
+      citizenInitiativeThreshold: 300,
+      logLevel: 'info',
+    });
+  });
+
+  test('tokens: several per role', () => {
+    const c = loadConfig({
+      LEDGER_API_TOKENS:
+        'admin=aaaaaaaaaaaaaaaaaaaa, clerk=bbbbbbbbbbbbbbbbbbbb,clerk=cccccccccccccccccccc,evaluator=dddddddddddddddddddd',
+    });
+    expect(c.apiTokens?.map((t) => t.role)).toEqual(['admin', 'clerk', 'clerk', 'evaluator']);
+  });
+
+  test.each([
+    ['PORT', 'eighty', /PORT.*port number/],
+    ['PORT', '70000', /PORT/],
+    ['LEDGER_EVENT_STORE', 'postgres', /LEDGER_EVENT_STORE.*sqlite or eventstoredb/],
+    ['LEDGER_API_TOKENS', 'root=xxxxxxxxxxxxxxxxxxxxx', /LEDGER_API_TOKENS.*role=token/],
+    ['LEDGER_API_TOKENS', 'admin=short', /LEDGER_API_TOKENS/],
+    ['LEDGER_CITIZEN_INITIATIVE_THRESHOLD', '-3', /LEDGER_CITIZEN_INITIATIVE_THRESHOLD/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL.*accepts/],
+    ['EVENTSTORE_CONNECTION_STRING', 'http://x', /EVENTSTORE_CONNECTION_STRING.*esdb/],
+  ])('%s=%s is refused with a line naming the variable', (name, value, pattern) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(pattern);
+  });
+
+  test('eventstoredb needs a connection string', () => {
+    expect(() => loadConfig({ LEDGER_EVENT_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_CONNECTION_STRING/);
+  });
+});
