@@ -1,37 +1,38 @@
 /**
- * Wiring: opens the configured event store, builds the app, listens, and shuts down gracefully
- * (stop accepting, let in-flight requests finish, close the store).
+ * Serving: opens the ledger, builds the app, listens, and shuts down gracefully (stop accepting, let in-flight
+ * requests finish, close the stores).
  */
-import fs from 'node:fs';
 import type { Server } from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { createApp } from './http/app';
+import { authenticate, loadTokens } from './http/auth';
+import { commandRouter } from './http/routes/commands';
+import { openLedger, type Ledger } from './ledger';
 import type { Logger } from './logger';
-import type { EventStore } from './store/eventStore';
-import { SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
 export interface RunningServer {
   url: string;
   server: Server;
-  store: EventStore;
+  ledger: Ledger;
+  generatedAdminToken?: string;
   close(): Promise<void>;
 }
 
-export function openEventStore(config: Config): EventStore {
-  if (config.eventStore === 'eventstoredb') {
-    throw new Error(
-      'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
-    );
-  }
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteEventStore({ file: path.join(config.dataDir, 'events.sqlite') });
+export function buildApp(ledger: Ledger, registry: ReturnType<typeof loadTokens>['registry']) {
+  return createApp({
+    config: ledger.config,
+    logger: ledger.logger,
+    store: ledger.store,
+    apiRouters: [commandRouter({ commands: ledger.commands, idempotency: ledger.idempotency })],
+    authenticate: authenticate(registry),
+  });
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const store = openEventStore(config);
-  const app = createApp({ config, logger, store });
+  const ledger = openLedger(config, logger);
+  const tokens = loadTokens(config.apiTokens, config.dataDir);
+  const app = buildApp(ledger, tokens.registry);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
@@ -48,9 +49,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
       });
-      await store.close();
+      await ledger.close();
     })();
     return closing;
   };
-  return { url, server, store, close };
+  return { url, server, ledger, generatedAdminToken: tokens.generatedAdminToken, close };
 }

@@ -32,6 +32,13 @@ EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRES
       const running = await startServer(config, logger);
       logger.info({ url: running.url, dataDir: config.dataDir }, 'participation ledger listening');
       process.stdout.write(`Participation ledger listening on ${running.url}\n`);
+      if (running.generatedAdminToken) {
+        process.stdout.write(
+          `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
+            `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +
+            `Use it as "Authorization: Bearer <token>", or set LEDGER_API_TOKENS (see README).\n`,
+        );
+      }
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           logger.info({ signal }, 'shutting down');

@@ -31,7 +31,12 @@ export const WholeNok = z.number().int().min(0).max(1_000_000_000_000).describe(
 export const Count = z.number().int().min(0).max(10_000_000);
 
 export const CommitteeKind = z.enum(['local_community', 'task', 'area_forum']);
-export const PoliticalBodyKind = z.enum(['council', 'executive_committee', 'standing_committee', 'administration']);
+export const PoliticalBodyKind = z.enum([
+  'council',
+  'executive_committee',
+  'standing_committee',
+  'administration',
+]);
 export const CoCreationForm = z.enum(['equal', 'steered', 'facilitating', 'responsibilizing']);
 export const Mandate = z.strictObject({
   influence: z.boolean(),
@@ -40,8 +45,20 @@ export const Mandate = z.strictObject({
   support: z.boolean(),
   arrange: z.boolean(),
 });
-export const RepresentationBasis = z.enum(['interest', 'population_group', 'geographic_area', 'viewpoint', 'open']);
-export const ActorGroup = z.enum(['resident', 'private_actor', 'voluntary_org', 'municipality', 'politician']);
+export const RepresentationBasis = z.enum([
+  'interest',
+  'population_group',
+  'geographic_area',
+  'viewpoint',
+  'open',
+]);
+export const ActorGroup = z.enum([
+  'resident',
+  'private_actor',
+  'voluntary_org',
+  'municipality',
+  'politician',
+]);
 export const Phase = z.enum(['knowledge_base', 'co_creation', 'political_processing', 'implementation']);
 export const MemberRole = z.enum(['leader', 'deputy_leader', 'member', 'youth_representative', 'deputy']);
 export const MeetingKind = z.enum(['committee_meeting', 'public_meeting', 'workshop']);
@@ -55,7 +72,12 @@ export const ProposalOrigin = z.enum([
 ]);
 export const CommitteeOutcome = z.enum(['adopted', 'rejected', 'deferred', 'noted']);
 export const CommitteeDecisionKind = z.enum(['recommendation', 'own_decision', 'consultation_response']);
-export const ReferralKind = z.enum(['recommendation', 'consultation_response', 'initiative', 'citizen_initiative']);
+export const ReferralKind = z.enum([
+  'recommendation',
+  'consultation_response',
+  'initiative',
+  'citizen_initiative',
+]);
 export const PoliticalOutcome = z.enum([
   'adopted',
   'adopted_with_amendments',
@@ -73,7 +95,14 @@ export const Period = z.strictObject({ from: IsoDate, to: IsoDate });
 /** Personal data as a person gave it. Never stored like this: see SealedPersonal. */
 export const PersonalData = z.strictObject({
   name: Name,
-  email: z.email().max(254).optional(),
+  // Norwegian addresses may carry æøå in the local part or domain, so the check is Unicode-aware.
+  email: z
+    .email({
+      pattern: /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:.]{2,}$/u,
+      message: 'must be an email address',
+    })
+    .max(254)
+    .optional(),
   phone: z
     .string()
     .regex(/^\+?[0-9 ()-]{3,30}$/, { message: 'must be a phone number' })

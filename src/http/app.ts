@@ -18,6 +18,8 @@ export interface AppServices {
   apiRouters?: express.Router[];
   /** Routers mounted at the root (dashboard, docs). */
   rootRouters?: express.Router[];
+  /** Sets req.caller from the bearer token (anonymous when absent). */
+  authenticate?: RequestHandler;
   /** Whether the service can take traffic (store open, views caught up enough). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
@@ -88,6 +90,7 @@ export function createApp(services: AppServices): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  if (services.authenticate) api.use(services.authenticate);
   for (const router of services.apiRouters ?? []) api.use(router);
   app.use('/api/v1', api);
   for (const router of services.rootRouters ?? []) app.use(router);

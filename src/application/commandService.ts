@@ -1,0 +1,234 @@
+/**
+ * Command handling: load the target stream, load the streams the command references (from the event store, never
+ * from eventually-consistent views), decide, and append with the loaded revision. On a concurrency conflict the
+ * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then it is a 409).
+ */
+import { v7 as uuidv7 } from 'uuid';
+import {
+  aggregateOfStream,
+  commandSpecs,
+  evolveAny,
+  initialStateOf,
+  type AggregateName,
+  type AnyCommandSpec,
+  type CommandName,
+} from '../domain/commands';
+import type { AggregateState, Reference } from '../domain/decider';
+import { UnknownReference } from '../domain/errors';
+import { businessDateOf, eventSchemaVersions, PersonalData, type DomainEvent } from '../domain/events';
+import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grantLedger';
+import type { PersonalDataVault } from '../privacy/personalDataVault';
+import {
+  WrongExpectedRevisionError,
+  type Actor,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../store/eventStore';
+
+export interface CommandMeta {
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  /** The revision the client says the stream is at (If-Match). */
+  expectedRevision?: number;
+}
+
+export interface CommandResult {
+  streamId: string;
+  streamRevision: number;
+  globalPosition: number;
+  events: DomainEvent[];
+  /** True when nothing new was written (the same events were already stored). */
+  alreadyStored: boolean;
+}
+
+export interface CommandServiceOptions {
+  store: EventStore;
+  vault: PersonalDataVault;
+  citizenInitiativeThreshold: number;
+  clock?: () => Date;
+  maxRetries?: number;
+}
+
+/** An IANA zone for "today": business dates are Norwegian dates, whatever the server's zone. */
+const TIME_ZONE = 'Europe/Oslo';
+const dateFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+export class CommandService {
+  private readonly clock: () => Date;
+  private readonly maxRetries: number;
+  /** Grant ledgers per committee, folded from the log and kept up to date by reading only what is new. */
+  private readonly grantLedgers = new Map<
+    string,
+    { position: number; ledger: ReturnType<typeof initialGrantLedger> }
+  >();
+  /**
+   * Queues per key: one per target stream, and one for granting decisions (they append to different proposal
+   * streams, so no stream revision orders them).
+   */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: CommandServiceOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxRetries = options.maxRetries ?? 5;
+  }
+
+  today(): string {
+    return dateFormat.format(this.clock());
+  }
+
+  async execute(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {
+    const spec = commandSpecs[name];
+    const parsed = spec.input.parse(input);
+    // Commands on one stream queue behind each other in this process, so they never race for the same revision;
+    // the retry loop is left for writers in other processes.
+    const streamId = spec.targetStreamId(parsed);
+    const run = (): Promise<CommandResult> =>
+      this.withLock(`stream:${streamId}`, () => this.executeWithRetry(name, parsed, meta));
+    const lockKey = this.grantLockKey(name, parsed);
+    return lockKey ? this.withLock(lockKey, run) : run();
+  }
+
+  private grantLockKey(name: CommandName, input: unknown): string | undefined {
+    if (name !== 'RecordCommitteeDecision') return undefined;
+    const i = input as { grantNok?: number };
+    return i.grantNok ? 'grants' : undefined;
+  }
+
+  private async withLock<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    this.locks.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === next) this.locks.delete(key);
+    }
+  }
+
+  private async executeWithRetry(
+    name: CommandName,
+    input: unknown,
+    meta: CommandMeta,
+  ): Promise<CommandResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.executeOnce(name, input, meta);
+      } catch (error) {
+        const retry =
+          error instanceof WrongExpectedRevisionError &&
+          meta.expectedRevision === undefined &&
+          attempt < this.maxRetries;
+        if (!retry) throw error;
+      }
+    }
+  }
+
+  private async load(
+    streamId: string,
+    aggregate: AggregateName,
+  ): Promise<{ state: AggregateState; revision: number }> {
+    const events = await this.options.store.readStream(streamId);
+    let state: AggregateState = initialStateOf(aggregate);
+    for (const e of events) state = evolveAny(aggregate, state, this.asDomainEvent(e));
+    return { state, revision: events.length - 1 };
+  }
+
+  private asDomainEvent(e: RecordedEvent): DomainEvent {
+    return { type: e.type, data: e.data } as DomainEvent;
+  }
+
+  private async loadReference(ref: Reference): Promise<AggregateState> {
+    if (ref.fold === 'grant-ledger') return this.grantLedgerFor(ref);
+    const aggregate = aggregateOfStream(ref.streamId);
+    if (!aggregate) throw new Error(`no aggregate for stream ${ref.streamId}`);
+    const { state, revision } = await this.load(ref.streamId, aggregate);
+    if (revision < 0) throw new UnknownReference(ref.what, ref.streamId.slice(-36), ref.where);
+    return state;
+  }
+
+  private async grantLedgerFor(ref: Reference): Promise<AggregateState> {
+    if ((await this.options.store.streamRevision(ref.streamId)) < 0) {
+      throw new UnknownReference(ref.what, ref.streamId.slice(-36), ref.where);
+    }
+    const committeeId = ref.streamId.slice(-36);
+    const cached = this.grantLedgers.get(committeeId) ?? {
+      position: -1,
+      ledger: initialGrantLedger(committeeId),
+    };
+    let { ledger, position } = cached;
+    for await (const e of this.options.store.readAll(position + 1)) {
+      if (e.type === 'CommitteeDecisionRecorded')
+        ledger = evolveGrantLedger(ledger, e.streamId, this.asDomainEvent(e));
+      position = e.globalPosition;
+    }
+    this.grantLedgers.set(committeeId, { position, ledger });
+    return ledger;
+  }
+
+  private async executeOnce(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {
+    const spec: AnyCommandSpec = commandSpecs[name];
+    const streamId = spec.targetStreamId(input);
+    const { state, revision } = await this.load(streamId, spec.aggregate);
+    if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamId, meta.expectedRevision, revision);
+    }
+    if (!spec.creates && revision < 0) {
+      // The record named in the path comes first: its absence is a 404 whatever else the body names.
+      throw new UnknownReference(
+        spec.aggregate.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`),
+        streamId.slice(-36),
+        'path',
+      );
+    }
+    const refs: Record<string, AggregateState> = {};
+    for (const ref of spec.references(input, state)) refs[ref.key] = await this.loadReference(ref);
+    const today = this.today();
+    const events = spec.decide(input, state, refs, {
+      citizenInitiativeThreshold: this.options.citizenInitiativeThreshold,
+      today,
+    });
+    const newEvents = events.map((event) => this.toNewEvent(event, meta, today));
+    const result = await this.options.store.append(streamId, newEvents, {
+      expectedRevision: revision < 0 ? 'no_stream' : revision,
+    });
+    return {
+      streamId,
+      streamRevision: result.nextExpectedRevision,
+      globalPosition: result.positions[result.positions.length - 1] as number,
+      events,
+      alreadyStored: result.alreadyStored,
+    };
+  }
+
+  /** The envelope of one event; personal data is sealed under the person's key before it reaches the store. */
+  private toNewEvent(event: DomainEvent, meta: CommandMeta, today: string): NewEvent {
+    let data: unknown = event.data;
+    let dataKeyId: string | undefined;
+    if (event.type === 'PersonRegistered') {
+      const plain = PersonalData.safeParse(event.data.personal);
+      if (plain.success) {
+        const sealed = this.options.vault.seal(event.data.personId, plain.data);
+        data = { ...event.data, personal: sealed.sealed };
+        dataKeyId = sealed.keyId;
+      }
+    }
+    return {
+      eventId: uuidv7(),
+      type: event.type,
+      schemaVersion: eventSchemaVersions[event.type],
+      occurredAt: businessDateOf(event) || today,
+      actor: meta.actor,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId,
+      data,
+      ...(dataKeyId ? { dataKeyId } : {}),
+    };
+  }
+}

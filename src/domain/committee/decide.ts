@@ -1,0 +1,153 @@
+import type { CommandContext, Present, Reference, References } from '../decider';
+import { assertNew, existing, reference, referenced, unreachable } from '../decider';
+import { assertNotBefore, yearOf } from '../dates';
+import type { DomainEvent } from '../events';
+import { broken } from '../rules';
+import type { CommitteeRecord, CommitteeState } from './committee';
+import { activeMembership, lastMembership } from './committee';
+import type {
+  AllocateBudgetInput,
+  AppointMemberInput,
+  CommitteeCommand,
+  DissolveCommitteeInput,
+  EstablishCommitteeInput,
+  RecordMemberLeftInput,
+} from './commands';
+
+export function establishCommittee(input: EstablishCommitteeInput, refs: References): DomainEvent[] {
+  if (input.arenaId !== undefined) referenced(refs, 'arena', 'arena');
+  if (input.establishedBy !== undefined) referenced(refs, 'establishedBy', 'politicalBody');
+  const { from, to } = input.period;
+  if (from > to) {
+    throw broken(
+      'committee-period-in-order',
+      `the committee's period starts (${from}) after it ends (${to})`,
+    );
+  }
+  return [{ type: 'CommitteeEstablished', data: input }];
+}
+
+export function appointMember(
+  input: AppointMemberInput,
+  committee: CommitteeRecord,
+  refs: References,
+): DomainEvent[] {
+  assertNotDissolved(committee);
+  referenced(refs, 'person', 'person');
+  const { committeeId: _committeeId, ...appointment } = input;
+  const { personId, appointedOn } = appointment;
+  const active = activeMembership(committee, personId);
+  if (active) {
+    throw broken(
+      'member-appointed-once',
+      `person ${personId} is already an active member of the committee, appointed on ${active.appointedOn}`,
+    );
+  }
+  const { from, to } = committee.period;
+  if (appointedOn < from || appointedOn > to) {
+    throw broken(
+      'appointment-within-committee-period',
+      `the appointment (${appointedOn}) falls outside the committee's period ${from} – ${to}`,
+    );
+  }
+  const leftOn = lastMembership(committee, personId)?.leftOn;
+  assertNotBefore(
+    appointedOn,
+    [leftOn !== undefined ? { date: leftOn, what: 'the day the person left the committee' } : undefined],
+    'appointment-after-leaving',
+    'the new appointment',
+  );
+  return [{ type: 'MemberAppointed', data: appointment }];
+}
+
+export function recordMemberLeft(input: RecordMemberLeftInput, committee: CommitteeRecord): DomainEvent[] {
+  assertNotDissolved(committee);
+  const { committeeId: _committeeId, ...departure } = input;
+  const membership = activeMembership(committee, departure.personId);
+  if (!membership) {
+    throw broken('member-is-active', `person ${departure.personId} is not an active member of the committee`);
+  }
+  assertNotBefore(
+    departure.leftOn,
+    [{ date: membership.appointedOn, what: 'the appointment' }],
+    'left-after-appointed',
+    'leaving the committee',
+  );
+  return [{ type: 'MemberLeft', data: departure }];
+}
+
+export function allocateBudget(input: AllocateBudgetInput, committee: CommitteeRecord): DomainEvent[] {
+  assertNotDissolved(committee);
+  const { from, to } = committee.period;
+  if (input.year < yearOf(from) || input.year > yearOf(to)) {
+    throw broken(
+      'budget-year-within-period',
+      `budget for ${input.year} falls outside the committee's period ${from} – ${to}`,
+    );
+  }
+  return [{ type: 'BudgetAllocated', data: { year: input.year, amountNok: input.amountNok } }];
+}
+
+export function dissolveCommittee(input: DissolveCommitteeInput, committee: CommitteeRecord): DomainEvent[] {
+  assertNotDissolved(committee);
+  assertNotBefore(
+    input.dissolvedOn,
+    [{ date: committee.period.from, what: "the start of the committee's period" }],
+    'dissolution-after-establishment',
+    'the dissolution',
+  );
+  return [{ type: 'CommitteeDissolved', data: { dissolvedOn: input.dissolvedOn, reason: input.reason } }];
+}
+
+function assertNotDissolved(committee: CommitteeRecord): void {
+  if (committee.status === 'dissolved') {
+    throw broken('committee-dissolved', `the committee was dissolved on ${committee.dissolvedOn ?? '?'}`);
+  }
+}
+
+export function references(command: CommitteeCommand, _state: CommitteeState): Reference[] {
+  switch (command.name) {
+    case 'EstablishCommittee': {
+      const { arenaId, establishedBy } = command.input;
+      return [
+        ...(arenaId !== undefined ? [reference('arena', 'arena', arenaId)] : []),
+        ...(establishedBy !== undefined
+          ? [reference('establishedBy', 'political-body', establishedBy.bodyId)]
+          : []),
+      ];
+    }
+    case 'AppointMember':
+      return [reference('person', 'person', command.input.personId)];
+    case 'RecordMemberLeft':
+    case 'AllocateBudget':
+    case 'DissolveCommittee':
+      return [];
+    default:
+      return unreachable(command);
+  }
+}
+
+export function decide(
+  command: CommitteeCommand,
+  state: CommitteeState,
+  refs: References,
+  _ctx: CommandContext,
+): DomainEvent[] {
+  if (command.name === 'EstablishCommittee') {
+    assertNew(state, 'committee', command.input.committeeId);
+    return establishCommittee(command.input, refs);
+  }
+  const committee: Present<CommitteeState> = existing(state, 'committee', command.input.committeeId);
+  switch (command.name) {
+    case 'AppointMember':
+      return appointMember(command.input, committee, refs);
+    case 'RecordMemberLeft':
+      return recordMemberLeft(command.input, committee);
+    case 'AllocateBudget':
+      return allocateBudget(command.input, committee);
+    case 'DissolveCommittee':
+      return dissolveCommittee(command.input, committee);
+    default:
+      return unreachable(command);
+  }
+}

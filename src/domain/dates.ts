@@ -1,0 +1,46 @@
+/** Business dates are ISO `YYYY-MM-DD` strings, which compare correctly as strings. */
+import type { CommandContext } from './decider';
+import type { RuleName } from './rules';
+import { broken } from './rules';
+
+/** Something that happened on a date, named for a clerk: `{ date: '2021-03-01', what: 'the submission' }`. */
+export interface DatedStep {
+  date: string;
+  what: string;
+}
+
+export function yearOf(date: string): number {
+  return Number(date.slice(0, 4));
+}
+
+/** The latest of the steps (the one a new date must not precede), or undefined when there is none. */
+export function latestStep(steps: ReadonlyArray<DatedStep | undefined>): DatedStep | undefined {
+  let latest: DatedStep | undefined;
+  for (const step of steps) {
+    if (step && (!latest || step.date > latest.date)) latest = step;
+  }
+  return latest;
+}
+
+/** "No business date before the date it depends on": `date` may not precede any of `steps`. */
+export function assertNotBefore(
+  date: string,
+  steps: ReadonlyArray<DatedStep | undefined>,
+  rule: Exclude<RuleName, 'references-exist'>,
+  subject: string,
+): void {
+  const latest = latestStep(steps);
+  if (latest && date < latest.date) {
+    throw broken(rule, `${subject} (${date}) cannot be dated before ${latest.what} (${latest.date})`);
+  }
+}
+
+/** The ledger records what has happened, so no business date lies after today (the server's date). */
+export function assertNotInFuture(date: string, ctx: CommandContext, subject: string): void {
+  if (date > ctx.today) {
+    throw broken(
+      'date-not-in-future',
+      `${subject} (${date}) is after today (${ctx.today}): record it when it has happened`,
+    );
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Bearer tokens and roles (API.md "Auth"). Tokens are kept only as SHA-256 hashes and compared in constant time.
+ * With no LEDGER_API_TOKENS configured, the first start generates an admin token, prints it once, and stores its
+ * hash in the data directory.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import type { Role } from '../config';
+import { problems } from './problem';
+
+export type CallerRole = Role | 'anonymous';
+
+export interface Caller {
+  role: CallerRole;
+  /** Stable, non-secret name of the token: the role and the first 12 hex digits of its hash. */
+  principal: string;
+}
+
+interface TokenEntry {
+  role: Role;
+  sha256: Buffer;
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+export class TokenRegistry {
+  constructor(private readonly entries: TokenEntry[]) {}
+
+  static fromPlainTokens(tokens: Array<{ role: Role; token: string }>): TokenRegistry {
+    return new TokenRegistry(tokens.map((t) => ({ role: t.role, sha256: sha256(t.token) })));
+  }
+
+  /** Checks every entry, whatever matches, so the time taken does not tell which (or whether) one did. */
+  authenticate(token: string): Caller | undefined {
+    const presented = sha256(token);
+    let found: TokenEntry | undefined;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.sha256, presented) && !found) found = entry;
+    }
+    return found
+      ? { role: found.role, principal: `${found.role}:${found.sha256.toString('hex').slice(0, 12)}` }
+      : undefined;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
+
+const TOKEN_FILE = 'api-tokens.json';
+
+interface TokenFile {
+  tokens: Array<{ role: Role; sha256: string; createdAt: string; label?: string }>;
+}
+
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function readTokenFile(dataDir: string): TokenFile | undefined {
+  const file = path.join(dataDir, TOKEN_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TokenFile;
+}
+
+/** Adds a token's hash to the data directory's token file (created with owner-only permissions). */
+export function storeTokenHash(dataDir: string, role: Role, token: string, label?: string): void {
+  const current = readTokenFile(dataDir) ?? { tokens: [] };
+  current.tokens.push({
+    role,
+    sha256: sha256(token).toString('hex'),
+    createdAt: new Date().toISOString(),
+    label,
+  });
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, TOKEN_FILE), `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * The tokens in force: the configured ones, or else those stored in the data directory; on a first start with
+ * neither, a new admin token (returned once as `generatedAdminToken`, never stored in the clear).
+ */
+export function loadTokens(
+  configured: Array<{ role: Role; token: string }> | undefined,
+  dataDir: string,
+): { registry: TokenRegistry; generatedAdminToken?: string } {
+  if (configured && configured.length > 0) return { registry: TokenRegistry.fromPlainTokens(configured) };
+  const stored = readTokenFile(dataDir);
+  if (stored && stored.tokens.length > 0) {
+    return {
+      registry: new TokenRegistry(
+        stored.tokens.map((t) => ({ role: t.role, sha256: Buffer.from(t.sha256, 'hex') })),
+      ),
+    };
+  }
+  const token = generateToken();
+  storeTokenHash(dataDir, 'admin', token, 'generated on first start');
+  return { registry: TokenRegistry.fromPlainTokens([{ role: 'admin', token }]), generatedAdminToken: token };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+/** Sets `req.caller`: anonymous without a token, 401 for a token that is malformed or unknown. */
+export function authenticate(registry: TokenRegistry): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      req.caller = { role: 'anonymous', principal: 'anonymous' };
+      next();
+      return;
+    }
+    const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/.exec(header);
+    const caller = m?.[1] ? registry.authenticate(m[1]) : undefined;
+    if (!caller) {
+      next(problems.unauthorized('The bearer token is missing, malformed or unknown'));
+      return;
+    }
+    req.caller = caller;
+    next();
+  };
+}
+
+/** Lets through the given roles (admin always); anonymous callers get 401, other roles 403. */
+export function requireRole(...allowed: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const role = req.caller?.role ?? 'anonymous';
+    if (role === 'admin' || (allowed as string[]).includes(role)) next();
+    else if (role === 'anonymous')
+      next(problems.unauthorized(`This needs a bearer token of role ${allowed.join(' or ')}`));
+    else
+      next(
+        problems.forbidden(`Role ${role} may not do this; it needs ${['admin', ...allowed].join(' or ')}`),
+      );
+  };
+}

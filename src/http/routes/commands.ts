@@ -1,0 +1,119 @@
+/** POST routes for every command (API.md "Commands"): parse, execute through the command service, answer. */
+import { Router, type Request } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
+import type { CommandService } from '../../application/commandService';
+import { IdempotencyStore, type StoredResponse } from '../../application/idempotency';
+import { commandSpecs } from '../../domain/commands';
+import { Id } from '../../domain/events';
+import { requireRole } from '../auth';
+import { problems, zodErrors } from '../problem';
+import { commandRoutes, type CommandRoute } from './commandRoutes';
+
+export interface CommandRouterDeps {
+  commands: CommandService;
+  idempotency: IdempotencyStore;
+}
+
+/** The body schema a route accepts: the command's body, plus an optional client-chosen `id` on creating routes. */
+export function bodySchemaOf(route: CommandRoute): z.ZodObject {
+  const body = commandSpecs[route.command].body as z.ZodObject;
+  return route.creates
+    ? body.extend({ id: Id.optional().describe('client-chosen id; the server picks one if absent') })
+    : body;
+}
+
+const IF_MATCH = /^\s*(?:W\/)?"?(-?\d{1,15})"?\s*$/;
+
+function expectedRevisionOf(req: Request): number | undefined {
+  const header = req.header('if-match');
+  if (header === undefined || header.trim() === '*') return undefined;
+  const m = IF_MATCH.exec(header);
+  if (!m) throw problems.badRequest('If-Match must be a stream revision in quotes, e.g. If-Match: "3"');
+  return Number(m[1]);
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw problems.badRequest('Idempotency-Key must be 1–255 visible ASCII characters');
+  }
+  return key;
+}
+
+export function commandRouter(deps: CommandRouterDeps): Router {
+  const router = Router();
+  for (const route of commandRoutes) {
+    const schema = bodySchemaOf(route);
+    router.post(route.path, requireRole('clerk'), async (req, res) => {
+      const ids: Record<string, string> = {};
+      for (const [param, field] of Object.entries(route.params)) {
+        const value = req.params[param];
+        if (typeof value !== 'string' || !Id.safeParse(value).success) {
+          throw problems.notFound(`There is no ${field.replace(/Id$/, '')} with id "${String(value)}"`);
+        }
+        ids[field] = value;
+      }
+      if (
+        req.body === undefined ||
+        req.body === null ||
+        typeof req.body !== 'object' ||
+        Array.isArray(req.body)
+      ) {
+        throw problems.badRequest('The request body must be a JSON object (Content-Type: application/json)');
+      }
+      const parsed = schema.safeParse(req.body);
+      if (!parsed.success)
+        throw problems.badRequest('The request body does not match the schema', zodErrors(parsed.error));
+      const { id: clientId, ...fields } = parsed.data as { id?: string } & Record<string, unknown>;
+      const input: Record<string, unknown> = { ...fields, ...ids };
+      if (route.creates) input[route.creates] = clientId ?? uuidv7();
+      const expectedRevision = expectedRevisionOf(req);
+      const key = idempotencyKeyOf(req);
+      const caller = req.caller ?? { role: 'anonymous', principal: 'anonymous' };
+
+      const execute = async (): Promise<StoredResponse> => {
+        const result = await deps.commands.execute(route.command, input, {
+          actor: { principal: caller.principal, role: caller.role },
+          correlationId: String(req.id),
+          causationId: null,
+          expectedRevision,
+        });
+        const body: Record<string, unknown> = {
+          id: input[route.idField],
+          streamId: result.streamId,
+          streamRevision: result.streamRevision,
+          globalPosition: result.globalPosition,
+        };
+        const closed = result.events.find((e) => e.type === 'VoteClosed');
+        if (closed?.type === 'VoteClosed') {
+          body.tally = closed.data.tally;
+          body.eligible = closed.data.eligible;
+          body.result = closed.data.result;
+        }
+        return { status: 201, body, headers: { ETag: `"${result.streamRevision}"` } };
+      };
+
+      let response: StoredResponse;
+      let replayed = false;
+      if (key === undefined) response = await execute();
+      else {
+        const scope = IdempotencyStore.scopeOf(caller.principal, `POST ${req.path}`, key);
+        const outcome = await deps.idempotency.run(scope, IdempotencyStore.hashRequest(req.body), execute);
+        if (outcome.kind === 'mismatch') {
+          throw problems.unprocessable(
+            'idempotency-key-reused',
+            'This Idempotency-Key was already used with a different request body; use a new key for a new request',
+          );
+        }
+        response = outcome.response;
+        replayed = outcome.kind === 'replay';
+      }
+      for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(replayed ? 200 : response.status).json(response.body);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,297 @@
+/**
+ * Feeds the projections (pure reducers in projections/) from the event store, keeps their state in memory,
+ * persists each view's state together with its checkpoint, keeps periodic snapshots for "as of" reads, and rebuilds
+ * a view into a fresh copy that is swapped in atomically.
+ */
+import type { Logger } from '../logger';
+import type { EventStore, RecordedEvent, Subscription } from '../store/eventStore';
+import { ReadModelDb } from './readModelDb';
+
+/** The shape of a projection as the runner sees it (projections/projection.ts gives the typed version). */
+export interface RunnableProjection {
+  name: string;
+  version: number;
+  eventTypes: readonly string[];
+  initialState(): unknown;
+  apply(state: unknown, event: never): unknown;
+}
+
+export type ViewStatus = 'catching_up' | 'live' | 'rebuilding';
+
+interface Slot {
+  projection: RunnableProjection;
+  types: ReadonlySet<string>;
+  state: unknown;
+  /** Global position of the last event applied (−1 when none). */
+  position: number;
+  savedPosition: number;
+  snapshotPosition: number;
+  status: ViewStatus;
+  rebuilding: boolean;
+}
+
+export interface ViewReport {
+  name: string;
+  version: number;
+  checkpoint: number;
+  head: number;
+  lag: number;
+  state: ViewStatus;
+}
+
+export interface RunnerOptions {
+  store: EventStore;
+  readModel: ReadModelDb;
+  projections: RunnableProjection[];
+  logger: Logger;
+  /** Positions between historical snapshots (the most an "as of" read replays). */
+  snapshotEvery?: number;
+  /** How often the current state is written (ms), when it changed. */
+  saveEveryMs?: number;
+}
+
+type Apply = (state: unknown, event: RecordedEvent) => unknown;
+
+export class ProjectionRunner {
+  private readonly slots = new Map<string, Slot>();
+  private subscription: Subscription | undefined;
+  private head = -1;
+  private caughtUp = false;
+  private waiters: Array<{ position: number; resolve: () => void }> = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly snapshotEvery: number;
+  private readonly saveEveryMs: number;
+  private readonly asOfCache = new Map<string, { position: number; state: unknown }>();
+
+  constructor(private readonly options: RunnerOptions) {
+    this.snapshotEvery = options.snapshotEvery ?? 25_000;
+    this.saveEveryMs = options.saveEveryMs ?? 1_000;
+    for (const projection of options.projections) {
+      const stored = options.readModel.loadCurrent(projection.name);
+      const fresh = !stored || stored.version !== projection.version;
+      if (fresh && stored) {
+        options.logger.info(
+          { view: projection.name, from: stored.version, to: projection.version },
+          'projection version changed: rebuilding the view',
+        );
+        options.readModel.dropView(projection.name);
+      }
+      const position = fresh ? -1 : stored.position;
+      this.slots.set(projection.name, {
+        projection,
+        types: new Set(projection.eventTypes),
+        state: fresh ? projection.initialState() : stored.state,
+        position,
+        savedPosition: position,
+        snapshotPosition: options.readModel.lastSnapshotPosition(projection.name, projection.version) ?? -1,
+        status: 'catching_up',
+        rebuilding: false,
+      });
+    }
+  }
+
+  get names(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  async start(): Promise<void> {
+    this.head = await this.options.store.headPosition();
+    const from = Math.min(...[...this.slots.values()].map((s) => s.position)) + 1;
+    this.subscription = this.options.store.subscribe(from, (message) => {
+      if (message.kind === 'caughtUp') {
+        this.caughtUp = true;
+        for (const slot of this.slots.values()) if (slot.status === 'catching_up') slot.status = 'live';
+        this.saveAll();
+        return;
+      }
+      this.applyLive(message.event);
+    });
+    this.subscription.done.catch((error: unknown) => {
+      this.options.logger.error({ err: error }, 'projection subscription stopped');
+    });
+    this.saveTimer = setInterval(() => this.saveAll(), this.saveEveryMs);
+    this.saveTimer.unref();
+  }
+
+  private applyLive(event: RecordedEvent): void {
+    if (event.globalPosition > this.head) this.head = event.globalPosition;
+    for (const slot of this.slots.values()) {
+      if (event.globalPosition <= slot.position) continue;
+      if (slot.types.has(event.type)) slot.state = (slot.projection.apply as Apply)(slot.state, event);
+      slot.position = event.globalPosition;
+      if (slot.position - slot.snapshotPosition >= this.snapshotEvery) {
+        this.options.readModel.saveSnapshot(
+          slot.projection.name,
+          slot.projection.version,
+          slot.position,
+          slot.state,
+        );
+        slot.snapshotPosition = slot.position;
+      }
+    }
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const reached = this.checkpoint();
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.position <= reached) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** The lowest checkpoint over all views: every view reflects at least this position. */
+  checkpoint(): number {
+    return Math.min(...[...this.slots.values()].map((s) => s.position));
+  }
+
+  /** Resolves true once every view has applied `position`, or false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.checkpoint() >= position) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  /** The live state of a view and the position it reflects. */
+  current<S>(name: string): { position: number; state: S } {
+    const slot = this.slot(name);
+    return { position: slot.position, state: slot.state as S };
+  }
+
+  /**
+   * The view as the ledger stood at `position`: the nearest snapshot at or before it, plus the events after it up
+   * to `position`. Never a replay of the whole log, unless the log is younger than one snapshot interval.
+   */
+  async asOf<S>(name: string, position: number): Promise<{ position: number; state: S }> {
+    const slot = this.slot(name);
+    const target = Math.min(position, this.head);
+    if (target >= slot.position) {
+      if (target > slot.position) await this.waitFor(target, 5_000);
+      return this.current<S>(name);
+    }
+    if (target < 0) return { position: -1, state: slot.projection.initialState() as S };
+    const key = `${name}@${slot.projection.version}@${target}`;
+    const cached = this.asOfCache.get(key);
+    if (cached) return { position: cached.position, state: cached.state as S };
+    const snapshot = this.options.readModel.nearestSnapshot(name, slot.projection.version, target);
+    let state = snapshot ? snapshot.state : slot.projection.initialState();
+    const from = snapshot ? snapshot.position + 1 : 0;
+    for await (const event of this.options.store.readAll(from, { toPosition: target })) {
+      if (slot.types.has(event.type)) state = (slot.projection.apply as Apply)(state, event);
+    }
+    this.asOfCache.set(key, { position: target, state });
+    if (this.asOfCache.size > 16) this.asOfCache.delete(this.asOfCache.keys().next().value as string);
+    return { position: target, state: state as S };
+  }
+
+  /**
+   * Rebuilds one view from the whole log into a fresh copy, then swaps it in (state, checkpoint and snapshots in
+   * one transaction): readers see the old view until the new one has caught up, never a half-built one.
+   */
+  async rebuild(
+    name: string,
+    onProgress?: (position: number, head: number) => void,
+  ): Promise<{ events: number; seconds: number }> {
+    const slot = this.slot(name);
+    if (slot.rebuilding) throw new Error(`view ${name} is already being rebuilt`);
+    slot.rebuilding = true;
+    slot.status = 'rebuilding';
+    const started = process.hrtime.bigint();
+    try {
+      let state = slot.projection.initialState();
+      let position = -1;
+      let lastSnapshot = -1;
+      const snapshots: Array<{ position: number; state: Buffer }> = [];
+      const apply = slot.projection.apply as Apply;
+      let events = 0;
+      // Catch up to the live slot; the live slot may move meanwhile, so loop until we stand where it stands.
+      for (;;) {
+        const before = position;
+        for await (const event of this.options.store.readAll(position + 1, { toPosition: slot.position })) {
+          if (slot.types.has(event.type)) state = apply(state, event);
+          position = event.globalPosition;
+          events++;
+          if (position - lastSnapshot >= this.snapshotEvery) {
+            snapshots.push({ position, state: ReadModelDb.encodeState(state) });
+            lastSnapshot = position;
+          }
+          if (onProgress && events % 10_000 === 0) onProgress(position, this.head);
+        }
+        if (position >= slot.position || position === before) break;
+      }
+      slot.state = state;
+      slot.position = Math.max(position, slot.position);
+      slot.snapshotPosition = lastSnapshot;
+      this.options.readModel.replaceView(
+        name,
+        slot.projection.version,
+        { position: slot.position, state },
+        snapshots,
+      );
+      slot.savedPosition = slot.position;
+      for (const key of [...this.asOfCache.keys()])
+        if (key.startsWith(`${name}@`)) this.asOfCache.delete(key);
+      onProgress?.(slot.position, this.head);
+      return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    } finally {
+      slot.rebuilding = false;
+      slot.status = this.caughtUp ? 'live' : 'catching_up';
+    }
+  }
+
+  report(): ViewReport[] {
+    return [...this.slots.values()].map((s) => ({
+      name: s.projection.name,
+      version: s.projection.version,
+      checkpoint: s.position,
+      head: this.head,
+      lag: Math.max(0, this.head - s.position),
+      state: s.status,
+    }));
+  }
+
+  private slot(name: string): Slot {
+    const slot = this.slots.get(name);
+    if (!slot) throw new Error(`no view named ${name}`);
+    return slot;
+  }
+
+  /** Writes each view whose state moved since it was last written (state and checkpoint in one row). */
+  saveAll(): void {
+    for (const slot of this.slots.values()) {
+      if (slot.position === slot.savedPosition || slot.rebuilding) continue;
+      this.options.readModel.saveCurrent(
+        slot.projection.name,
+        slot.projection.version,
+        slot.position,
+        slot.state,
+      );
+      slot.savedPosition = slot.position;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await this.subscription?.close();
+    this.saveAll();
+  }
+}

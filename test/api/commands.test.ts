@@ -1,0 +1,349 @@
+import { v7 as uuidv7 } from 'uuid';
+import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
+
+const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
+
+async function created(t: LedgerApp, path: string, body: unknown): Promise<string> {
+  const res = await t.post(path, body);
+  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A council, a committee with three voting members and a budget, and a proposal ready for decisions. */
+async function world(t: LedgerApp) {
+  const arenaId = await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
+  const councilId = await created(t, '/political-bodies', {
+    name: 'Kommunestyret',
+    kind: 'council',
+    seats: 55,
+  });
+  const persons: string[] = [];
+  for (const name of ['Kari Nordmann', 'Ola Nordmann', 'Åse Ødegård', 'Per Ærlig']) {
+    persons.push(
+      await created(t, '/persons', { name, email: `${name.split(' ')[0]?.toLowerCase()}@example.org` }),
+    );
+  }
+  const committeeId = await created(t, '/committees', {
+    name: 'Lokalsamfunnsutvalget i Heggedal',
+    kind: 'local_community',
+    arenaId,
+    areas: ['Heggedal'],
+    mandate,
+    coCreationForm: 'equal',
+    period: { from: '2020-06-01', to: '2022-12-31' },
+  });
+  for (const [i, personId] of persons.slice(0, 3).entries()) {
+    await created(t, `/committees/${committeeId}/members`, {
+      personId,
+      role: i === 0 ? 'leader' : 'member',
+      actorGroup: 'resident',
+      representationBasis: 'geographic_area',
+      appointedOn: '2020-06-15',
+    });
+  }
+  await created(t, `/committees/${committeeId}/budget`, { year: 2021, amountNok: 100000 });
+  const proposalId = await created(t, '/proposals', {
+    committeeId,
+    title: 'Benker langs turstien',
+    description: 'Sett opp benker langs turstien ved Heggedal.',
+    origin: 'resident',
+    submittedBy: persons[3],
+    theme: 'friluftsliv',
+    area: 'Heggedal',
+    submittedOn: '2021-01-10',
+  });
+  return { arenaId, councilId, persons, committeeId, proposalId };
+}
+
+describe('commands: a proposal through every stage', () => {
+  let t: LedgerApp;
+  beforeAll(async () => {
+    t = await openLedgerApp();
+  });
+  afterAll(() => t.close());
+
+  test('submitted → supported → voted → deferred → adopted → referred → returned → adopted → referred → postponed → adopted with amendments → implementing → completed', async () => {
+    const w = await world(t);
+    const p = `/proposals/${w.proposalId}`;
+    const steps: Array<[string, unknown]> = [
+      [`${p}/supports`, { personId: w.persons[3], supportedOn: '2021-01-11' }],
+      [
+        `${p}/amendments`,
+        { title: 'Benker og bord langs turstien', amendedOn: '2021-01-12', reason: 'innspill' },
+      ],
+      [
+        `${p}/committee-decisions`,
+        { outcome: 'deferred', kind: 'recommendation', text: 'Utsatt', decidedOn: '2021-01-20' },
+      ],
+    ];
+    for (const [path, body] of steps) expect((await t.post(path, body)).status).toBe(201);
+
+    const vote = await t.post('/votes', {
+      proposalId: w.proposalId,
+      question: 'Anbefale?',
+      rule: 'simple_majority',
+      openedOn: '2021-02-01',
+    });
+    expect(vote.status).toBe(201);
+    const voteId = vote.body.id as string;
+    for (const [i, choice] of ['yes', 'yes', 'no'].entries()) {
+      const ballot = await t.post(`/votes/${voteId}/ballots`, {
+        personId: w.persons[i],
+        choice,
+        castOn: '2021-02-01',
+      });
+      expect(ballot.status).toBe(201);
+    }
+    const close = await t.post(`/votes/${voteId}/close`, { closedOn: '2021-02-01' });
+    expect(close.status).toBe(201);
+    expect(close.body).toMatchObject({
+      id: voteId,
+      eligible: 3,
+      tally: { yes: 2, no: 1, abstain: 0 },
+      result: 'passed',
+    });
+
+    const adopt = await t.post(`${p}/committee-decisions`, {
+      outcome: 'adopted',
+      kind: 'recommendation',
+      text: 'Anbefalt',
+      voteId,
+      decidedOn: '2021-02-02',
+    });
+    expect(adopt.status).toBe(201);
+    const refer = await t.post(`${p}/referrals`, {
+      toBodyId: w.councilId,
+      kind: 'recommendation',
+      caseNumber: '21/100',
+      referredOn: '2021-02-10',
+    });
+    expect(refer.status).toBe(201);
+    const referralId = refer.body.id as string;
+    const returned = await t.post(`${p}/referrals/${referralId}/political-decision`, {
+      outcome: 'returned',
+      caseNumber: '21/100',
+      summary: 'Sendt tilbake for kostnadsoverslag',
+      decidedOn: '2021-03-01',
+    });
+    expect(returned.status).toBe(201);
+    expect(
+      (
+        await t.post(`${p}/committee-decisions`, {
+          outcome: 'adopted',
+          kind: 'recommendation',
+          text: 'Med overslag',
+          decidedOn: '2021-03-10',
+        })
+      ).status,
+    ).toBe(201);
+    const refer2 = await t.post(`${p}/referrals`, {
+      toBodyId: w.councilId,
+      kind: 'recommendation',
+      caseNumber: '21/200',
+      referredOn: '2021-03-15',
+    });
+    expect(refer2.status).toBe(201);
+    const r2 = refer2.body.id as string;
+    const postponed = await t.post(`${p}/referrals/${r2}/political-decision`, {
+      outcome: 'postponed',
+      caseNumber: '21/200',
+      summary: 'Utsatt',
+      decidedOn: '2021-04-01',
+    });
+    expect(postponed.status).toBe(201);
+    const decided = await t.post(`${p}/referrals/${r2}/political-decision`, {
+      outcome: 'adopted_with_amendments',
+      caseNumber: '21/200',
+      summary: 'Vedtatt med endringer',
+      decidedOn: '2021-04-20',
+      votesFor: 40,
+      votesAgainst: 15,
+    });
+    expect(decided.status).toBe(201);
+    expect(
+      (
+        await t.post(`${p}/implementation`, {
+          status: 'in_progress',
+          progressPct: 40,
+          note: 'Bestilt',
+          reportedOn: '2021-06-01',
+        })
+      ).status,
+    ).toBe(201);
+    const done = await t.post(`${p}/implementation`, {
+      status: 'completed',
+      progressPct: 100,
+      note: 'Ferdig',
+      reportedOn: '2021-09-01',
+    });
+    expect(done.status).toBe(201);
+    expect(done.headers.etag).toBe(`"${done.body.streamRevision}"`);
+
+    const events = await t.ledger.store.readStream(`proposal-${w.proposalId}`);
+    expect(events.map((e) => e.type)).toEqual([
+      'ProposalSubmitted',
+      'ProposalSupported',
+      'ProposalAmended',
+      'CommitteeDecisionRecorded',
+      'CommitteeDecisionRecorded',
+      'ProposalReferred',
+      'PoliticalDecisionRecorded',
+      'CommitteeDecisionRecorded',
+      'ProposalReferred',
+      'PoliticalDecisionRecorded',
+      'PoliticalDecisionRecorded',
+      'ImplementationReported',
+      'ImplementationReported',
+    ]);
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({
+      occurredAt: '2021-09-01',
+      actor: { role: 'clerk' },
+      streamRevision: done.body.streamRevision,
+      globalPosition: done.body.globalPosition,
+    });
+  });
+
+  test('the response carries id, streamId, streamRevision, globalPosition and an ETag', async () => {
+    const res = await t.post('/arenas', {
+      name: 'Slemmestad innbyggertorg',
+      areas: ['Slemmestad', 'Vollen'],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      streamId: `arena-${res.body.id}`,
+      streamRevision: 0,
+      globalPosition: await t.head(),
+    });
+    expect(res.headers.etag).toBe('"0"');
+  });
+
+  test('a client-chosen id is used; the same id twice is a 409', async () => {
+    const id = uuidv7();
+    const first = await t.post('/arenas', {
+      id,
+      name: 'Tofte innbyggertorg',
+      areas: ['Tofte', 'Filtvet', 'Holmsbu', 'Kana'],
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.id).toBe(id);
+    const again = await t.post('/arenas', { id, name: 'Tofte igjen', areas: [] });
+    expect(again.status).toBe(409);
+    expect(again.body.rule).toBe('already-exists');
+  });
+});
+
+describe('commands: concurrency and idempotency', () => {
+  let t: LedgerApp;
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    w = await world(t);
+  });
+  afterAll(() => t.close());
+
+  test('If-Match with the current revision passes; a stale one is a 409 and writes nothing', async () => {
+    const p = `/proposals/${w.proposalId}`;
+    const current = await t.ledger.store.streamRevision(`proposal-${w.proposalId}`);
+    const ok = await t.post(
+      `${p}/amendments`,
+      { description: 'Ny tekst', amendedOn: '2021-01-12', reason: 'presisering' },
+      'clerk',
+      { 'If-Match': `"${current}"` },
+    );
+    expect(ok.status).toBe(201);
+    const before = await t.head();
+    const stale = await t.post(
+      `${p}/amendments`,
+      { description: 'Enda en tekst', amendedOn: '2021-01-13', reason: 'x' },
+      'clerk',
+      { 'If-Match': `"${current}"` },
+    );
+    expect(stale.status).toBe(409);
+    expect(await t.head()).toBe(before);
+  });
+
+  test('R2: 50 simultaneous supports on one proposal lose nothing', async () => {
+    const persons: string[] = [];
+    for (let i = 0; i < 50; i++) persons.push(await created(t, '/persons', { name: `Støttespiller ${i}` }));
+    const results = await Promise.all(
+      persons.map((personId) =>
+        t.post(`/proposals/${w.proposalId}/supports`, { personId, supportedOn: '2021-01-15' }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(persons.map(() => 201));
+    const events = await t.ledger.store.readStream(`proposal-${w.proposalId}`);
+    const supporters = events
+      .filter((e) => e.type === 'ProposalSupported')
+      .map((e) => (e.data as { personId: string }).personId);
+    expect(new Set(supporters)).toEqual(new Set(persons));
+    expect(supporters).toHaveLength(50);
+  });
+
+  test('R3: the same Idempotency-Key sent 100 times at once appends one event', async () => {
+    const before = await t.head();
+    const body = { name: 'Idempotent torg', areas: ['Kana'] };
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        t.post('/arenas', body, 'clerk', { 'Idempotency-Key': 'arena-key-1' }),
+      ),
+    );
+    expect(await t.head()).toBe(before + 1);
+    const ids = new Set(results.map((r) => r.body.id as string));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(99);
+    // Later, too, the key returns the first result.
+    const later = await t.post('/arenas', body, 'clerk', { 'Idempotency-Key': 'arena-key-1' });
+    expect(later.status).toBe(200);
+    expect(later.body).toEqual(results[0]?.body);
+    expect(await t.head()).toBe(before + 1);
+  });
+
+  test('the same Idempotency-Key with another body is a 422 and writes nothing', async () => {
+    await t.post('/arenas', { name: 'A', areas: [] }, 'clerk', { 'Idempotency-Key': 'arena-key-2' });
+    const before = await t.head();
+    const res = await t.post('/arenas', { name: 'B', areas: [] }, 'clerk', {
+      'Idempotency-Key': 'arena-key-2',
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    expect(await t.head()).toBe(before);
+  });
+
+  test('keys are scoped to the caller: another token may reuse a key', async () => {
+    const a = await t.post('/arenas', { name: 'C', areas: [] }, 'clerk', { 'Idempotency-Key': 'shared-key' });
+    const b = await t.post('/arenas', { name: 'C', areas: [] }, 'admin', { 'Idempotency-Key': 'shared-key' });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).not.toBe(b.body.id);
+  });
+});
+
+describe('personal data at rest', () => {
+  test('names, emails and phones do not appear in plain text in the event store file', async () => {
+    const t = await openLedgerApp();
+    try {
+      const name = 'Ingrid Særpreget-Ålesund';
+      const email = 'ingrid.saerpreget@example.org';
+      const phone = '+47 912 34 567';
+      const res = await t.post('/persons', { name, email, phone, birthYear: 1980, area: 'Tofte' });
+      expect(res.status).toBe(201);
+      const [event] = await t.ledger.store.readStream(`person-${res.body.id}`);
+      expect(event?.dataKeyId).toBeDefined();
+      expect(JSON.stringify(event?.data)).not.toContain('Ingrid');
+      await t.ledger.store.close();
+      const fs = await import('node:fs');
+      const path = await import('node:path');
+      const bytes = ['events.sqlite', 'events.sqlite-wal']
+        .map((f) => path.join(t.dataDir, f))
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f));
+      for (const needle of [name, email, phone, 'Ingrid', 'saerpreget']) {
+        for (const b of bytes) expect(b.includes(Buffer.from(needle, 'utf8'))).toBe(false);
+      }
+    } finally {
+      await t.close().catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * R5: hostile and malformed requests against every command route. Whatever arrives, the answer is a problem
+ * response below 500, the process keeps serving, and a rejected request changes nothing in the ledger.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { v7 as uuidv7 } from 'uuid';
+import { commandRoutes } from '../../src/http/routes/commandRoutes';
+import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+
+const hostileStrings = [
+  "'; DROP TABLE events; --",
+  '" OR 1=1 --',
+  '{"$gt": ""}',
+  '__proto__',
+  'constructor',
+  '<script>alert(1)</script>',
+  '\u0000\u0001\u0002',
+  '\ud800',
+  '9'.repeat(400),
+  '2021-02-30',
+  '0000-00-00',
+  '-1',
+  'NaN',
+  '1e309',
+  'æøå'.repeat(2000),
+  '😀'.repeat(5000),
+];
+
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(...hostileStrings),
+  fc.constantFrom(null, true, false, 0, -1, 1.5, Number.MAX_SAFE_INTEGER, -1e308, [], {}),
+  fc.string({ maxLength: 50 }),
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.uuid(),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+);
+
+/** A body: anything JSON, or an object built from plausible field names with hostile values. */
+const fieldNames = [
+  'name',
+  'areas',
+  'kind',
+  'seats',
+  'email',
+  'phone',
+  'birthYear',
+  'area',
+  'erasedOn',
+  'reason',
+  'arenaId',
+  'theme',
+  'mandate',
+  'coCreationForm',
+  'period',
+  'establishedBy',
+  'personId',
+  'role',
+  'actorGroup',
+  'representationBasis',
+  'appointedOn',
+  'leftOn',
+  'year',
+  'amountNok',
+  'dissolvedOn',
+  'title',
+  'committeeIds',
+  'startedOn',
+  'phase',
+  'committeeId',
+  'heldOn',
+  'attendeeCount',
+  'attendeePersonIds',
+  'agendaProposalIds',
+  'processId',
+  'description',
+  'origin',
+  'submittedBy',
+  'submittedOn',
+  'amendedOn',
+  'supportedOn',
+  'withdrawnOn',
+  'outcome',
+  'text',
+  'voteId',
+  'grantNok',
+  'decidedOn',
+  'toBodyId',
+  'caseNumber',
+  'referredOn',
+  'summary',
+  'votesFor',
+  'votesAgainst',
+  'status',
+  'progressPct',
+  'note',
+  'reportedOn',
+  'proposalId',
+  'meetingId',
+  'question',
+  'rule',
+  'openedOn',
+  'choice',
+  'castOn',
+  'closedOn',
+  'id',
+  '__proto__',
+  'constructor',
+  'extra',
+];
+const bodyArb: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.dictionary(fc.constantFrom(...fieldNames), hostileValue, { maxKeys: 12 }),
+);
+
+const pathIdArb = fc.oneof(fc.uuid(), fc.constantFrom('x', '1', '..%2f..', '%00', "1'OR'1'='1", 'null'));
+
+describe('R5: hostile and malformed requests', () => {
+  let t: LedgerApp;
+  let server: Server;
+  let base: string;
+  let committeeId: string;
+  let proposalId: string;
+
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    server = t.app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+    // A few real records, so that some fuzzed ids hit existing streams.
+    const c = await t.post('/committees', {
+      name: 'Utvalg',
+      kind: 'task',
+      areas: [],
+      mandate: { influence: true, decide: false, facilitate: false, support: false, arrange: false },
+      coCreationForm: 'steered',
+      period: { from: '2020-06-01', to: '2022-12-31' },
+    });
+    committeeId = c.body.id as string;
+    const p = await t.post('/proposals', {
+      committeeId,
+      title: 'Forslag',
+      description: 'Tekst',
+      origin: 'resident',
+      submittedOn: '2021-01-01',
+    });
+    proposalId = p.body.id as string;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await t.close();
+  });
+
+  async function send(path: string, body: string, contentType = 'application/json'): Promise<Response> {
+    return fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType, Authorization: `Bearer ${TOKENS.clerk}` },
+      body,
+    });
+  }
+
+  async function expectRejectedWithoutChange(
+    path: string,
+    body: string,
+    contentType?: string,
+  ): Promise<void> {
+    const before = await t.head();
+    const res = await send(path, body, contentType);
+    const text = await res.text();
+    expect(res.status).toBeLessThan(500);
+    if (res.status >= 400) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+      expect(await t.head()).toBe(before);
+    }
+  }
+
+  function concretePath(template: string, ids: string[]): string {
+    let i = 0;
+    return template.replace(/:([A-Za-z]+)/g, () => {
+      const pick = ids[i++ % ids.length] as string;
+      return encodeURIComponent(pick === 'committee' ? committeeId : pick === 'proposal' ? proposalId : pick);
+    });
+  }
+
+  test('10,000 generated bodies across every command route: never a 5xx, never a change when rejected', async () => {
+    const runsPerRoute = Math.ceil(10_000 / commandRoutes.length);
+    for (const route of commandRoutes) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(pathIdArb, fc.constantFrom('committee', 'proposal')), {
+            minLength: 2,
+            maxLength: 2,
+          }),
+          bodyArb,
+          async (ids, body) => {
+            await expectRejectedWithoutChange(concretePath(route.path, ids), JSON.stringify(body));
+          },
+        ),
+        { numRuns: runsPerRoute },
+      );
+    }
+  }, 600_000);
+
+  test('malformed payloads: broken JSON, wrong content type, deep nesting, huge strings', async () => {
+    const path = '/proposals';
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const deepObject = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+    const cases: Array<[string, string?]> = [
+      ['{"title": '],
+      ['not json at all'],
+      [''],
+      ['null'],
+      ['[]'],
+      ['"a string"'],
+      [deep],
+      [deepObject],
+      [JSON.stringify({ title: 'x'.repeat(900_000) })],
+      [
+        JSON.stringify({
+          committeeId,
+          title: 'x',
+          description: 'y',
+          origin: 'resident',
+          submittedOn: '2021-01-01',
+          extra: 1,
+        }),
+      ],
+      ['{"a":1}', 'text/plain'],
+      ['<xml/>', 'application/xml'],
+      ['a=1&b=2', 'application/x-www-form-urlencoded'],
+      [JSON.stringify({ name: 'x' }), 'application/json; charset=latin1'],
+    ];
+    for (const [body, type] of cases) await expectRejectedWithoutChange(path, body, type);
+    const huge = await send(path, JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(huge.status).toBe(413);
+    // Still serving.
+    expect((await fetch(`${base.replace('/api/v1', '')}/healthz`)).status).toBe(200);
+  });
+
+  test('a random unknown proposal id in the path is a 404', async () => {
+    const res = await send(
+      `/proposals/${uuidv7()}/supports`,
+      JSON.stringify({ personId: uuidv7(), supportedOn: '2021-01-02' }),
+    );
+    expect(res.status).toBe(404);
+  });
+});
