@@ -84,7 +84,7 @@ export class CommandService {
   }
 
   async execute(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {
-    const spec = commandSpecs[name];
+    const spec: AnyCommandSpec = commandSpecs[name];
     const parsed = spec.input.parse(input);
     // Commands on one stream queue behind each other in this process, so they never race for the same revision;
     // the retry loop is left for writers in other processes.
