@@ -64,14 +64,20 @@ export const problems = {
 
 /** Zod issues → `errors: [{path, message}]`, with paths written like `mandate.decide` or `areas[2]`. */
 export function zodErrors(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.slice(0, 50).map((issue) => ({
-    path: issue.path.reduce<string>(
+  const pathText = (path: PropertyKey[]): string =>
+    path.reduce<string>(
       (acc, key) =>
         typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
       '',
-    ),
-    message: issue.message,
-  }));
+    );
+  // An unknown field is reported at the field itself, not at the object that holds it.
+  return error.issues
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: pathText([...issue.path, key]), message: 'is not a known field' }))
+        : [{ path: pathText(issue.path), message: issue.message }],
+    )
+    .slice(0, 50);
 }
 
 export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
@@ -92,7 +98,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof UnknownReference) {
     return error.status === 404
-      ? problems.notFound(error.message)
+      ? new HttpProblem(404, 'not-found', 'Not found', error.message, { rule: error.rule })
       : problems.unprocessable('unknown-reference', error.message, { rule: error.rule });
   }
   if (error instanceof DomainError) {

@@ -119,6 +119,8 @@ export function references(command: CommitteeCommand, _state: CommitteeState): R
     case 'AppointMember':
       return [reference('person', 'person', command.input.personId)];
     case 'RecordMemberLeft':
+      // The person is named in the path: an unknown one is a 404, not "not an active member".
+      return [reference('person', 'person', command.input.personId, 'path')];
     case 'AllocateBudget':
     case 'DissolveCommittee':
       return [];

@@ -156,10 +156,11 @@ describe('committee: RecordMemberLeft', () => {
       leftOn,
       reason: 'moved away',
     });
+  const anne = { person: [personRegistered(ids.anne)] };
 
   it('records that an active member left', () => {
     given(heggedal())
-      .when(leave())
+      .when(leave(), anne)
       .then([
         { type: 'MemberLeft', data: { personId: ids.anne, leftOn: '2021-06-30', reason: 'moved away' } },
       ]);
@@ -167,27 +168,32 @@ describe('committee: RecordMemberLeft', () => {
 
   it('accepts leaving on the day of appointment', () => {
     given(heggedal())
-      .when(leave('2020-09-01'))
+      .when(leave('2020-09-01'), anne)
       .then([expect.objectContaining({ type: 'MemberLeft' })]);
   });
 
   it('is only for an active member: never appointed', () => {
-    given([committeeEstablished()]).when(leave()).thenThrows(StateConflict, 'member-is-active');
+    given([committeeEstablished()]).when(leave(), anne).thenThrows(StateConflict, 'member-is-active');
   });
 
   it('is only for an active member: already left', () => {
     given([...heggedal(), memberLeft(ids.anne, '2021-01-01')])
-      .when(leave())
+      .when(leave(), anne)
       .thenThrows(StateConflict, 'member-is-active');
   });
 
   it('refuses leaving before the appointment', () => {
-    given(heggedal()).when(leave('2020-08-31')).thenThrows(RuleViolation, 'left-after-appointed');
+    given(heggedal()).when(leave('2020-08-31'), anne).thenThrows(RuleViolation, 'left-after-appointed');
+  });
+
+  it('is a 404 for a person in the path who does not exist', () => {
+    const error = given(heggedal()).when(leave()).thenThrows(UnknownReference, 'references-exist');
+    expect(error.status).toBe(404);
   });
 
   it('records nothing on a dissolved committee', () => {
     given([...heggedal(), committeeDissolved('2022-06-30')])
-      .when(leave())
+      .when(leave(), anne)
       .thenThrows(StateConflict, 'committee-dissolved');
   });
 });
