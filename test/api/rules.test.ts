@@ -821,20 +821,11 @@ interface SchemaCase {
   name: string;
   /** The field the errors must name (dotted for nested fields). */
   field: string;
-  /**
-   * The field is one the schema does not know. zod reports an unknown key on the object that holds it (path `''` at
-   * the top level, `mandate` for `mandate.veto`) with a message that names the key, so that is what is checked.
-   */
-  unknownKey?: true;
   request: (w: World) => CommandRequest;
 }
 
 function namesField(error: { path: string; message: string }, c: SchemaCase): boolean {
-  if (error.path === c.field) return true;
-  if (!c.unknownKey) return false;
-  const dot = c.field.lastIndexOf('.');
-  const holder = dot < 0 ? '' : c.field.slice(0, dot);
-  return error.path === holder && error.message.includes(`"${c.field.slice(dot + 1)}"`);
+  return error.path === c.field;
 }
 
 const schemaCases: SchemaCase[] = [
@@ -877,13 +868,11 @@ const schemaCases: SchemaCase[] = [
   {
     name: 'an unknown field',
     field: 'colour',
-    unknownKey: true,
     request: () => ({ path: '/arenas', body: { name: 'Innbyggertorg Tofte', areas: [], colour: 'red' } }),
   },
   {
     name: 'an unknown nested field',
     field: 'mandate.veto',
-    unknownKey: true,
     request: () => ({
       path: '/committees',
       body: {
