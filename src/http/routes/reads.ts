@@ -1,0 +1,224 @@
+/**
+ * The view reads of API.md: every answer says which global position it reflects, accepts `asOf` (a position or
+ * an ISO timestamp) and `minPosition` (wait up to a few seconds for the views to include a write).
+ */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import {
+  committeeOf,
+  influenceGroupings,
+  influenceGroups,
+  isProposalCursor,
+  listCommittees,
+  listProposals,
+  participationOf,
+  PUBLIC_SUPPRESS_BELOW,
+  stages,
+  statusOf,
+  voteOf,
+  type CommitteeViewState,
+  type InfluenceState,
+  type ParticipationState,
+  type ProposalStatusState,
+  type VotesState,
+} from '../../../projections';
+import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
+import type { PersonDirectory } from '../../privacy/personDirectory';
+import type { EventStore } from '../../store/eventStore';
+import { dateAtPosition, osloDateOf, parseAsOf, positionAtTime } from '../../views/asOf';
+import type { ProjectionRunner } from '../../views/projectionRunner';
+import { problems, zodErrors } from '../problem';
+
+export interface ReadRouterDeps {
+  runner: ProjectionRunner;
+  store: EventStore;
+  people: PersonDirectory;
+  clock?: () => Date;
+}
+
+const MIN_POSITION_WAIT_MS = 5_000;
+
+const common = {
+  asOf: z.string().max(40).optional(),
+  minPosition: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
+};
+const listQuery = z.strictObject({
+  ...common,
+  committeeId: Id.optional(),
+  stage: z.enum(stages).optional(),
+  origin: ProposalOrigin.optional(),
+  theme: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+const viewQuery = z.strictObject(common);
+const influenceQuery = z.strictObject({
+  ...common,
+  groupBy: z.enum(influenceGroupings).default('committee'),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+});
+const participationQuery = z.strictObject({
+  ...common,
+  committeeId: Id.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+});
+
+function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw problems.badRequest('The query string is not valid', zodErrors(parsed.error));
+  return parsed.data;
+}
+
+function idParam(req: Request, what: string): string {
+  const id = req.params.id;
+  if (typeof id !== 'string' || !Id.safeParse(id).success)
+    throw problems.notFound(`There is no ${what} with id "${String(id)}"`);
+  return id;
+}
+
+export function readRouter(deps: ReadRouterDeps): Router {
+  const router = Router();
+  const clock = deps.clock ?? (() => new Date());
+
+  /** The view's state at the requested point, the position it reflects, and the date deadlines are judged at. */
+  async function viewAt<S>(
+    name: string,
+    q: { asOf?: string; minPosition?: number },
+  ): Promise<{ position: number; state: S; date: string }> {
+    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, MIN_POSITION_WAIT_MS))) {
+      throw problems.unavailable(
+        `The views have not reached position ${q.minPosition} yet; try again shortly`,
+      );
+    }
+    if (q.asOf === undefined) {
+      const { position, state } = deps.runner.current<S>(name);
+      return { position, state, date: osloDateOf(clock()) };
+    }
+    const asOf = parseAsOf(q.asOf);
+    if (asOf.kind === 'invalid') {
+      throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp', [
+        { path: 'asOf', message: 'not a position or an ISO timestamp' },
+      ]);
+    }
+    const target = asOf.kind === 'position' ? asOf.position : await positionAtTime(deps.store, asOf.time);
+    const { position, state } = await deps.runner.asOf<S>(name, target);
+    const date =
+      asOf.kind === 'time'
+        ? osloDateOf(asOf.time)
+        : ((await dateAtPosition(deps.store, position)) ?? osloDateOf(clock()));
+    return { position, state, date };
+  }
+
+  const audienceOf = (req: Request) => req.caller?.role ?? 'anonymous';
+
+  router.get('/proposals', async (req, res) => {
+    const q = parseQuery(listQuery, req);
+    if (q.cursor !== undefined && !isProposalCursor(q.cursor)) {
+      throw problems.badRequest('cursor is not one this service gave out', [
+        { path: 'cursor', message: 'unknown cursor' },
+      ]);
+    }
+    const view = await viewAt<ProposalStatusState>('proposalStatus', q);
+    const page = listProposals(
+      view.state,
+      { committeeId: q.committeeId, stage: q.stage, origin: q.origin, theme: q.theme },
+      view.date,
+      { limit: q.limit, cursor: q.cursor },
+    );
+    res.json({ position: view.position, items: page.items, nextCursor: page.nextCursor });
+  });
+
+  router.get('/proposals/:id', async (req, res) => {
+    const id = idParam(req, 'proposal');
+    const q = parseQuery(viewQuery, req);
+    const view = await viewAt<ProposalStatusState>('proposalStatus', q);
+    const status = statusOf(view.state, id, view.date);
+    if (!status)
+      throw problems.notFound(`There is no proposal with id "${id}" (as of position ${view.position})`);
+    res.json({ position: view.position, ...status });
+  });
+
+  router.get('/committees', async (req, res) => {
+    const q = parseQuery(viewQuery, req);
+    const view = await viewAt<CommitteeViewState>('committee', q);
+    res.json({ position: view.position, items: listCommittees(view.state) });
+  });
+
+  router.get('/committees/:id', async (req, res) => {
+    const id = idParam(req, 'committee');
+    const q = parseQuery(viewQuery, req);
+    const view = await viewAt<CommitteeViewState>('committee', q);
+    const committee = committeeOf(view.state, id);
+    if (!committee)
+      throw problems.notFound(`There is no committee with id "${id}" (as of position ${view.position})`);
+    const audience = audienceOf(req);
+    const describe = async <M extends { personId: string }>(m: M) => {
+      const { personId, ...rest } = m;
+      return { ...(await deps.people.describe(personId, audience)), ...rest };
+    };
+    res.json({
+      position: view.position,
+      ...committee,
+      members: {
+        ...committee.members,
+        active: await Promise.all(committee.members.active.map(describe)),
+        former: await Promise.all(committee.members.former.map(describe)),
+      },
+    });
+  });
+
+  router.get('/votes/:id', async (req, res) => {
+    const id = idParam(req, 'vote');
+    const q = parseQuery(viewQuery, req);
+    const view = await viewAt<VotesState>('votes', q);
+    const vote = voteOf(view.state, id);
+    if (!vote) throw problems.notFound(`There is no vote with id "${id}" (as of position ${view.position})`);
+    const audience = audienceOf(req);
+    const ballots = await Promise.all(
+      vote.ballots.map(async ({ personId, ...rest }) => ({
+        ...(await deps.people.describe(personId, audience)),
+        ...rest,
+      })),
+    );
+    res.json({
+      position: view.position,
+      ...vote,
+      ballots,
+      tally: vote.closed?.tally ?? null,
+      eligible: vote.closed?.eligible ?? null,
+      result: vote.closed?.result ?? null,
+    });
+  });
+
+  router.get('/influence', async (req, res) => {
+    const q = parseQuery(influenceQuery, req);
+    const view = await viewAt<InfluenceState>('influence', q);
+    res.json({
+      position: view.position,
+      groupBy: q.groupBy,
+      from: q.from ?? null,
+      to: q.to ?? null,
+      groups: influenceGroups(view.state, q.groupBy, { from: q.from, to: q.to }),
+    });
+  });
+
+  router.get('/participation', async (req, res) => {
+    const q = parseQuery(participationQuery, req);
+    const view = await viewAt<ParticipationState>('participation', q);
+    const anonymous = audienceOf(req) === 'anonymous';
+    const result = participationOf(
+      view.state,
+      { committeeId: q.committeeId, from: q.from, to: q.to },
+      { suppressBelow: anonymous ? PUBLIC_SUPPRESS_BELOW : 0 },
+    );
+    res.json({
+      position: view.position,
+      suppressionThreshold: anonymous ? PUBLIC_SUPPRESS_BELOW : null,
+      ...result,
+    });
+  });
+
+  return router;
+}

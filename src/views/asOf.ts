@@ -1,0 +1,60 @@
+/**
+ * "As of" (API.md): a global position, or an ISO timestamp meaning the last event recorded at or before it.
+ * recordedAt never decreases along the global order, so a timestamp resolves to a prefix of the log by binary search.
+ */
+import type { EventStore } from '../store/eventStore';
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const osloDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Oslo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+export function osloDateOf(instant: Date): string {
+  return osloDate.format(instant);
+}
+
+export type AsOfParse =
+  { kind: 'position'; position: number } | { kind: 'time'; time: Date } | { kind: 'invalid' };
+
+export function parseAsOf(raw: string): AsOfParse {
+  if (/^-?\d{1,15}$/.test(raw)) {
+    const position = Number(raw);
+    return position >= -1 ? { kind: 'position', position } : { kind: 'invalid' };
+  }
+  if (ISO_TIMESTAMP.test(raw)) {
+    const time = new Date(raw.length === 10 ? `${raw}T23:59:59.999Z` : raw);
+    if (!Number.isNaN(time.getTime())) return { kind: 'time', time };
+  }
+  return { kind: 'invalid' };
+}
+
+async function recordedAtOf(store: EventStore, position: number): Promise<string | undefined> {
+  for await (const e of store.readAll(position, { limit: 1 })) return e.recordedAt;
+  return undefined;
+}
+
+/** The global position of the last event with recordedAt ≤ time (−1 when none). */
+export async function positionAtTime(store: EventStore, time: Date): Promise<number> {
+  const iso = time.toISOString();
+  let lo = 0;
+  let hi = await store.headPosition();
+  let found = -1;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const at = await recordedAtOf(store, mid);
+    if (at !== undefined && at <= iso) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The business date a view judges deadlines at: the as-of instant's date in Oslo. */
+export async function dateAtPosition(store: EventStore, position: number): Promise<string | undefined> {
+  const at = position >= 0 ? await recordedAtOf(store, position) : undefined;
+  return at ? osloDateOf(new Date(at)) : undefined;
+}
