@@ -93,6 +93,11 @@ export interface EventStore {
   /** The whole log from a global position (inclusive), in order. */
   readAll(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /**
+   * The same, a page at a time: bulk readers (rebuilds, verify, as-of replays) avoid a promise per event.
+   * Optional: `readBatches` below falls back to grouping `readAll`.
+   */
+  readAllBatches?(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
+  /**
    * Delivers every event from `fromPosition` (inclusive), then `caughtUp`, then live appends, with no gap and no
    * duplicate. The handler is awaited: the next message waits for it.
    */
@@ -145,4 +150,26 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
     (expected === 'stream_exists' && actual >= 0) ||
     expected === actual;
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}
+
+/** Pages of the log from `fromPosition`, through the adapter's batch reader when it has one. */
+export async function* readBatches(
+  store: EventStore,
+  fromPosition = 0,
+  options: ReadAllOptions = {},
+  pageSize = 1000,
+): AsyncGenerator<RecordedEvent[]> {
+  if (store.readAllBatches) {
+    yield* store.readAllBatches(fromPosition, options);
+    return;
+  }
+  let page: RecordedEvent[] = [];
+  for await (const event of store.readAll(fromPosition, options)) {
+    page.push(event);
+    if (page.length >= pageSize) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }

@@ -4,7 +4,7 @@
  * a view into a fresh copy that is swapped in atomically.
  */
 import type { Logger } from '../logger';
-import type { EventStore, RecordedEvent, Subscription } from '../store/eventStore';
+import { readBatches, type EventStore, type RecordedEvent, type Subscription } from '../store/eventStore';
 import { ReadModelDb } from './readModelDb';
 
 /** The shape of a projection as the runner sees it (projections/projection.ts gives the typed version). */
@@ -195,66 +195,91 @@ export class ProjectionRunner {
     const snapshot = this.options.readModel.nearestSnapshot(name, slot.projection.version, target);
     let state = snapshot ? snapshot.state : slot.projection.initialState();
     const from = snapshot ? snapshot.position + 1 : 0;
-    for await (const event of this.options.store.readAll(from, { toPosition: target })) {
-      if (slot.types.has(event.type)) state = (slot.projection.apply as Apply)(state, event);
+    const apply = slot.projection.apply as Apply;
+    for await (const page of readBatches(this.options.store, from, { toPosition: target })) {
+      for (const event of page) if (slot.types.has(event.type)) state = apply(state, event);
     }
     this.asOfCache.set(key, { position: target, state });
     if (this.asOfCache.size > 16) this.asOfCache.delete(this.asOfCache.keys().next().value as string);
     return { position: target, state: state as S };
   }
 
-  /**
-   * Rebuilds one view from the whole log into a fresh copy, then swaps it in (state, checkpoint and snapshots in
-   * one transaction): readers see the old view until the new one has caught up, never a half-built one.
-   */
-  async rebuild(
+  /** Rebuilds one view; see `rebuildViews`. */
+  rebuild(
     name: string,
     onProgress?: (position: number, head: number) => void,
   ): Promise<{ events: number; seconds: number }> {
-    const slot = this.slot(name);
-    if (slot.rebuilding) throw new Error(`view ${name} is already being rebuilt`);
-    slot.rebuilding = true;
-    slot.status = 'rebuilding';
+    return this.rebuildViews([name], onProgress);
+  }
+
+  /**
+   * Rebuilds views from the whole log in one pass into fresh copies, then swaps each in (state, checkpoint and
+   * snapshots in one transaction): readers see the old view until the new one has caught up, never a half-built one.
+   */
+  async rebuildViews(
+    names: string[] = this.names,
+    onProgress?: (position: number, head: number) => void,
+  ): Promise<{ events: number; seconds: number }> {
+    const slots = names.map((name) => this.slot(name));
+    const busy = slots.find((s) => s.rebuilding);
+    if (busy) throw new Error(`view ${busy.projection.name} is already being rebuilt`);
     const started = process.hrtime.bigint();
+    const fresh = slots.map((slot) => ({
+      slot,
+      apply: slot.projection.apply as Apply,
+      state: slot.projection.initialState(),
+      lastSnapshot: -1,
+      snapshots: [] as Array<{ position: number; state: Buffer }>,
+    }));
+    for (const slot of slots) {
+      slot.rebuilding = true;
+      slot.status = 'rebuilding';
+    }
     try {
-      let state = slot.projection.initialState();
       let position = -1;
-      let lastSnapshot = -1;
-      const snapshots: Array<{ position: number; state: Buffer }> = [];
-      const apply = slot.projection.apply as Apply;
       let events = 0;
-      // Catch up to the live slot; the live slot may move meanwhile, so loop until we stand where it stands.
+      // The live views keep moving meanwhile: catch up to where they stand, then swap at once.
+      const target = (): number => Math.max(...slots.map((s) => s.position));
       for (;;) {
         const before = position;
-        for await (const event of this.options.store.readAll(position + 1, { toPosition: slot.position })) {
-          if (slot.types.has(event.type)) state = apply(state, event);
-          position = event.globalPosition;
-          events++;
-          if (position - lastSnapshot >= this.snapshotEvery) {
-            snapshots.push({ position, state: ReadModelDb.encodeState(state) });
-            lastSnapshot = position;
+        for await (const page of readBatches(this.options.store, position + 1, { toPosition: target() })) {
+          for (const event of page) {
+            for (const f of fresh) if (f.slot.types.has(event.type)) f.state = f.apply(f.state, event);
           }
-          if (onProgress && events % 10_000 === 0) onProgress(position, this.head);
+          position = (page[page.length - 1] as RecordedEvent).globalPosition;
+          events += page.length;
+          for (const f of fresh) {
+            if (position - f.lastSnapshot >= this.snapshotEvery) {
+              f.snapshots.push({ position, state: ReadModelDb.encodeState(f.state) });
+              f.lastSnapshot = position;
+            }
+          }
+          onProgress?.(position, this.head);
         }
-        if (position >= slot.position || position === before) break;
+        if (position >= target() || position === before) break;
       }
-      slot.state = state;
-      slot.position = Math.max(position, slot.position);
-      slot.snapshotPosition = lastSnapshot;
-      this.options.readModel.replaceView(
-        name,
-        slot.projection.version,
-        { position: slot.position, state },
-        snapshots,
-      );
-      slot.savedPosition = slot.position;
-      for (const key of [...this.asOfCache.keys()])
-        if (key.startsWith(`${name}@`)) this.asOfCache.delete(key);
-      onProgress?.(slot.position, this.head);
+      for (const f of fresh) {
+        const { slot } = f;
+        slot.state = f.state;
+        slot.position = Math.max(position, slot.position);
+        slot.snapshotPosition = f.lastSnapshot;
+        this.options.readModel.replaceView(
+          slot.projection.name,
+          slot.projection.version,
+          { position: slot.position, state: f.state },
+          f.snapshots,
+        );
+        slot.savedPosition = slot.position;
+        for (const key of [...this.asOfCache.keys()])
+          if (key.startsWith(`${slot.projection.name}@`)) this.asOfCache.delete(key);
+      }
+      onProgress?.(position, this.head);
       return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     } finally {
-      slot.rebuilding = false;
-      slot.status = this.caughtUp ? 'live' : 'catching_up';
+      for (const slot of slots) {
+        slot.rebuilding = false;
+        slot.status = this.caughtUp ? 'live' : 'catching_up';
+      }
     }
   }
 

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  readBatches,
   DuplicateEventIdError,
   WrongExpectedRevisionError,
   type EventStore,
@@ -121,6 +122,21 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
       expect((await collect(store.readAll(0, { toPosition: 1 }))).map((e) => e.globalPosition)).toEqual([
         0, 1,
       ]);
+    });
+
+    test('readBatches pages through the same events as readAll', async () => {
+      for (let i = 0; i < 7; i++)
+        await store.append(uniqueStream(), [newEvent('N', { i }), newEvent('M', { i })]);
+      const flat: number[] = [];
+      for await (const page of readBatches(store, 3, { toPosition: 11 }, 4)) {
+        expect(page.length).toBeGreaterThan(0);
+        flat.push(...page.map((e) => e.globalPosition));
+      }
+      expect(flat).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      const viaReadAll = (await collect(store.readAll(0))).map((e) => e.eventId);
+      const viaBatches: string[] = [];
+      for await (const page of readBatches(store)) viaBatches.push(...page.map((e) => e.eventId));
+      expect(viaBatches).toEqual(viaReadAll);
     });
 
     test('expected revisions are enforced and a conflicting append writes nothing', async () => {

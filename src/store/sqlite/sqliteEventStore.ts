@@ -394,6 +394,21 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  async *readAllBatches(fromPosition = 0, options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent[]> {
+    let next = fromPosition;
+    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    while (remaining > 0) {
+      this.assertOpen();
+      const rows = this.readPage(next, to, Math.min(5 * READ_PAGE, remaining));
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1] as EventRow;
+      next = last.global_position + 1;
+      remaining -= rows.length;
+      yield rows.map(rowToEvent);
+    }
+  }
+
   /** Raw rows of the log, for the audit and bulk readers that want to avoid per-event promises. */
   readPage(fromPosition: number, toPosition: number, limit: number): EventRow[] {
     return this.stmt.readAll.all(fromPosition, toPosition, limit);

@@ -1,0 +1,60 @@
+/**
+ * GET /proposals/:id/trace: every event that touched the proposal (its own, its votes' and ballots', the meetings
+ * that had it on the agenda), in ledger order, each with its canonical leaf, leaf hash and an inclusion proof
+ * against the checkpoint returned with it. Saved to a file, it verifies offline (`ledger verify-trace`).
+ */
+import { Router } from 'express';
+import { positionsFor, type TraceIndexState } from '../../../projections';
+import type { AuditLog } from '../../audit/auditLog';
+import { eventLeafBytes, leafHash } from '../../audit/rfc9162';
+import { Id } from '../../domain/events';
+import type { EventStore, RecordedEvent } from '../../store/eventStore';
+import type { ProjectionRunner } from '../../views/projectionRunner';
+import { requireRole } from '../auth';
+import { problems } from '../problem';
+
+const TREE_WAIT_MS = 5_000;
+
+export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; store: EventStore }): Router {
+  const router = Router();
+  router.get('/proposals/:id/trace', requireRole('evaluator'), async (req, res) => {
+    const id = String(req.params.id);
+    if (!Id.safeParse(id).success) throw problems.notFound(`There is no proposal with id "${id}"`);
+    const { position, state } = deps.runner.current<TraceIndexState>('traceIndex');
+    const positions = positionsFor(state, id);
+    if (positions.length === 0) throw problems.notFound(`There is no proposal with id "${id}"`);
+    const last = positions[positions.length - 1] as number;
+    if (!(await deps.audit.waitForSize(last + 1, TREE_WAIT_MS))) {
+      throw problems.unavailable('The audit log has not yet taken in the latest events; try again shortly');
+    }
+    let checkpoint = deps.audit.latestCheckpoint();
+    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = deps.audit.checkpointNow();
+    const treeSize = checkpoint.treeSize;
+    const events: unknown[] = [];
+    for (const p of positions) {
+      let event: RecordedEvent | undefined;
+      for await (const e of deps.store.readAll(p, { limit: 1 })) event = e;
+      if (!event) continue;
+      const leaf = eventLeafBytes(event);
+      const proof = deps.audit.inclusion(p, treeSize);
+      events.push({
+        ...event,
+        leaf: leaf.toString('utf8'),
+        leafHash: leafHash(leaf).toString('base64'),
+        inclusionProof: { leafIndex: proof.leafIndex, treeSize: proof.treeSize, path: proof.path.map((h) => h.toString('base64')) },
+      });
+    }
+    res.json({
+      position,
+      checkpoint: {
+        origin: checkpoint.origin,
+        treeSize,
+        rootHash: checkpoint.rootHash.toString('base64'),
+        signedNote: checkpoint.note,
+        publicKey: deps.audit.verifierKey,
+      },
+      events,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,387 @@
+/**
+ * The views through the API, against a small hand-written trial whose answers are worked out by hand below.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { loadTokens } from '../../src/http/auth';
+import { openLedger } from '../../src/ledger';
+import { createLogger } from '../../src/logger';
+import { buildApp } from '../../src/server';
+import request from 'supertest';
+import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+
+const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
+
+async function created(
+  t: LedgerApp,
+  p: string,
+  body: unknown,
+): Promise<{ id: string; globalPosition: number }> {
+  const res = await t.post(p, body);
+  if (res.status !== 201) throw new Error(`${p} → ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; globalPosition: number };
+}
+
+interface Trial {
+  council: string;
+  heggedal: string;
+  tofte: string;
+  persons: string[];
+  full: string;
+  partial: string;
+  rejected: string;
+  withdrawn: string;
+  initiative: string;
+  untouched: string;
+  lastPosition: number;
+  positionAfterFull: number;
+}
+
+/**
+ * Two committees, a council, six proposals:
+ * - full: submitted 2021-03-01, adopted 2021-03-20, referred 2021-04-01, council adopted 2021-06-15 (106 days),
+ *   implementation completed 2021-10-01 → stage completed, influence full.
+ * - partial: submitted 2021-05-10, adopted 2021-05-20, referred 2021-06-01, adopted_with_amendments 2021-09-07
+ *   (120 days) → politically_decided, partial.
+ * - rejected: submitted 2021-02-01 (Tofte), adopted 2021-02-15, referred 2021-02-20, council rejected 2021-04-02
+ *   (60 days) → politically_decided, none.
+ * - withdrawn: submitted 2021-04-01, withdrawn 2021-04-10 → withdrawn, not_referred.
+ * - initiative: origin citizen_initiative, 3 supports (threshold 3 in this test) on 2021-01-05, 2021-01-09,
+ *   2021-01-12 → threshold reached 2021-01-12, deadline 2021-07-12, no decision → overdue.
+ * - untouched: submitted 2021-06-01, nothing else → submitted, not_referred.
+ */
+async function buildTrial(t: LedgerApp): Promise<Trial> {
+  const council = (
+    await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 55 })
+  ).id;
+  const committee = async (name: string, kind: string) =>
+    (
+      await created(t, '/committees', {
+        name,
+        kind,
+        areas: [name],
+        mandate,
+        coCreationForm: kind === 'task' ? 'steered' : 'equal',
+        period: { from: '2020-06-01', to: '2022-12-31' },
+      })
+    ).id;
+  const heggedal = await committee('Heggedal', 'local_community');
+  const tofte = await committee('Tofte', 'task');
+  const persons: string[] = [];
+  for (let i = 0; i < 6; i++)
+    persons.push((await created(t, '/persons', { name: `Simulert Person ${i}`, area: 'Heggedal' })).id);
+  for (const [i, personId] of persons.slice(0, 5).entries()) {
+    await created(t, `/committees/${heggedal}/members`, {
+      personId,
+      role: i === 0 ? 'leader' : 'member',
+      actorGroup: i < 3 ? 'resident' : 'voluntary_org',
+      representationBasis: 'geographic_area',
+      appointedOn: '2020-06-15',
+    });
+  }
+  const submit = async (committeeId: string, title: string, submittedOn: string, origin = 'resident') =>
+    (
+      await created(t, '/proposals', {
+        committeeId,
+        title,
+        description: `${title}.`,
+        origin,
+        theme: 'nærmiljø',
+        submittedOn,
+      })
+    ).id;
+  const adoptAndRefer = async (id: string, decidedOn: string, referredOn: string) => {
+    await created(t, `/proposals/${id}/committee-decisions`, {
+      outcome: 'adopted',
+      kind: 'recommendation',
+      text: 'Anbefalt',
+      decidedOn,
+    });
+    return (
+      await created(t, `/proposals/${id}/referrals`, {
+        toBodyId: council,
+        kind: 'recommendation',
+        caseNumber: '21/1',
+        referredOn,
+      })
+    ).id;
+  };
+  const decide = (id: string, referralId: string, outcome: string, decidedOn: string) =>
+    created(t, `/proposals/${id}/referrals/${referralId}/political-decision`, {
+      outcome,
+      caseNumber: '21/1',
+      summary: outcome,
+      decidedOn,
+    });
+
+  const full = await submit(heggedal, 'Full', '2021-03-01');
+  await decide(full, await adoptAndRefer(full, '2021-03-20', '2021-04-01'), 'adopted', '2021-06-15');
+  const afterFull = await created(t, `/proposals/${full}/implementation`, {
+    status: 'completed',
+    progressPct: 100,
+    note: 'Ferdig',
+    reportedOn: '2021-10-01',
+  });
+  const partial = await submit(heggedal, 'Delvis', '2021-05-10');
+  await decide(
+    partial,
+    await adoptAndRefer(partial, '2021-05-20', '2021-06-01'),
+    'adopted_with_amendments',
+    '2021-09-07',
+  );
+  const rejected = await submit(tofte, 'Avvist', '2021-02-01');
+  await decide(rejected, await adoptAndRefer(rejected, '2021-02-15', '2021-02-20'), 'rejected', '2021-04-02');
+  const withdrawn = await submit(heggedal, 'Trukket', '2021-04-01');
+  await created(t, `/proposals/${withdrawn}/withdrawal`, {
+    withdrawnOn: '2021-04-10',
+    reason: 'Løst på annen måte',
+  });
+  const initiative = await submit(heggedal, 'Innbyggerforslag', '2021-01-02', 'citizen_initiative');
+  for (const [i, supportedOn] of ['2021-01-05', '2021-01-09', '2021-01-12'].entries()) {
+    await created(t, `/proposals/${initiative}/supports`, { personId: persons[i], supportedOn });
+  }
+  const untouched = await submit(heggedal, 'Urørt', '2021-06-01');
+  return {
+    council,
+    heggedal,
+    tofte,
+    persons,
+    full,
+    partial,
+    rejected,
+    withdrawn,
+    initiative,
+    untouched,
+    lastPosition: await t.head(),
+    positionAfterFull: afterFull.globalPosition,
+  };
+}
+
+describe('views through the API: a hand-computed trial', () => {
+  let t: LedgerApp;
+  let trial: Trial;
+  beforeAll(async () => {
+    t = await openLedgerApp({ LEDGER_CITIZEN_INITIATIVE_THRESHOLD: '3' });
+    trial = await buildTrial(t);
+  });
+  afterAll(() => t.close());
+
+  test('proposal status: stage, influence, days to political decision, deadline', async () => {
+    const get = async (id: string) => {
+      const res = await t.get(`/proposals/${id}?minPosition=${trial.lastPosition}`, 'anonymous');
+      expect(res.status).toBe(200);
+      expect(res.body.position).toBe(trial.lastPosition);
+      return res.body;
+    };
+    expect(await get(trial.full)).toMatchObject({
+      stage: 'completed',
+      influence: 'full',
+      daysToPoliticalDecision: 106,
+      supports: 0,
+    });
+    expect(await get(trial.partial)).toMatchObject({
+      stage: 'politically_decided',
+      influence: 'partial',
+      daysToPoliticalDecision: 120,
+    });
+    expect(await get(trial.rejected)).toMatchObject({
+      stage: 'politically_decided',
+      influence: 'none',
+      daysToPoliticalDecision: 60,
+    });
+    expect(await get(trial.withdrawn)).toMatchObject({
+      stage: 'withdrawn',
+      influence: 'not_referred',
+      daysToPoliticalDecision: null,
+    });
+    expect(await get(trial.untouched)).toMatchObject({ stage: 'submitted', influence: 'not_referred' });
+    const initiative = await get(trial.initiative);
+    expect(initiative).toMatchObject({
+      origin: 'citizen_initiative',
+      supports: 3,
+      initiativeDeadline: '2021-07-12',
+      overdue: true,
+    });
+    const full = await get(trial.full);
+    expect(full.referrals).toEqual([
+      expect.objectContaining({
+        toBodyId: trial.council,
+        kind: 'recommendation',
+        caseNumber: '21/1',
+        referredOn: '2021-04-01',
+        politicalDecision: expect.objectContaining({ outcome: 'adopted', decidedOn: '2021-06-15' }),
+      }),
+    ]);
+    expect(full.latestCommitteeDecision).toMatchObject({
+      outcome: 'adopted',
+      kind: 'recommendation',
+      decidedOn: '2021-03-20',
+    });
+  });
+
+  test('influence funnel by committee: counts, rates and medians', async () => {
+    const res = await t.get(`/influence?groupBy=committee&minPosition=${trial.lastPosition}`, 'anonymous');
+    expect(res.status).toBe(200);
+    const byKey: Record<string, Record<string, unknown>> = Object.fromEntries(
+      (res.body.groups as Array<{ key: string }>).map((g) => [g.key, g]),
+    );
+    // Heggedal: 5 submitted (full, partial, withdrawn, initiative, untouched); 2 adopted, referred and decided;
+    // 1 full, 1 partial → adoption rate 2/2; median days to political decision of 106 and 120 = 113.
+    expect(byKey[trial.heggedal]).toMatchObject({
+      submitted: 5,
+      committeeAdopted: 2,
+      referred: 2,
+      politicallyDecided: 2,
+      adoptedFull: 1,
+      adoptedPartial: 1,
+      rejected: 0,
+      implemented: 1,
+      medianDaysToPoliticalDecision: 113,
+    });
+    expect(byKey[trial.heggedal]?.adoptionRate).toMatchObject({ numerator: 2, denominator: 2, value: 1 });
+    // Tofte: 1 submitted, adopted, referred, rejected after 60 days → adoption rate 0/1.
+    expect(byKey[trial.tofte]).toMatchObject({
+      submitted: 1,
+      politicallyDecided: 1,
+      rejected: 1,
+      adoptedFull: 0,
+      medianDaysToPoliticalDecision: 60,
+    });
+    expect(byKey[trial.tofte]?.adoptionRate).toMatchObject({ numerator: 0, denominator: 1, value: 0 });
+  });
+
+  test('as of an earlier position the view is what the log said then', async () => {
+    const res = await t.get(`/proposals/${trial.full}?asOf=${trial.positionAfterFull - 1}`, 'anonymous');
+    expect(res.status).toBe(200);
+    expect(res.body.position).toBe(trial.positionAfterFull - 1);
+    expect(res.body).toMatchObject({ stage: 'politically_decided', implementation: null });
+    const before = await t.get(`/proposals/${trial.partial}?asOf=${trial.positionAfterFull}`, 'anonymous');
+    expect(before.status).toBe(404);
+    const atTime = await t.get(`/influence?asOf=2000-01-01T00:00:00Z`, 'anonymous');
+    expect(atTime.body).toMatchObject({ position: -1, groups: [] });
+  });
+
+  test('committee view: members per role, budget; anonymous callers see no person ids', async () => {
+    const anon = await t.get(`/committees/${trial.heggedal}`, 'anonymous');
+    expect(anon.status).toBe(200);
+    expect(anon.body.members.active).toHaveLength(5);
+    expect(JSON.stringify(anon.body)).not.toContain(trial.persons[0]);
+    expect(anon.body.members.byActorGroup).toMatchObject({ resident: 3, voluntary_org: 2 });
+    const clerk = await t.get(`/committees/${trial.heggedal}`, 'clerk');
+    expect(clerk.body.members.active.map((m: { name: string }) => m.name).sort()).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `Simulert Person ${i}`),
+    );
+    const evaluator = await t.get(`/committees/${trial.heggedal}`, 'evaluator');
+    expect(evaluator.body.members.active[0].pseudonym).toMatch(/^p-[0-9a-f]{20}$/);
+    expect(JSON.stringify(evaluator.body)).not.toContain('Simulert');
+    expect(JSON.stringify(evaluator.body)).not.toContain(trial.persons[0]);
+  });
+
+  test('participation: counts under 5 are suppressed for anonymous callers only', async () => {
+    const anon = await t.get(`/participation?committeeId=${trial.heggedal}`, 'anonymous');
+    expect(anon.status).toBe(200);
+    expect(anon.body.suppressionThreshold).toBe(5);
+    expect(anon.body.members.byActorGroup.resident).toBeNull();
+    expect(anon.body.suppressed.length).toBeGreaterThan(0);
+    const evaluator = await t.get(`/participation?committeeId=${trial.heggedal}`, 'evaluator');
+    expect(evaluator.body.members.byActorGroup.resident).toBe(3);
+  });
+
+  test('lists paginate with an opaque cursor', async () => {
+    const first = await t.get('/proposals?limit=4', 'anonymous');
+    expect(first.body.items).toHaveLength(4);
+    expect(typeof first.body.nextCursor).toBe('string');
+    const second = await t.get(
+      `/proposals?limit=4&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      'anonymous',
+    );
+    expect(second.body.items).toHaveLength(2);
+    expect(second.body.nextCursor).toBeNull();
+    const ids = [...first.body.items, ...second.body.items].map((p: { proposalId: string }) => p.proposalId);
+    expect(new Set(ids).size).toBe(6);
+  });
+
+  test('bad read parameters are 400 problems', async () => {
+    for (const q of [
+      '/proposals?limit=0',
+      '/proposals?stage=nope',
+      '/influence?groupBy=colour',
+      '/proposals?asOf=yesterday',
+      '/proposals?cursor=abc',
+      '/participation?from=2021-13-01',
+      '/proposals?unknown=1',
+    ]) {
+      const res = await t.get(q, 'anonymous');
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    }
+    expect((await t.get('/proposals/not-a-uuid', 'anonymous')).status).toBe(404);
+  });
+
+  test('admin: projection report and rebuild; other roles may not', async () => {
+    const report = await t.get('/admin/projections', 'admin');
+    expect(report.status).toBe(200);
+    expect(report.body.views.map((v: { name: string }) => v.name).sort()).toEqual([
+      'committee',
+      'influence',
+      'participation',
+      'proposalStatus',
+      'traceIndex',
+      'votes',
+    ]);
+    expect((await t.get('/admin/projections', 'evaluator')).status).toBe(403);
+    const before = (await t.get(`/proposals/${trial.full}`, 'anonymous')).body;
+    const rebuilt = await t.post('/admin/projections/proposalStatus/rebuild', {}, 'admin');
+    expect(rebuilt.status).toBe(200);
+    expect((await t.get(`/proposals/${trial.full}`, 'anonymous')).body).toEqual(before);
+    expect((await t.post('/admin/projections/nope/rebuild', {}, 'admin')).status).toBe(404);
+  });
+});
+
+describe('views survive restarts and the loss of the read model', () => {
+  test('identical after stop/start, and after deleting the read-model file', async () => {
+    const t = await openLedgerApp({ LEDGER_CITIZEN_INITIATIVE_THRESHOLD: '3' });
+    const trial = await buildTrial(t);
+    await t.ledger.runner.waitFor(trial.lastPosition, 5000);
+    const snapshot = async (app: Parameters<typeof request>[0]) => {
+      const out: unknown[] = [];
+      for (const p of [
+        '/proposals?limit=500',
+        '/influence?groupBy=origin',
+        `/committees/${trial.heggedal}`,
+        '/participation',
+      ]) {
+        out.push(
+          (await request(app).get(`/api/v1${p}`).set('Authorization', `Bearer ${TOKENS.evaluator}`)).body,
+        );
+      }
+      return out;
+    };
+    const original = await snapshot(t.app);
+    await t.ledger.close();
+
+    const reopen = async () => {
+      const config = loadConfig({
+        LEDGER_DATA_DIR: t.dataDir,
+        LOG_LEVEL: 'silent',
+        LEDGER_CITIZEN_INITIATIVE_THRESHOLD: '3',
+        LEDGER_API_TOKENS: `evaluator=${TOKENS.evaluator}`,
+      });
+      const ledger = openLedger(config, createLogger('silent'));
+      await ledger.runner.start();
+      await ledger.runner.waitFor(trial.lastPosition, 5000);
+      return { ledger, app: buildApp(ledger, loadTokens(config.apiTokens, config.dataDir).registry) };
+    };
+    const again = await reopen();
+    expect(await snapshot(again.app)).toEqual(original);
+    await again.ledger.close();
+
+    for (const f of fs.readdirSync(t.dataDir))
+      if (f.startsWith('read-model')) fs.rmSync(path.join(t.dataDir, f));
+    const rebuilt = await reopen();
+    expect(await snapshot(rebuilt.app)).toEqual(original);
+    await rebuilt.ledger.close();
+    fs.rmSync(t.dataDir, { recursive: true, force: true });
+  });
+});
