@@ -57,6 +57,24 @@ const envSchema = z.object({
     .int({ message: 'accepts a whole number of supports ≥ 1' })
     .min(1, { message: 'accepts a whole number of supports ≥ 1' })
     .default(300),
+  LEDGER_CHECKPOINT_KEY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_CHECKPOINT_ORIGIN: z
+    .string()
+    .regex(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, {
+      message: 'accepts 1–200 visible ASCII characters without spaces or "+" (it names the signing key)',
+    })
+    .optional(),
+  LEDGER_CHECKPOINT_EVERY_EVENTS: z.coerce
+    .number({ message: 'accepts a whole number of events ≥ 1' })
+    .int({ message: 'accepts a whole number of events ≥ 1' })
+    .min(1, { message: 'accepts a whole number of events ≥ 1' })
+    .default(1000),
+  LEDGER_CHECKPOINT_EVERY_SECONDS: z.coerce
+    .number({ message: 'accepts a whole number of seconds ≥ 1' })
+    .int({ message: 'accepts a whole number of seconds ≥ 1' })
+    .min(1, { message: 'accepts a whole number of seconds ≥ 1' })
+    .max(86400, { message: 'accepts a whole number of seconds ≥ 1 (at most 86400)' })
+    .default(60),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -72,6 +90,12 @@ export interface Config {
   eventStoreConnectionString: string | undefined;
   apiTokens: Array<{ role: Role; token: string }> | undefined;
   citizenInitiativeThreshold: number;
+  /** The checkpoint signing key (PEM); unset: checkpoint-signing-key.pem in the data dir, created on first start. */
+  checkpointKeyFile: string | undefined;
+  /** The log's name in checkpoints; unset: the one fixed at first start (participation-ledger/<host name>). */
+  checkpointOrigin: string | undefined;
+  checkpointEveryEvents: number;
+  checkpointEverySeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -102,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     apiTokens: e.LEDGER_API_TOKENS,
     citizenInitiativeThreshold: e.LEDGER_CITIZEN_INITIATIVE_THRESHOLD,
+    checkpointKeyFile: e.LEDGER_CHECKPOINT_KEY_FILE ? path.resolve(e.LEDGER_CHECKPOINT_KEY_FILE) : undefined,
+    checkpointOrigin: e.LEDGER_CHECKPOINT_ORIGIN,
+    checkpointEveryEvents: e.LEDGER_CHECKPOINT_EVERY_EVENTS,
+    checkpointEverySeconds: e.LEDGER_CHECKPOINT_EVERY_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

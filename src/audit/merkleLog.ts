@@ -36,6 +36,7 @@ export class MerkleLog {
   private readonly selectNode: BetterSqlite3.Statement<[number, number], unknown>;
   private readonly insertNode: BetterSqlite3.Statement<[number, number, Buffer]>;
   private readonly selectLastLeafIndex: BetterSqlite3.Statement<[], unknown>;
+  private readonly selectLeafRange: BetterSqlite3.Statement<[number, number], unknown>;
   /** The compact range of [0, frontierSize), largest subtree first. */
   private frontier: FrontierNode[] = [];
   private frontierSize = 0;
@@ -50,6 +51,11 @@ export class MerkleLog {
     );
     this.selectLastLeafIndex = db
       .prepare<[]>('SELECT idx FROM merkle_node WHERE level = 0 ORDER BY idx DESC LIMIT 1')
+      .pluck();
+    this.selectLeafRange = db
+      .prepare<[number, number]>(
+        'SELECT hash FROM merkle_node WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx',
+      )
       .pluck();
     this.loadFrontier();
   }
@@ -80,6 +86,16 @@ export class MerkleLog {
     if (!Buffer.isBuffer(hash))
       throw new RangeError(`leafHashAt: no leaf ${index} in a tree of size ${this.size()}`);
     return hash;
+  }
+
+  /** The leaf hashes [start, end) in one query, for bulk readers (verify) that would pay per leafHashAt call. */
+  leafHashes(start: number, end: number): Buffer[] {
+    this.checkRange(start, end);
+    const hashes = this.selectLeafRange.all(start, end).filter(Buffer.isBuffer);
+    if (hashes.length !== end - start) {
+      throw new Error(`leaves [${start}, ${end}) are not all stored: the stored Merkle tree is incomplete`);
+    }
+    return hashes;
   }
 
   /** RFC 9162 §2.1.1 MTH of the first `treeSize` leaves: the root a checkpoint of that size signs. */

@@ -7,6 +7,12 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startServer } from '../server';
 import { parseArgs, type ParsedArgs } from './args';
+import { checkpointCommand } from './commands/checkpoint';
+import { verifyCommand } from './commands/verify';
+import { verifyTraceCommand } from './commands/verifyTrace';
+import { rebuildCommand } from './commands/rebuild';
+import { exportCommand } from './commands/export';
+import { tokenCommand } from './commands/token';
 
 interface Command {
   summary: string;
@@ -50,6 +56,12 @@ EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRES
       return 0;
     },
   },
+  verify: verifyCommand,
+  checkpoint: checkpointCommand,
+  'verify-trace': verifyTraceCommand,
+  rebuild: rebuildCommand,
+  export: exportCommand,
+  token: tokenCommand,
 };
 
 function mainHelp(): string {

@@ -58,3 +58,21 @@ export async function dateAtPosition(store: EventStore, position: number): Promi
   const at = position >= 0 ? await recordedAtOf(store, position) : undefined;
   return at ? osloDateOf(new Date(at)) : undefined;
 }
+
+/**
+ * The point a read answers at: `raw` (a position or timestamp) resolved to a global position, or undefined for
+ * "now"; plus the business date deadlines are judged at. Throws RangeError for a value that is neither.
+ */
+export async function resolveAsOf(
+  store: EventStore,
+  raw: string | undefined,
+  now: Date,
+): Promise<{ position: number | undefined; date: string }> {
+  if (raw === undefined) return { position: undefined, date: osloDateOf(now) };
+  const asOf = parseAsOf(raw);
+  if (asOf.kind === 'invalid')
+    throw new RangeError('asOf must be a global position (an integer ≥ −1) or an ISO timestamp');
+  if (asOf.kind === 'time')
+    return { position: await positionAtTime(store, asOf.time), date: osloDateOf(asOf.time) };
+  return { position: asOf.position, date: (await dateAtPosition(store, asOf.position)) ?? osloDateOf(now) };
+}

@@ -40,6 +40,7 @@ export async function openLedgerApp(env: Record<string, string> = {}): Promise<L
     ...env,
   });
   const ledger = openLedger(config, createLogger('silent'));
+  await ledger.runner.start();
   const { registry } = loadTokens(config.apiTokens, config.dataDir);
   const app = buildApp(ledger, registry);
   const withRole = (test: request.Test, role: TestRole): request.Test =>

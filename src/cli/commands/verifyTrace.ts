@@ -37,19 +37,28 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
           ? readJson(args.options.checkpoint)
           : (trace as { checkpoint?: unknown }).checkpoint;
     } catch (error) {
-      process.stderr.write(`ledger verify-trace: cannot read the files: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `ledger verify-trace: cannot read the files: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       return 2;
     }
     const trusted = traceCheckpointSchema.safeParse(checkpoint);
     if (!trusted.success) {
-      process.stderr.write('ledger verify-trace: the checkpoint is not in the format of GET /audit/checkpoint\n');
+      process.stderr.write(
+        'ledger verify-trace: the checkpoint is not in the format of GET /audit/checkpoint\n',
+      );
       return 2;
     }
     const pinned = typeof args.options['public-key'] === 'string' ? args.options['public-key'] : undefined;
     const result = verifyTrace(trace, trusted.data, pinned);
     if (result.ok) {
-      process.stdout.write(`ok: ${result.events} events verified against the signed checkpoint of tree size ${result.treeSize}\n`);
-      if (!pinned) process.stdout.write('note: the verifier key was taken from the checkpoint itself; pin it with --public-key\n');
+      process.stdout.write(
+        `ok: ${result.events} events verified against the signed checkpoint of tree size ${result.treeSize}\n`,
+      );
+      if (!pinned)
+        process.stdout.write(
+          'note: the verifier key was taken from the checkpoint itself; pin it with --public-key\n',
+        );
       return 0;
     }
     process.stdout.write(`FAILED: ${result.problems.length} problem(s)\n`);

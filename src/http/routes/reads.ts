@@ -25,7 +25,7 @@ import {
 import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore } from '../../store/eventStore';
-import { dateAtPosition, osloDateOf, parseAsOf, positionAtTime } from '../../views/asOf';
+import { dateAtPosition, resolveAsOf } from '../../views/asOf';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { problems, zodErrors } from '../problem';
 
@@ -92,22 +92,19 @@ export function readRouter(deps: ReadRouterDeps): Router {
         `The views have not reached position ${q.minPosition} yet; try again shortly`,
       );
     }
-    if (q.asOf === undefined) {
-      const { position, state } = deps.runner.current<S>(name);
-      return { position, state, date: osloDateOf(clock()) };
-    }
-    const asOf = parseAsOf(q.asOf);
-    if (asOf.kind === 'invalid') {
+    let at: Awaited<ReturnType<typeof resolveAsOf>>;
+    try {
+      at = await resolveAsOf(deps.store, q.asOf, clock());
+    } catch {
       throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp', [
         { path: 'asOf', message: 'not a position or an ISO timestamp' },
       ]);
     }
-    const target = asOf.kind === 'position' ? asOf.position : await positionAtTime(deps.store, asOf.time);
-    const { position, state } = await deps.runner.asOf<S>(name, target);
+    if (at.position === undefined) return { ...deps.runner.current<S>(name), date: at.date };
+    const { position, state } = await deps.runner.asOf<S>(name, at.position);
+    // A position past the head answers at the head: the date is then the head's.
     const date =
-      asOf.kind === 'time'
-        ? osloDateOf(asOf.time)
-        : ((await dateAtPosition(deps.store, position)) ?? osloDateOf(clock()));
+      position === at.position ? at.date : ((await dateAtPosition(deps.store, position)) ?? at.date);
     return { position, state, date };
   }
 

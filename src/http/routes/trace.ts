@@ -41,7 +41,11 @@ export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; s
         ...event,
         leaf: leaf.toString('utf8'),
         leafHash: leafHash(leaf).toString('base64'),
-        inclusionProof: { leafIndex: proof.leafIndex, treeSize: proof.treeSize, path: proof.path.map((h) => h.toString('base64')) },
+        inclusionProof: {
+          leafIndex: proof.leafIndex,
+          treeSize: proof.treeSize,
+          path: proof.path.map((h) => h.toString('base64')),
+        },
       });
     }
     res.json({

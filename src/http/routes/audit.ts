@@ -1,0 +1,140 @@
+/**
+ * The audit routes (API.md): the latest signed checkpoint and its history, RFC 9162 inclusion and consistency
+ * proofs — public, so that anyone can hold the ledger to its checkpoints — and a full verify for evaluators.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AuditLog } from '../../audit/auditLog';
+import type { StoredCheckpoint } from '../../audit/checkpointStore';
+import { verifyLedger, type VerifyResult } from '../../audit/verify';
+import type { EventStore } from '../../store/eventStore';
+import { requireRole } from '../auth';
+import { problems } from '../problem';
+import { parseQuery, wholeNumber } from '../queryParams';
+
+export interface AuditRouterDeps {
+  audit: AuditLog;
+  store: EventStore;
+}
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+/** How long a verify waits for the follower to take in the events stored when it was asked. */
+const CATCH_UP_MS = 10_000;
+
+const inclusionQuery = z.object({ position: wholeNumber, treeSize: wholeNumber.optional() });
+const consistencyQuery = z.object({ from: wholeNumber, to: wholeNumber.optional() });
+const historyQuery = z.object({
+  fromSize: wholeNumber.optional(),
+  limit: wholeNumber
+    .refine((n) => n >= 1 && n <= MAX_PAGE, { message: `must be between 1 and ${MAX_PAGE}` })
+    .optional(),
+});
+
+const base64 = (bytes: Buffer): string => bytes.toString('base64');
+
+export function auditRouter({ audit, store }: AuditRouterDeps): Router {
+  const router = Router();
+
+  const latest = (): StoredCheckpoint => {
+    const checkpoint = audit.latestCheckpoint();
+    if (!checkpoint)
+      throw problems.unavailable('No checkpoint has been signed yet: the audit log is starting');
+    return checkpoint;
+  };
+  /** A size a proof may be asked for: within the tree as it stands now. */
+  const checkTreeSize = (size: number, name: string): void => {
+    const current = audit.treeSize();
+    if (size > current) {
+      throw problems.unprocessable(
+        'beyond-tree',
+        `${name} ${size} is beyond the tree, which holds ${holds(current)}`,
+      );
+    }
+  };
+
+  router.get('/audit/checkpoint', (_req, res) => {
+    const checkpoint = latest();
+    res.json({
+      ...checkpointJson(checkpoint),
+      publicKey: audit.verifierKey,
+      publicKeyRaw: base64(audit.publicKey),
+    });
+  });
+
+  router.get('/audit/checkpoints', (req, res) => {
+    const query = parseQuery(historyQuery, req.query);
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const page = audit.checkpointPage(query.fromSize ?? 0, limit + 1);
+    const next = page.length > limit ? page[limit] : undefined;
+    res.json({
+      publicKey: audit.verifierKey,
+      items: page.slice(0, limit).map(checkpointJson),
+      nextFromSize: next?.treeSize ?? null,
+    });
+  });
+
+  router.get('/audit/inclusion', (req, res) => {
+    const query = parseQuery(inclusionQuery, req.query);
+    const treeSize = query.treeSize ?? latest().treeSize;
+    checkTreeSize(treeSize, 'treeSize');
+    if (query.position >= treeSize) {
+      throw problems.unprocessable(
+        'not-in-tree',
+        `position ${query.position} is not in the tree of size ${treeSize}, which holds ${holds(treeSize)}`,
+      );
+    }
+    const proof = audit.inclusion(query.position, treeSize);
+    res.json({
+      leafIndex: proof.leafIndex,
+      treeSize: proof.treeSize,
+      leafHash: base64(proof.leafHash),
+      path: proof.path.map(base64),
+    });
+  });
+
+  router.get('/audit/consistency', (req, res) => {
+    const query = parseQuery(consistencyQuery, req.query);
+    const to = query.to ?? latest().treeSize;
+    checkTreeSize(to, 'to');
+    if (query.from > to) {
+      throw problems.unprocessable(
+        'sizes-reversed',
+        `from (${query.from}) must not be larger than to (${to})`,
+      );
+    }
+    const proof = audit.consistency(query.from, to);
+    res.json({ fromSize: proof.fromSize, toSize: proof.toSize, path: proof.path.map(base64) });
+  });
+
+  // A verify reads the whole ledger: callers who ask while one runs share its answer instead of starting another.
+  let running: Promise<VerifyResult> | undefined;
+  router.get('/audit/verify', requireRole('evaluator'), async (_req, res) => {
+    running ??= (async () => {
+      // Let the follower take in what is stored now, so that the newest events are judged too.
+      await audit.waitForSize((await store.headPosition()) + 1, CATCH_UP_MS);
+      return verifyLedger(store, audit);
+    })().finally(() => {
+      running = undefined;
+    });
+    res.json(await running);
+  });
+
+  return router;
+}
+
+/** "no events" / "the event at position 0" / "positions 0 … n − 1", for problem details. */
+function holds(size: number): string {
+  if (size === 0) return 'no events';
+  return size === 1 ? 'the event at position 0' : `positions 0 … ${size - 1}`;
+}
+
+function checkpointJson(checkpoint: StoredCheckpoint) {
+  return {
+    origin: checkpoint.origin,
+    treeSize: checkpoint.treeSize,
+    rootHash: base64(checkpoint.rootHash),
+    signedNote: checkpoint.note,
+    createdAt: checkpoint.createdAt,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The event feeds for evaluators (API.md): the log as NDJSON pages, a live Server-Sent Events feed that resumes
+ * with Last-Event-ID, and one stream's events. Envelopes go out exactly as stored: personal data stays in its
+ * encrypted form, and each line is what the leaf hash is computed from (API.md "Leaf hash").
+ */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { EventStore, RecordedEvent } from '../../store/eventStore';
+import type { Logger } from '../../logger';
+import { requireRole } from '../auth';
+import { problems } from '../problem';
+import { parseQuery, wholeNumber } from '../queryParams';
+
+export interface FeedsRouterDeps {
+  store: EventStore;
+  /** Aborted when the server shuts down: live feeds end then, or they would hold the server open. */
+  shutdown?: AbortSignal;
+  logger?: Logger;
+  /** Interval of the SSE comment that keeps proxies from closing an idle feed (default 15 s). */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 10_000;
+/** NDJSON is written in chunks of about this many characters: one write per line would cost a syscall each. */
+const CHUNK_CHARS = 64 * 1024;
+const STREAM_ID = /^[\x21-\x7e]{1,200}$/;
+
+const pageQuery = z.object({
+  from: wholeNumber.optional(),
+  limit: wholeNumber
+    .refine((n) => n >= 1 && n <= MAX_LIMIT, { message: `must be between 1 and ${MAX_LIMIT}` })
+    .optional(),
+});
+const liveQuery = z.object({ from: wholeNumber.optional() });
+
+export function feedsRouter({ store, shutdown, logger, heartbeatMs = 15_000 }: FeedsRouterDeps): Router {
+  const router = Router();
+
+  router.get('/events', requireRole('evaluator'), async (req, res) => {
+    const query = parseQuery(pageQuery, req.query);
+    res.status(200).type('application/x-ndjson');
+    let chunk = '';
+    for await (const event of store.readAll(query.from ?? 0, { limit: query.limit ?? DEFAULT_LIMIT })) {
+      chunk += `${JSON.stringify(event)}\n`;
+      if (chunk.length >= CHUNK_CHARS) {
+        if (!(await write(res, chunk))) return; // the client left
+        chunk = '';
+      }
+    }
+    res.end(chunk);
+  });
+
+  router.get('/events/live', requireRole('evaluator'), async (req, res) => {
+    const query = parseQuery(liveQuery, req.query);
+    const from = resumeFrom(req.header('last-event-id')) ?? query.from ?? (await store.headPosition()) + 1;
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no', // nginx would otherwise hold events back in its buffer
+    });
+    res.flushHeaders();
+    res.write('retry: 3000\n\n');
+
+    let ended = false;
+    const subscription = store.subscribe(from, async (message) => {
+      if (ended) return;
+      if (message.kind === 'caughtUp') res.write(`: caught up at ${message.position}\n\n`);
+      else await write(res, sseEvent(message.event));
+    });
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      shutdown?.removeEventListener('abort', end);
+      void subscription.close();
+      res.end();
+    };
+    res.on('close', end); // the client went away
+    shutdown?.addEventListener('abort', end);
+    subscription.done.then(end, (error: unknown) => {
+      logger?.error({ err: error }, 'live event feed failed');
+      end();
+    });
+  });
+
+  router.get('/streams/:streamId', requireRole('evaluator'), async (req, res) => {
+    const streamId = String(req.params.streamId);
+    const events = STREAM_ID.test(streamId) ? await store.readStream(streamId) : [];
+    if (events.length === 0)
+      throw problems.notFound(`There is no stream ${JSON.stringify(streamId.slice(0, 200))}`);
+    res.json({ streamId, events });
+  });
+
+  return router;
+}
+
+/** Last-Event-ID names the last event the client has: resume after it. A malformed one is a 400. */
+function resumeFrom(lastEventId: string | undefined): number | undefined {
+  if (lastEventId === undefined) return undefined;
+  const parsed = wholeNumber.safeParse(lastEventId.trim());
+  if (!parsed.success) {
+    throw problems.badRequest('Last-Event-ID must be the global position of an event', [
+      { path: 'Last-Event-ID', message: 'must be a whole number ≥ 0' },
+    ]);
+  }
+  return parsed.data + 1;
+}
+
+function sseEvent(event: RecordedEvent): string {
+  // A line break would end the field early; event types have none, but the type comes from the store.
+  const type = event.type.replace(/[\r\n]/g, ' ');
+  return `id: ${event.globalPosition}\nevent: ${type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Writes, waiting for the socket to drain when its buffer is full; false when the client has gone. */
+function write(res: Response, text: string): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(text)) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const drained = (): void => settle(true);
+    const closed = (): void => settle(false);
+    function settle(ok: boolean): void {
+      res.off('drain', drained);
+      res.off('close', closed);
+      resolve(ok);
+    }
+    res.once('drain', drained);
+    res.once('close', closed);
+  });
+}
