@@ -13,6 +13,7 @@ import { verifyTraceCommand } from './commands/verifyTrace';
 import { rebuildCommand } from './commands/rebuild';
 import { exportCommand } from './commands/export';
 import { tokenCommand } from './commands/token';
+import { demoCommand } from './commands/demo';
 
 interface Command {
   summary: string;
@@ -62,6 +63,7 @@ EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRES
   rebuild: rebuildCommand,
   export: exportCommand,
   token: tokenCommand,
+  demo: demoCommand,
 };
 
 function mainHelp(): string {
