@@ -4,14 +4,18 @@
  */
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
+import { benchViews } from './views';
 
-const benches: Record<string, (args: { events?: number }) => Promise<void>> = {
+const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
   append: benchAppend,
+  views: benchViews,
+  rebuild: benchViews,
+  asof: benchViews,
 };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const names = args.positionals.length > 0 ? args.positionals : Object.keys(benches);
+  const names = args.positionals.length > 0 ? args.positionals : ['append', 'views'];
   const events = typeof args.options.events === 'string' ? Number(args.options.events) : undefined;
   for (const name of names) {
     const bench = benches[name];
@@ -19,7 +23,8 @@ async function main(): Promise<void> {
       console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
       process.exit(2);
     }
-    await bench({ events });
+    const scale = typeof args.options.scale === 'string' ? Number(args.options.scale) : undefined;
+    await bench({ events, scale });
   }
 }
 

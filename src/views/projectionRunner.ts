@@ -183,7 +183,7 @@ export class ProjectionRunner {
    */
   async asOf<S>(name: string, position: number): Promise<{ position: number; state: S }> {
     const slot = this.slot(name);
-    const target = Math.min(position, this.head);
+    const target = Math.min(position, await this.options.store.headPosition());
     if (target >= slot.position) {
       if (target > slot.position) await this.waitFor(target, 5_000);
       return this.current<S>(name);
@@ -239,7 +239,8 @@ export class ProjectionRunner {
       let position = -1;
       let events = 0;
       // The live views keep moving meanwhile: catch up to where they stand, then swap at once.
-      const target = (): number => Math.max(...slots.map((s) => s.position));
+      const headAtStart = await this.options.store.headPosition();
+      const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
       for (;;) {
         const before = position;
         for await (const page of readBatches(this.options.store, position + 1, { toPosition: target() })) {
@@ -247,6 +248,7 @@ export class ProjectionRunner {
             for (const f of fresh) if (f.slot.types.has(event.type)) f.state = f.apply(f.state, event);
           }
           position = (page[page.length - 1] as RecordedEvent).globalPosition;
+          if (position > this.head) this.head = position;
           events += page.length;
           for (const f of fresh) {
             if (position - f.lastSnapshot >= this.snapshotEvery) {

@@ -41,6 +41,8 @@ export async function openLedgerApp(env: Record<string, string> = {}): Promise<L
   });
   const ledger = openLedger(config, createLogger('silent'));
   await ledger.runner.start();
+  // As `ledger serve` does: the audit follower logs and retries its own failures.
+  ledger.audit.start().catch(() => undefined);
   const { registry } = loadTokens(config.apiTokens, config.dataDir);
   const app = buildApp(ledger, registry);
   const withRole = (test: request.Test, role: TestRole): request.Test =>

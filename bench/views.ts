@@ -1,0 +1,120 @@
+/**
+ * P2 (rebuild all views vs a raw ordered scan with JSON.parse, peak RSS) and P5 (influence as of the middle of the
+ * ledger), on the simulated trial at `scale` (100 ≈ 1M events).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createProjections, influenceGroups, projectionList, type InfluenceState } from '../projections';
+import { createLogger } from '../src/logger';
+import { SqliteEventStore } from '../src/store/sqlite/sqliteEventStore';
+import { ProjectionRunner } from '../src/views/projectionRunner';
+import { ReadModelDb } from '../src/views/readModelDb';
+import { ensureLedger } from './fixture';
+import { report } from './report';
+
+function rawScan(file: string): { events: number; seconds: number } {
+  const db = new Database(file, { readonly: true });
+  const started = process.hrtime.bigint();
+  let events = 0;
+  let sink = 0;
+  for (const row of db
+    .prepare(
+      'SELECT global_position, event_id, stream_id, stream_revision, type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, data, data_key_id FROM events ORDER BY global_position',
+    )
+    .iterate() as Iterable<{ data: string; actor: string }>) {
+    const data = JSON.parse(row.data) as object;
+    const actor = JSON.parse(row.actor) as object;
+    sink += Object.keys(data).length + Object.keys(actor).length;
+    events++;
+  }
+  db.close();
+  if (sink < 0) console.log(sink);
+  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+function peakRss(): () => number {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+  };
+}
+
+export async function benchViews(args: { scale?: number }): Promise<void> {
+  const scale = args.scale ?? 100;
+  const fixture = await ensureLedger(scale);
+  const eventsFile = path.join(fixture.dir, 'events.sqlite');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-views-'));
+  try {
+    const raw = rawScan(eventsFile);
+    const store = new SqliteEventStore({ file: eventsFile });
+    const readModel = new ReadModelDb(path.join(tmp, 'read-model.sqlite'));
+    const runner = new ProjectionRunner({
+      store,
+      readModel,
+      projections: [...projectionList(createProjections({ citizenInitiativeThreshold: 300 }))],
+      logger: createLogger('silent'),
+    });
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
+    const stopRss = peakRss();
+    const rebuilt = await runner.rebuildViews();
+    const peak = stopRss();
+    const rawRate = raw.events / raw.seconds;
+    const rebuildRate = rebuilt.events / rebuilt.seconds;
+
+    const head = await store.headPosition();
+    const middle = Math.floor(head / 2);
+    const t0 = process.hrtime.bigint();
+    const asOf = await runner.asOf<InfluenceState>('influence', middle);
+    const groups = influenceGroups(asOf.state, 'committee');
+    const asOfMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const t1 = process.hrtime.bigint();
+    const asOfTheme = await runner.asOf<InfluenceState>('influence', middle + 777);
+    influenceGroups(asOfTheme.state, 'theme');
+    const asOfMs2 = Number(process.hrtime.bigint() - t1) / 1e6;
+    await runner.stop();
+    readModel.close();
+    await store.close();
+    report({
+      name: 'views',
+      command: `npm run bench -- views --scale ${scale}`,
+      rows: [
+        { what: `ledger (simulated trial, scale ${scale})`, value: raw.events, unit: 'events' },
+        { what: 'raw ordered scan with JSON.parse', value: rawRate, unit: 'events/s' },
+        {
+          what: 'rebuild of all six views (one pass, snapshots included)',
+          value: rebuildRate,
+          unit: 'events/s',
+        },
+        { what: 'ratio rebuild / raw scan', value: rebuildRate / rawRate, unit: '×' },
+        {
+          what: 'peak RSS during rebuild',
+          value: peak,
+          unit: 'MB',
+          note: `${Math.round(rssBefore)} MB before`,
+        },
+        { what: `influence as of position ${middle} (${groups.length} groups)`, value: asOfMs, unit: 'ms' },
+        { what: `influence as of position ${middle + 777}, by theme`, value: asOfMs2, unit: 'ms' },
+      ],
+      checks: [
+        {
+          target: 'P2 rebuild ≥ 0.5 × raw scan',
+          measured: `${(rebuildRate / rawRate).toFixed(2)} ×`,
+          ok: rebuildRate / rawRate >= 0.5,
+        },
+        { target: 'P2 peak RSS < 512 MB', measured: `${Math.round(peak)} MB`, ok: peak < 512 },
+        {
+          target: 'P5 as-of read < 1 s',
+          measured: `${Math.round(Math.max(asOfMs, asOfMs2))} ms`,
+          ok: Math.max(asOfMs, asOfMs2) < 1000,
+        },
+      ],
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The trace of a proposal that went all the way to a political decision: every event that touched it, each with
+ * its inclusion proof, verified offline by `ledger verify-trace`; one changed byte makes the check fail.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
+
+const root = path.resolve(__dirname, '../..');
+const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
+
+async function created(t: LedgerApp, p: string, body: unknown): Promise<string> {
+  const res = await t.post(p, body);
+  if (res.status !== 201) throw new Error(`${p} → ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+function verifyTraceCli(args: string[]): { status: number | null; stdout: string } {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      path.join(root, 'test/support/tsRegister.js'),
+      path.join(root, 'src/cli/ledger.ts'),
+      'verify-trace',
+      ...args,
+    ],
+    { encoding: 'utf8', env: { ...process.env, LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' } },
+  );
+  return { status: result.status, stdout: result.stdout + result.stderr };
+}
+
+describe('proposal trace', () => {
+  let t: LedgerApp;
+  let proposalId: string;
+  let voteId: string;
+  let meetingId: string;
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    const council = await created(t, '/political-bodies', {
+      name: 'Kommunestyret',
+      kind: 'council',
+      seats: 55,
+    });
+    const persons = [];
+    for (let i = 0; i < 3; i++) persons.push(await created(t, '/persons', { name: `Medlem ${i}` }));
+    const committeeId = await created(t, '/committees', {
+      name: 'Lokalsamfunnsutvalget i Slemmestad og Vollen',
+      kind: 'local_community',
+      areas: ['Slemmestad', 'Vollen'],
+      mandate,
+      coCreationForm: 'facilitating',
+      period: { from: '2020-06-01', to: '2022-12-31' },
+    });
+    for (const personId of persons) {
+      await created(t, `/committees/${committeeId}/members`, {
+        personId,
+        role: 'member',
+        actorGroup: 'resident',
+        representationBasis: 'open',
+        appointedOn: '2020-06-10',
+      });
+    }
+    // Unrelated activity in between, which the trace must leave out.
+    await created(t, '/arenas', { name: 'Vollen innbyggertorg', areas: ['Vollen'] });
+    proposalId = await created(t, '/proposals', {
+      committeeId,
+      title: 'Badeplass i Vollen',
+      description: 'Rydd badeplassen.',
+      origin: 'resident',
+      submittedOn: '2021-04-01',
+    });
+    meetingId = await created(t, '/meetings', {
+      committeeId,
+      kind: 'committee_meeting',
+      heldOn: '2021-04-20',
+      attendeeCount: 3,
+      agendaProposalIds: [proposalId],
+    });
+    voteId = await created(t, '/votes', {
+      proposalId,
+      meetingId,
+      question: 'Anbefale?',
+      rule: 'simple_majority',
+      openedOn: '2021-04-20',
+    });
+    for (const personId of persons)
+      await created(t, `/votes/${voteId}/ballots`, { personId, choice: 'yes', castOn: '2021-04-20' });
+    await created(t, `/votes/${voteId}/close`, { closedOn: '2021-04-20' });
+    await created(t, `/proposals/${proposalId}/committee-decisions`, {
+      outcome: 'adopted',
+      kind: 'recommendation',
+      text: 'Anbefalt',
+      voteId,
+      decidedOn: '2021-04-20',
+    });
+    const referralId = await created(t, `/proposals/${proposalId}/referrals`, {
+      toBodyId: council,
+      kind: 'recommendation',
+      caseNumber: '21/77',
+      referredOn: '2021-05-01',
+    });
+    await created(t, `/proposals/${proposalId}/referrals/${referralId}/political-decision`, {
+      outcome: 'adopted',
+      caseNumber: '21/77',
+      summary: 'Vedtatt',
+      decidedOn: '2021-06-10',
+    });
+    await t.ledger.runner.waitFor(await t.head(), 5000);
+  });
+  afterAll(() => t.close());
+
+  test('lists the proposal, its vote and ballots and the meeting, in ledger order, with proofs; verifies offline', async () => {
+    const res = await t.get(`/proposals/${proposalId}/trace`, 'evaluator');
+    expect(res.status).toBe(200);
+    const events = res.body.events as Array<{
+      type: string;
+      streamId: string;
+      globalPosition: number;
+      leaf: string;
+    }>;
+    expect(events.map((e) => e.type)).toEqual([
+      'ProposalSubmitted',
+      'MeetingHeld',
+      'VoteOpened',
+      'BallotCast',
+      'BallotCast',
+      'BallotCast',
+      'VoteClosed',
+      'CommitteeDecisionRecorded',
+      'ProposalReferred',
+      'PoliticalDecisionRecorded',
+    ]);
+    const positions = events.map((e) => e.globalPosition);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(new Set(events.map((e) => e.streamId))).toEqual(
+      new Set([`proposal-${proposalId}`, `vote-${voteId}`, `meeting-${meetingId}`]),
+    );
+    expect(res.body.checkpoint.treeSize).toBeGreaterThan(positions[positions.length - 1] as number);
+
+    const dir = fs.mkdtempSync(path.join(t.dataDir, 'trace-'));
+    const traceFile = path.join(dir, 'trace.json');
+    const text = JSON.stringify(res.body, null, 2);
+    fs.writeFileSync(traceFile, text);
+    const checkpoint = await t.get('/audit/checkpoint', 'anonymous');
+    const good = verifyTraceCli([traceFile, '--public-key', checkpoint.body.publicKey]);
+    expect(good.stdout).toMatch(/^ok: 10 events verified/m);
+    expect(good.status).toBe(0);
+
+    // One byte changed inside an event's data: the leaf no longer matches, and the proof fails.
+    const at = text.indexOf('Badeplass i Vollen');
+    const tampered = `${text.slice(0, at)}b${text.slice(at + 1)}`;
+    fs.writeFileSync(traceFile, tampered);
+    const bad = verifyTraceCli([traceFile, '--public-key', checkpoint.body.publicKey]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/FAILED/);
+
+    // A checkpoint signed by another key is refused.
+    fs.writeFileSync(traceFile, text);
+    const otherKey = checkpoint.body.publicKey.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
+    expect(verifyTraceCli([traceFile, '--public-key', otherKey]).status).toBe(1);
+  });
+
+  test('needs an evaluator or admin; an unknown proposal is a 404', async () => {
+    expect((await t.get(`/proposals/${proposalId}/trace`, 'anonymous')).status).toBe(401);
+    expect((await t.get(`/proposals/${proposalId}/trace`, 'clerk')).status).toBe(403);
+    expect((await t.get(`/proposals/${proposalId}/trace`, 'admin')).status).toBe(200);
+    expect((await t.get('/proposals/0190a7c0-0000-7000-8000-000000000999/trace', 'evaluator')).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('research exports', () => {
+  let t: LedgerApp;
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    const personId = await created(t, '/persons', { name: 'Eksport Navnesen', email: 'eksport@example.org' });
+    const committeeId = await created(t, '/committees', {
+      name: 'Utvalg',
+      kind: 'task',
+      areas: [],
+      mandate,
+      coCreationForm: 'steered',
+      period: { from: '2020-06-01', to: '2022-12-31' },
+    });
+    await created(t, `/committees/${committeeId}/members`, {
+      personId,
+      role: 'leader',
+      actorGroup: 'resident',
+      representationBasis: 'open',
+      appointedOn: '2020-06-10',
+    });
+    const proposalId = await created(t, '/proposals', {
+      committeeId,
+      title: '=HYPERLINK("x")',
+      description: 'Formel',
+      origin: 'member',
+      submittedBy: personId,
+      submittedOn: '2021-01-01',
+    });
+    await created(t, `/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-01-02' });
+    await t.ledger.runner.waitFor(await t.head(), 5000);
+  });
+  afterAll(() => t.close());
+
+  test('every dataset exports as CSV and NDJSON with pseudonyms and no names', async () => {
+    const dictionary = await t.get('/exports', 'evaluator');
+    expect(dictionary.status).toBe(200);
+    const names = (dictionary.body.datasets as Array<{ name: string }>).map((d) => d.name);
+    expect(names).toEqual(['proposals', 'decisions', 'votes', 'participation', 'events']);
+    const personId = (await firstPersonStream(t)).slice('person-'.length);
+    for (const name of names) {
+      for (const format of ['csv', 'ndjson']) {
+        const res = await t.get(`/exports/${name}?format=${format}`, 'evaluator');
+        expect(res.status).toBe(200);
+        const body = res.text;
+        expect(body).not.toContain('Navnesen');
+        expect(body).not.toContain('eksport@example.org');
+        expect(body).not.toContain(personId);
+        if (format === 'csv') expect(body.split('\r\n')[0]).toContain(',');
+      }
+    }
+    const proposals = await t.get('/exports/proposals?format=csv', 'evaluator');
+    expect(proposals.text).toContain(`'=HYPERLINK(""x"")`);
+    const events = await t.get('/exports/events?format=ndjson', 'evaluator');
+    expect(events.text).toContain(t.ledger.pseudonyms.of(personId));
+    expect((await t.get('/exports/proposals', 'clerk')).status).toBe(403);
+    expect((await t.get('/exports/nope', 'evaluator')).status).toBe(404);
+    expect((await t.get('/exports/proposals?format=xml', 'evaluator')).status).toBe(400);
+  });
+});
+
+async function firstPersonStream(t: LedgerApp): Promise<string> {
+  for await (const e of t.ledger.store.readAll(0)) if (e.type === 'PersonRegistered') return e.streamId;
+  throw new Error('no person');
+}
