@@ -71,6 +71,11 @@ export interface ReadAllOptions {
   toPosition?: number;
 }
 
+export interface ReadBatchesOptions extends ReadAllOptions {
+  /** Only events of these types (a reader that folds one view skips the rest without decoding them). */
+  types?: readonly string[];
+}
+
 export type SubscriptionMessage =
   | { kind: 'event'; event: RecordedEvent }
   /** Sent once, when the subscription has delivered everything that was in the log; live events follow. */
@@ -96,7 +101,7 @@ export interface EventStore {
    * The same, a page at a time: bulk readers (rebuilds, verify, as-of replays) avoid a promise per event.
    * Optional: `readBatches` below falls back to grouping `readAll`.
    */
-  readAllBatches?(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
+  readAllBatches?(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<RecordedEvent[]>;
   /**
    * Delivers every event from `fromPosition` (inclusive), then `caughtUp`, then live appends, with no gap and no
    * duplicate. The handler is awaited: the next message waits for it.
@@ -156,15 +161,17 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
 export async function* readBatches(
   store: EventStore,
   fromPosition = 0,
-  options: ReadAllOptions = {},
+  options: ReadBatchesOptions = {},
   pageSize = 1000,
 ): AsyncGenerator<RecordedEvent[]> {
   if (store.readAllBatches) {
     yield* store.readAllBatches(fromPosition, options);
     return;
   }
+  const types = options.types ? new Set(options.types) : undefined;
   let page: RecordedEvent[] = [];
   for await (const event of store.readAll(fromPosition, options)) {
+    if (types && !types.has(event.type)) continue;
     page.push(event);
     if (page.length >= pageSize) {
       yield page;

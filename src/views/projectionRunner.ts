@@ -64,7 +64,7 @@ export class ProjectionRunner {
   private readonly asOfCache = new Map<string, { position: number; state: unknown }>();
 
   constructor(private readonly options: RunnerOptions) {
-    this.snapshotEvery = options.snapshotEvery ?? 25_000;
+    this.snapshotEvery = options.snapshotEvery ?? 100_000;
     this.saveEveryMs = options.saveEveryMs ?? 1_000;
     for (const projection of options.projections) {
       const stored = options.readModel.loadCurrent(projection.name);
@@ -196,7 +196,10 @@ export class ProjectionRunner {
     let state = snapshot ? snapshot.state : slot.projection.initialState();
     const from = snapshot ? snapshot.position + 1 : 0;
     const apply = slot.projection.apply as Apply;
-    for await (const page of readBatches(this.options.store, from, { toPosition: target })) {
+    for await (const page of readBatches(this.options.store, from, {
+      toPosition: target,
+      types: [...slot.types],
+    })) {
       for (const event of page) if (slot.types.has(event.type)) state = apply(state, event);
     }
     this.asOfCache.set(key, { position: target, state });

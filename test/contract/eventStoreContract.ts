@@ -137,6 +137,12 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
       const viaBatches: string[] = [];
       for await (const page of readBatches(store)) viaBatches.push(...page.map((e) => e.eventId));
       expect(viaBatches).toEqual(viaReadAll);
+      const onlyM: number[] = [];
+      for await (const page of readBatches(store, 0, { types: ['M'], toPosition: 9 })) {
+        onlyM.push(...page.map((e) => e.globalPosition));
+        expect(page.every((e) => e.type === 'M')).toBe(true);
+      }
+      expect(onlyM).toEqual([1, 3, 5, 7, 9]);
     });
 
     test('expected revisions are enforced and a conflicting append writes nothing', async () => {

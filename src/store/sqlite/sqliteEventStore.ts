@@ -9,6 +9,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
+  type ReadBatchesOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type Subscription,
@@ -55,6 +56,17 @@ function fingerprintOf(streamId: string, e: NewEvent, dataJson: string): string 
   return `${streamId}\u0000${e.type}\u0000${e.schemaVersion}\u0000${e.dataKeyId ?? ''}\u0000${dataJson}`;
 }
 
+const actors = new Map<string, RecordedEvent['actor']>();
+
+/** Actors repeat across the whole log (a handful of tokens), so each distinct one is parsed once. */
+function actorOf(json: string): RecordedEvent['actor'] {
+  const known = actors.get(json);
+  if (known) return { ...known };
+  const actor = JSON.parse(json) as RecordedEvent['actor'];
+  if (actors.size < 10_000) actors.set(json, actor);
+  return { ...actor };
+}
+
 export function rowToEvent(row: EventRow): RecordedEvent {
   const event: RecordedEvent = {
     globalPosition: row.global_position,
@@ -65,7 +77,7 @@ export function rowToEvent(row: EventRow): RecordedEvent {
     schemaVersion: row.schema_version,
     recordedAt: row.recorded_at,
     occurredAt: row.occurred_at,
-    actor: JSON.parse(row.actor) as RecordedEvent['actor'],
+    actor: actorOf(row.actor),
     correlationId: row.correlation_id,
     causationId: row.causation_id,
     data: JSON.parse(row.data) as unknown,
@@ -394,13 +406,22 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async *readAllBatches(fromPosition = 0, options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent[]> {
+  async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<RecordedEvent[]> {
     let next = fromPosition;
     let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    // With a type filter SQLite skips the other rows itself, so they are never decoded.
+    const filtered = options.types
+      ? this.db.prepare<unknown[], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? AND type IN (${options.types.map(() => '?').join(',')}) ORDER BY global_position LIMIT ?`,
+        )
+      : undefined;
     while (remaining > 0) {
       this.assertOpen();
-      const rows = this.readPage(next, to, Math.min(5 * READ_PAGE, remaining));
+      const limit = Math.min(5 * READ_PAGE, remaining);
+      const rows = filtered
+        ? filtered.all(next, to, ...(options.types ?? []), limit)
+        : this.readPage(next, to, limit);
       if (rows.length === 0) return;
       const last = rows[rows.length - 1] as EventRow;
       next = last.global_position + 1;
