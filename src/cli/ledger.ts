@@ -5,8 +5,8 @@
  */
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { startServer } from '../server';
 import { parseArgs, type ParsedArgs } from './args';
+import { serveUntilStopped } from './serveUntilStopped';
 import { checkpointCommand } from './commands/checkpoint';
 import { verifyCommand } from './commands/verify';
 import { verifyTraceCommand } from './commands/verifyTrace';
@@ -23,38 +23,20 @@ interface Command {
 
 const commands: Record<string, Command> = {
   serve: {
-    summary: 'serve the API and the dashboard',
+    summary: 'serve the API',
     usage: `ledger serve [--port N] [--host H]
 
-Serves the HTTP API under /api/v1 (and the dashboard at /) on the configured event store.
+Serves the HTTP API under /api/v1 (OpenAPI at /openapi.json, rendered at /docs) on the configured event store.
 Configuration comes from the environment (see README): PORT, HOST, LEDGER_DATA_DIR, LEDGER_EVENT_STORE,
-EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRESHOLD, LOG_LEVEL.
+EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRESHOLD, LEDGER_CHECKPOINT_KEY_FILE,
+LEDGER_CHECKPOINT_ORIGIN, LEDGER_CHECKPOINT_EVERY_EVENTS, LEDGER_CHECKPOINT_EVERY_SECONDS, LOG_LEVEL.
 --port and --host override PORT and HOST. Stops gracefully on SIGTERM or SIGINT.`,
     async run(args) {
       const env = { ...process.env };
       if (typeof args.options.port === 'string') env.PORT = args.options.port;
       if (typeof args.options.host === 'string') env.HOST = args.options.host;
       const config = loadConfig(env);
-      const logger = createLogger(config.logLevel);
-      const running = await startServer(config, logger);
-      logger.info({ url: running.url, dataDir: config.dataDir }, 'participation ledger listening');
-      process.stdout.write(`Participation ledger listening on ${running.url}\n`);
-      if (running.generatedAdminToken) {
-        process.stdout.write(
-          `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
-            `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +
-            `Use it as "Authorization: Bearer <token>", or set LEDGER_API_TOKENS (see README).\n`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          logger.info({ signal }, 'shutting down');
-          void running.close().then(resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-      return 0;
+      return serveUntilStopped(config, createLogger(config.logLevel));
     },
   },
   verify: verifyCommand,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { startServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
@@ -15,9 +16,26 @@ describe('the server as a process', () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
+    // No tokens configured: an admin token is generated, printed once, and works; only its hash is kept.
+    const token = /\n\n {2}(\S{40,})\n\n/.exec(server.output())?.[1];
+    expect(token).toBeDefined();
+    const ok = await fetch(`${server.url}/api/v1/arenas`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Heggedal innbyggertorg', areas: ['Heggedal'] }),
+    });
+    expect(ok.status).toBe(201);
+    const stored = fs.readFileSync(path.join(temp.dir, 'api-tokens.json'), 'utf8');
+    expect(stored).not.toContain(token as string);
     server.child.kill('SIGTERM');
     const { code } = await server.exited;
     expect(code).toBe(0);
+
+    // The second start finds the stored hash and prints no new token.
+    const again = await startServerProcess({ LEDGER_DATA_DIR: temp.dir });
+    expect(again.output()).not.toMatch(/admin token was generated/);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toEqual({ code: 0, signal: null });
   });
 
   test('a bad configuration value stops it with exit code 2 and one line naming the variable', () => {

@@ -2,7 +2,7 @@
 import { loadConfig } from '../../config';
 import { openLedger, type Ledger } from '../../ledger';
 import { createLogger, type Logger } from '../../logger';
-import { startServer } from '../../server';
+import { serveUntilStopped } from '../serveUntilStopped';
 import { loadTrial, type LoadReport } from '../../simulation/loadTrial';
 import { EVENTS_PER_SCALE, generateTrial } from '../../simulation/trial';
 import type { ParsedArgs } from '../args';
@@ -141,23 +141,6 @@ function summary(report: LoadReport, options: DemoOptions, dataDir: string): str
 }
 
 /** Serves the loaded ledger like `ledger serve`, until SIGTERM or SIGINT. */
-async function serve(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<number> {
-  const running = await startServer(config, logger);
-  process.stdout.write(`Participation ledger listening on ${running.url}\n`);
-  if (running.generatedAdminToken) {
-    process.stdout.write(
-      `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
-        `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +
-        `Use it as "Authorization: Bearer <token>", or set LEDGER_API_TOKENS (see README).\n`,
-    );
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down');
-      void running.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  return 0;
+function serve(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<number> {
+  return serveUntilStopped(config, logger);
 }
