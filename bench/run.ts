@@ -4,6 +4,7 @@
  */
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
+import { benchProofs } from './proofs';
 import { benchViews } from './views';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
@@ -11,11 +12,12 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   views: benchViews,
   rebuild: benchViews,
   asof: benchViews,
+  proofs: benchProofs,
 };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const names = args.positionals.length > 0 ? args.positionals : ['append', 'views'];
+  const names = args.positionals.length > 0 ? args.positionals : ['append', 'views', 'proofs'];
   const events = typeof args.options.events === 'string' ? Number(args.options.events) : undefined;
   for (const name of names) {
     const bench = benches[name];

@@ -14,7 +14,7 @@ import { ReadModelDb } from '../src/views/readModelDb';
 import { ensureLedger } from './fixture';
 import { report } from './report';
 
-function rawScan(file: string): { events: number; seconds: number } {
+export function rawScan(file: string): { events: number; seconds: number } {
   const db = new Database(file, { readonly: true });
   const started = process.hrtime.bigint();
   let events = 0;
