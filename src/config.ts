@@ -75,6 +75,16 @@ const envSchema = z.object({
     .min(1, { message: 'accepts a whole number of seconds ≥ 1' })
     .max(86400, { message: 'accepts a whole number of seconds ≥ 1 (at most 86400)' })
     .default(60),
+  LEDGER_RATE_LIMIT_ANONYMOUS: z.coerce
+    .number({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .int({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .min(0, { message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .default(1200),
+  LEDGER_RATE_LIMIT_TOKEN: z.coerce
+    .number({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .int({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .min(0, { message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
+    .default(0),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -96,6 +106,8 @@ export interface Config {
   checkpointOrigin: string | undefined;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
+  /** Requests per minute per address for callers without a token, and per token (0: no limit). */
+  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -130,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointOrigin: e.LEDGER_CHECKPOINT_ORIGIN,
     checkpointEveryEvents: e.LEDGER_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: e.LEDGER_CHECKPOINT_EVERY_SECONDS,
+    rateLimit: {
+      anonymousPerMinute: e.LEDGER_RATE_LIMIT_ANONYMOUS,
+      authenticatedPerMinute: e.LEDGER_RATE_LIMIT_TOKEN,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

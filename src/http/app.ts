@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/eventStore';
 import { problemErrorHandler, problems } from './problem';
+import { rateLimit } from './rateLimit';
 
 export interface AppServices {
   config: Config;
@@ -91,6 +92,7 @@ export function createApp(services: AppServices): Express {
     next();
   });
   if (services.authenticate) api.use(services.authenticate);
+  api.use(rateLimit(services.config.rateLimit));
   for (const router of services.apiRouters ?? []) api.use(router);
   app.use('/api/v1', api);
   for (const router of services.rootRouters ?? []) app.use(router);
