@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../logger';
 import { readBatches, type EventStore, type RecordedEvent, type Subscription } from '../store/eventStore';
-import { ReadModelDb } from './readModelDb';
+import type { ReadModelDb } from './readModelDb';
 
 /** The shape of a projection as the runner sees it (projections/projection.ts gives the typed version). */
 export interface RunnableProjection {
@@ -232,11 +232,11 @@ export class ProjectionRunner {
       apply: slot.projection.apply as Apply,
       state: slot.projection.initialState(),
       lastSnapshot: -1,
-      snapshots: [] as Array<{ position: number; state: Buffer }>,
     }));
     for (const slot of slots) {
       slot.rebuilding = true;
       slot.status = 'rebuilding';
+      this.options.readModel.clearStaging(slot.projection.name);
     }
     try {
       let position = -1;
@@ -255,7 +255,8 @@ export class ProjectionRunner {
           events += page.length;
           for (const f of fresh) {
             if (position - f.lastSnapshot >= this.snapshotEvery) {
-              f.snapshots.push({ position, state: ReadModelDb.encodeState(f.state) });
+              const { name, version } = f.slot.projection;
+              this.options.readModel.stageSnapshot(name, version, position, f.state);
               f.lastSnapshot = position;
             }
           }
@@ -268,12 +269,10 @@ export class ProjectionRunner {
         slot.state = f.state;
         slot.position = Math.max(position, slot.position);
         slot.snapshotPosition = f.lastSnapshot;
-        this.options.readModel.replaceView(
-          slot.projection.name,
-          slot.projection.version,
-          { position: slot.position, state: f.state },
-          f.snapshots,
-        );
+        this.options.readModel.replaceView(slot.projection.name, slot.projection.version, {
+          position: slot.position,
+          state: f.state,
+        });
         slot.savedPosition = slot.position;
         for (const key of [...this.asOfCache.keys()])
           if (key.startsWith(`${slot.projection.name}@`)) this.asOfCache.delete(key);

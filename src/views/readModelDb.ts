@@ -33,6 +33,14 @@ export class ReadModelDb {
         position INTEGER NOT NULL,
         state    BLOB NOT NULL,
         PRIMARY KEY (name, position)
+      );
+      -- A rebuild writes its snapshots here as it goes (not held in memory), then swaps them in at once.
+      CREATE TABLE IF NOT EXISTS view_snapshots_staging (
+        name     TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        state    BLOB NOT NULL,
+        PRIMARY KEY (name, position)
       );`);
   }
 
@@ -87,25 +95,31 @@ export class ReadModelDb {
     return row.p ?? undefined;
   }
 
-  /** Replaces everything stored for a view (after a rebuild), atomically. */
-  replaceView(
-    name: string,
-    version: number,
-    current: { position: number; state: unknown },
-    snapshots: Array<{ position: number; state: Buffer }>,
-  ): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM view_snapshots WHERE name = ?').run(name);
-      const insert = this.db.prepare(
-        'INSERT INTO view_snapshots(name, version, position, state) VALUES (?, ?, ?, ?)',
-      );
-      for (const s of snapshots) insert.run(name, version, s.position, s.state);
-      this.saveCurrent(name, version, current.position, current.state);
-    })();
+  /** Starts a rebuild of a view: forgets snapshots an interrupted rebuild left in staging. */
+  clearStaging(name: string): void {
+    this.db.prepare('DELETE FROM view_snapshots_staging WHERE name = ?').run(name);
   }
 
-  static encodeState(state: unknown): Buffer {
-    return ReadModelDb.encode(state);
+  stageSnapshot(name: string, version: number, position: number, state: unknown): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO view_snapshots_staging(name, version, position, state) VALUES (?, ?, ?, ?)',
+      )
+      .run(name, version, position, ReadModelDb.encode(state));
+  }
+
+  /** Replaces everything stored for a view with the rebuilt state and its staged snapshots, atomically. */
+  replaceView(name: string, version: number, current: { position: number; state: unknown }): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM view_snapshots WHERE name = ?').run(name);
+      this.db
+        .prepare(
+          'INSERT INTO view_snapshots(name, version, position, state) SELECT name, version, position, state FROM view_snapshots_staging WHERE name = ?',
+        )
+        .run(name);
+      this.clearStaging(name);
+      this.saveCurrent(name, version, current.position, current.state);
+    })();
   }
 
   dropView(name: string): void {
