@@ -1,0 +1,121 @@
+/** The operator CLI on a data directory, as separate processes with no server running. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { openLedger } from '../../src/ledger';
+import { createLogger } from '../../src/logger';
+import { makeTempDir } from '../support/tempDir';
+
+const root = path.resolve(__dirname, '../..');
+const actor = { principal: 'test', role: 'admin' };
+
+function ledgerCli(dataDir: string, args: string[]) {
+  return spawnSync(
+    process.execPath,
+    ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    },
+  );
+}
+
+describe('ledger rebuild, export and token', () => {
+  const temp = makeTempDir('ledger-cli-');
+  afterAll(() => temp.cleanup());
+
+  beforeAll(async () => {
+    const ledger = openLedger(
+      loadConfig({ LEDGER_DATA_DIR: temp.dir, LOG_LEVEL: 'silent' }),
+      createLogger('silent'),
+    );
+    const meta = (n: number) => ({ actor, correlationId: `c-${n}`, causationId: null });
+    const committeeId = '0190a7c0-0000-7000-8000-0000000000c1';
+    const personId = '0190a7c0-0000-7000-8000-0000000000d1';
+    await ledger.commands.execute(
+      'RegisterPerson',
+      { personId, name: 'Cli Navnesen', email: 'cli@example.org' },
+      meta(1),
+    );
+    await ledger.commands.execute(
+      'EstablishCommittee',
+      {
+        committeeId,
+        name: 'Barn og unge',
+        kind: 'task',
+        areas: [],
+        mandate: { influence: true, decide: false, facilitate: true, support: false, arrange: false },
+        coCreationForm: 'steered',
+        period: { from: '2020-06-01', to: '2022-12-31' },
+      },
+      meta(2),
+    );
+    for (let i = 0; i < 3; i++) {
+      await ledger.commands.execute(
+        'SubmitProposal',
+        {
+          proposalId: `0190a7c0-0000-7000-8000-00000000010${i}`,
+          committeeId,
+          title: `Forslag ${i}`,
+          description: 'Tekst',
+          origin: 'member',
+          submittedBy: personId,
+          submittedOn: '2021-02-0' + (i + 1),
+        },
+        meta(3 + i),
+      );
+    }
+    await ledger.close();
+  });
+
+  test('rebuild reports events and rate; an unknown view is exit 2', () => {
+    const all = ledgerCli(temp.dir, ['rebuild']);
+    expect(all.status).toBe(0);
+    expect(all.stdout).toMatch(/rebuilt all views from 5 events/);
+    const one = ledgerCli(temp.dir, ['rebuild', 'influence']);
+    expect(one.status).toBe(0);
+    expect(ledgerCli(temp.dir, ['rebuild', 'nope']).status).toBe(2);
+  });
+
+  test('export writes a pseudonymised CSV with a header and one row per proposal', () => {
+    const res = ledgerCli(temp.dir, ['export', 'proposals', '--format', 'csv']);
+    expect(res.status).toBe(0);
+    const lines = res.stdout.trim().split('\r\n');
+    expect(lines[0]?.startsWith('proposalId,committeeId')).toBe(true);
+    expect(lines).toHaveLength(4);
+    const events = ledgerCli(temp.dir, ['export', 'events', '--format', 'ndjson']);
+    expect(events.status).toBe(0);
+    expect(events.stdout).not.toContain('Navnesen');
+    expect(events.stdout).not.toContain('0190a7c0-0000-7000-8000-0000000000d1');
+    expect(ledgerCli(temp.dir, ['export', 'nope']).status).toBe(2);
+  });
+
+  test('token prints a new token once and stores only its hash', () => {
+    const res = ledgerCli(temp.dir, ['token', 'evaluator']);
+    expect(res.status).toBe(0);
+    const token = res.stdout.trim();
+    expect(token.length).toBeGreaterThanOrEqual(40);
+    const stored = fs.readFileSync(path.join(temp.dir, 'api-tokens.json'), 'utf8');
+    expect(stored).not.toContain(token);
+    expect(stored).toContain('"evaluator"');
+    expect(ledgerCli(temp.dir, ['token', 'root']).status).toBe(2);
+  });
+
+  test('every command has --help', () => {
+    for (const command of [
+      'serve',
+      'demo',
+      'rebuild',
+      'verify',
+      'export',
+      'checkpoint',
+      'token',
+      'verify-trace',
+    ]) {
+      const res = ledgerCli(temp.dir, [command, '--help']);
+      expect(res.status).toBe(0);
+      expect(res.stdout).toMatch(new RegExp(`ledger ${command}`));
+    }
+  });
+});
