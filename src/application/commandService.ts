@@ -18,7 +18,7 @@ import type { AggregateState, Reference } from '../domain/decider';
 import { UnknownReference } from '../domain/errors';
 import { businessDateOf, eventSchemaVersions, PersonalData, type DomainEvent } from '../domain/events';
 import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grantLedger';
-import type { PersonalDataVault } from '../privacy/personalDataVault';
+import { PersonalDataVault } from '../privacy/personalDataVault';
 import {
   WrongExpectedRevisionError,
   type Actor,
@@ -224,6 +224,11 @@ export class CommandService {
     const result = await this.options.store.append(streamId, newEvents, {
       expectedRevision: revision < 0 ? 'no_stream' : revision,
     });
+    // Erasure is crypto-shredding: once the erasure is on record, the person's key is destroyed. The sealed data
+    // stays in the log (and in every proof over it), and nobody can open it any more.
+    if (events.some((e) => e.type === 'PersonalDataErased')) {
+      this.options.vault.erase(PersonalDataVault.keyIdFor(streamId.slice('person-'.length)));
+    }
     return {
       streamId,
       streamRevision: result.nextExpectedRevision,
