@@ -15,6 +15,7 @@ import {
   type CommandName,
 } from '../domain/commands';
 import type { AggregateState, Reference } from '../domain/decider';
+import { osloDateOf } from '../domain/dates';
 import { UnknownReference } from '../domain/errors';
 import { businessDateOf, eventSchemaVersions, PersonalData, type DomainEvent } from '../domain/events';
 import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grantLedger';
@@ -56,15 +57,6 @@ const FOLD_CACHE_LIMIT = 20_000;
 
 type AggregateStateOf = StateOfAggregate[AggregateName];
 
-/** An IANA zone for "today": business dates are Norwegian dates, whatever the server's zone. */
-const TIME_ZONE = 'Europe/Oslo';
-const dateFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
 export class CommandService {
   private readonly clock: () => Date;
   private readonly maxRetries: number;
@@ -90,7 +82,7 @@ export class CommandService {
   }
 
   today(): string {
-    return dateFormat.format(this.clock());
+    return osloDateOf(this.clock());
   }
 
   async execute(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {

@@ -44,3 +44,15 @@ export function assertNotInFuture(date: string, ctx: CommandContext, subject: st
     );
   }
 }
+
+const osloCalendar = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Oslo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The business date (YYYY-MM-DD) of an instant: business dates are Norwegian dates, whatever the server's zone. */
+export function osloDateOf(instant: Date): string {
+  return osloCalendar.format(instant);
+}

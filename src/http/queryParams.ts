@@ -3,6 +3,8 @@
  * With express's "simple" query parser every value is a string, or an array when the name is repeated (refused).
  */
 import { z } from 'zod';
+import type { EventStore } from '../store/eventStore';
+import { resolveAsOf } from '../views/asOf';
 import { problems, zodErrors } from './problem';
 
 /** A global position, tree size or count: plain decimal digits, no sign, exponent or leading zero. */
@@ -19,4 +21,19 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
     throw problems.badRequest('The query parameters are not valid', zodErrors(parsed.error));
   }
   return parsed.data;
+}
+
+/** `asOf` resolved to a position (undefined: now) and the date deadlines are judged at; a bad one is a 400. */
+export async function asOfParam(
+  store: EventStore,
+  raw: string | undefined,
+  now: Date,
+): Promise<Awaited<ReturnType<typeof resolveAsOf>>> {
+  try {
+    return await resolveAsOf(store, raw, now);
+  } catch {
+    throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp', [
+      { path: 'asOf', message: 'not a position or an ISO timestamp' },
+    ]);
+  }
 }

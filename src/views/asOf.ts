@@ -2,20 +2,10 @@
  * "As of" (API.md): a global position, or an ISO timestamp meaning the last event recorded at or before it.
  * recordedAt never decreases along the global order, so a timestamp resolves to a prefix of the log by binary search.
  */
+import { osloDateOf } from '../domain/dates';
 import type { EventStore } from '../store/eventStore';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const osloDate = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Oslo',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-export function osloDateOf(instant: Date): string {
-  return osloDate.format(instant);
-}
-
 export type AsOfParse =
   { kind: 'position'; position: number } | { kind: 'time'; time: Date } | { kind: 'invalid' };
 

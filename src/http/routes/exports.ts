@@ -5,10 +5,10 @@ import { dataDictionary, datasets } from '../../exports/datasets';
 import { writeExport } from '../../exports/writeExport';
 import type { Pseudonyms } from '../../privacy/pseudonyms';
 import type { EventStore } from '../../store/eventStore';
-import { resolveAsOf } from '../../views/asOf';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { requireRole } from '../auth';
-import { problems, zodErrors } from '../problem';
+import { problems } from '../problem';
+import { asOfParam, parseQuery } from '../queryParams';
 
 const exportQuery = z.strictObject({
   format: z.enum(['csv', 'ndjson']).default('csv'),
@@ -35,17 +35,11 @@ export function exportsRouter(deps: {
     if (!dataset || !Object.hasOwn(datasets, String(req.params.dataset))) {
       throw problems.notFound(`There is no dataset "${String(req.params.dataset)}"; see GET /api/v1/exports`);
     }
-    const parsed = exportQuery.safeParse(req.query);
-    if (!parsed.success) throw problems.badRequest('The query string is not valid', zodErrors(parsed.error));
-    let at: Awaited<ReturnType<typeof resolveAsOf>>;
-    try {
-      at = await resolveAsOf(deps.store, parsed.data.asOf, new Date());
-    } catch {
-      throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp');
-    }
+    const query = parseQuery(exportQuery, req.query);
+    const at = await asOfParam(deps.store, query.asOf, new Date());
     const head = await deps.store.headPosition();
     const position = Math.min(at.position ?? head, head);
-    const format = parsed.data.format;
+    const format = query.format;
     res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
     res.setHeader(
       'Content-Disposition',

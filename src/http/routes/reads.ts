@@ -25,9 +25,10 @@ import {
 import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore } from '../../store/eventStore';
-import { dateAtPosition, resolveAsOf } from '../../views/asOf';
+import { dateAtPosition } from '../../views/asOf';
+import { asOfParam, parseQuery } from '../queryParams';
 import type { ProjectionRunner } from '../../views/projectionRunner';
-import { problems, zodErrors } from '../problem';
+import { problems } from '../problem';
 
 export interface ReadRouterDeps {
   runner: ProjectionRunner;
@@ -65,12 +66,6 @@ const participationQuery = z.strictObject({
   to: IsoDate.optional(),
 });
 
-function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw problems.badRequest('The query string is not valid', zodErrors(parsed.error));
-  return parsed.data;
-}
-
 function idParam(req: Request, what: string): string {
   const id = req.params.id;
   if (typeof id !== 'string' || !Id.safeParse(id).success)
@@ -92,14 +87,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
         `The views have not reached position ${q.minPosition} yet; try again shortly`,
       );
     }
-    let at: Awaited<ReturnType<typeof resolveAsOf>>;
-    try {
-      at = await resolveAsOf(deps.store, q.asOf, clock());
-    } catch {
-      throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp', [
-        { path: 'asOf', message: 'not a position or an ISO timestamp' },
-      ]);
-    }
+    const at = await asOfParam(deps.store, q.asOf, clock());
     if (at.position === undefined) return { ...deps.runner.current<S>(name), date: at.date };
     const { position, state } = await deps.runner.asOf<S>(name, at.position);
     // A position past the head answers at the head: the date is then the head's.
@@ -111,7 +99,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
   const audienceOf = (req: Request) => req.caller?.role ?? 'anonymous';
 
   router.get('/proposals', async (req, res) => {
-    const q = parseQuery(listQuery, req);
+    const q = parseQuery(listQuery, req.query);
     if (q.cursor !== undefined && !isProposalCursor(q.cursor)) {
       throw problems.badRequest('cursor is not one this service gave out', [
         { path: 'cursor', message: 'unknown cursor' },
@@ -129,7 +117,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
 
   router.get('/proposals/:id', async (req, res) => {
     const id = idParam(req, 'proposal');
-    const q = parseQuery(viewQuery, req);
+    const q = parseQuery(viewQuery, req.query);
     const view = await viewAt<ProposalStatusState>('proposalStatus', q);
     const status = statusOf(view.state, id, view.date);
     if (!status)
@@ -138,14 +126,14 @@ export function readRouter(deps: ReadRouterDeps): Router {
   });
 
   router.get('/committees', async (req, res) => {
-    const q = parseQuery(viewQuery, req);
+    const q = parseQuery(viewQuery, req.query);
     const view = await viewAt<CommitteeViewState>('committee', q);
     res.json({ position: view.position, items: listCommittees(view.state) });
   });
 
   router.get('/committees/:id', async (req, res) => {
     const id = idParam(req, 'committee');
-    const q = parseQuery(viewQuery, req);
+    const q = parseQuery(viewQuery, req.query);
     const view = await viewAt<CommitteeViewState>('committee', q);
     const committee = committeeOf(view.state, id);
     if (!committee)
@@ -168,7 +156,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
 
   router.get('/votes/:id', async (req, res) => {
     const id = idParam(req, 'vote');
-    const q = parseQuery(viewQuery, req);
+    const q = parseQuery(viewQuery, req.query);
     const view = await viewAt<VotesState>('votes', q);
     const vote = voteOf(view.state, id);
     if (!vote) throw problems.notFound(`There is no vote with id "${id}" (as of position ${view.position})`);
@@ -190,7 +178,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
   });
 
   router.get('/influence', async (req, res) => {
-    const q = parseQuery(influenceQuery, req);
+    const q = parseQuery(influenceQuery, req.query);
     const view = await viewAt<InfluenceState>('influence', q);
     res.json({
       position: view.position,
@@ -202,7 +190,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
   });
 
   router.get('/participation', async (req, res) => {
-    const q = parseQuery(participationQuery, req);
+    const q = parseQuery(participationQuery, req.query);
     const view = await viewAt<ParticipationState>('participation', q);
     const anonymous = audienceOf(req) === 'anonymous';
     const result = participationOf(

@@ -391,19 +391,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAll(fromPosition = 0, options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
-    let next = fromPosition;
-    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
-    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
-    while (remaining > 0) {
-      this.assertOpen();
-      const rows = this.readPage(next, to, Math.min(READ_PAGE, remaining));
-      if (rows.length === 0) return;
-      for (const row of rows) {
-        yield rowToEvent(row);
-        next = row.global_position + 1;
-        remaining--;
-      }
-    }
+    for await (const page of this.readAllBatches(fromPosition, options)) yield* page;
   }
 
   async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<RecordedEvent[]> {
