@@ -1,7 +1,7 @@
 /** `ledger demo`: load a simulated 2020–2022 participation trial into the data directory, then serve it. */
 import { loadConfig } from '../../config';
 import { openLedger, type Ledger } from '../../ledger';
-import { createLogger, type Logger } from '../../logger';
+import { createLogger } from '../../logger';
 import { serveUntilStopped } from '../serveUntilStopped';
 import { loadTrial, type LoadReport } from '../../simulation/loadTrial';
 import { EVENTS_PER_SCALE, generateTrial } from '../../simulation/trial';
@@ -65,7 +65,7 @@ bad configuration, or a ledger that is not empty.`,
     }
     process.stdout.write(summary(report, options, config.dataDir));
     if (report.rejected > 0) return 1;
-    return options.serve ? serve(config, logger) : 0;
+    return options.serve ? serveUntilStopped(config, logger) : 0;
   },
 };
 
@@ -138,9 +138,4 @@ function summary(report: LoadReport, options: DemoOptions, dataDir: string): str
     for (const error of report.errors) lines.push(`    #${error.index} ${error.name}: ${error.message}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Serves the loaded ledger like `ledger serve`, until SIGTERM or SIGINT. */
-function serve(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<number> {
-  return serveUntilStopped(config, logger);
 }
