@@ -4,10 +4,13 @@
  * nearest snapshot. Query functions beside each reducer shape the API's answers from that state.
  */
 import type { DomainEvent, EventType, StreamCategory } from '../src/domain/events';
-import type { RecordedEvent } from '../src/store/eventStore';
+import type { ViewEvent } from '../src/store/eventStore';
 
-/** A stored event whose `type` and `data` are typed together: switching on `type` narrows `data`. */
-export type LedgerEvent = Omit<RecordedEvent, 'type' | 'data'> & DomainEvent;
+/**
+ * What a view sees of a stored event (its position, stream, type and business data), with `type` and `data` typed
+ * together: switching on `type` narrows `data`.
+ */
+export type LedgerEvent = Omit<ViewEvent, 'type' | 'data'> & DomainEvent;
 export type LedgerEventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;
 
 export type ProjectionName =
@@ -25,6 +28,12 @@ export interface Projection<S> {
    * copying per event would make a 1M-event rebuild too slow). The state stays plain JSON.
    */
   apply(state: S, event: LedgerEvent): S;
+  /**
+   * Optional, for views whose state records the global position of every fact it holds: the state as it stood at
+   * `position`, cut from a state that has folded at least that far (without changing it). Such a view answers
+   * "as of" reads without historical snapshots, so the runner keeps none for it.
+   */
+  asOfFromCurrent?(state: S, position: number): S;
 }
 
 /**
@@ -33,4 +42,16 @@ export interface Projection<S> {
  */
 export function idInStream(streamId: string, category: StreamCategory): string {
   return streamId.slice(category.length + 1);
+}
+
+/** How many of the ascending `positions` are ≤ `position` (binary search). */
+export function countUpTo(positions: readonly number[], position: number): number {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((positions[mid] as number) <= position) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -5,14 +5,17 @@
  */
 import type { EventType } from '../src/domain/events';
 import type { LedgerEvent, Projection } from './projection';
-import { idInStream } from './projection';
+import { countUpTo, idInStream } from './projection';
 import { proposalEventTypes } from './proposalPath';
 
 export interface TraceIndexState {
   /** Proposal id → global positions, ascending (events arrive in global order). */
   proposals: Record<string, number[]>;
-  /** Vote id → the proposal it decides: ballots and the close name only their vote stream. */
-  voteProposal: Record<string, string>;
+  /**
+   * Vote id → the proposal it decides and the position of its opening: ballots and the close name only their vote
+   * stream.
+   */
+  voteProposal: Record<string, { proposalId: string; openedAt: number }>;
 }
 
 const eventTypes = [
@@ -25,10 +28,11 @@ const eventTypes = [
 
 export const traceIndexProjection: Projection<TraceIndexState> = {
   name: 'traceIndex',
-  version: 1,
+  version: 2,
   eventTypes,
   initialState: () => ({ proposals: {}, voteProposal: {} }),
   apply: applyToTraceIndex,
+  asOfFromCurrent: traceIndexAsOf,
 };
 
 function applyToTraceIndex(state: TraceIndexState, event: LedgerEvent): TraceIndexState {
@@ -45,13 +49,13 @@ function applyToTraceIndex(state: TraceIndexState, event: LedgerEvent): TraceInd
       touch(state, idInStream(event.streamId, 'proposal'), position);
       break;
     case 'VoteOpened':
-      state.voteProposal[event.data.voteId] ??= event.data.proposalId;
+      state.voteProposal[event.data.voteId] ??= { proposalId: event.data.proposalId, openedAt: position };
       touch(state, event.data.proposalId, position);
       break;
     case 'BallotCast':
     case 'VoteClosed': {
-      const proposalId = state.voteProposal[idInStream(event.streamId, 'vote')];
-      if (proposalId !== undefined) touch(state, proposalId, position);
+      const vote = state.voteProposal[idInStream(event.streamId, 'vote')];
+      if (vote !== undefined) touch(state, vote.proposalId, position);
       break;
     }
     case 'MeetingHeld':
@@ -70,6 +74,19 @@ function touch(state: TraceIndexState, proposalId: string, position: number): vo
   else if (positions.at(-1) !== position) positions.push(position);
 }
 
+/** The index as it stood at `position`: every position in it is the position of a fact, so cutting them suffices. */
+function traceIndexAsOf(state: TraceIndexState, position: number): TraceIndexState {
+  const proposals: TraceIndexState['proposals'] = {};
+  for (const [proposalId, positions] of Object.entries(state.proposals)) {
+    const seen = countUpTo(positions, position);
+    if (seen > 0) proposals[proposalId] = positions.slice(0, seen);
+  }
+  const voteProposal: TraceIndexState['voteProposal'] = {};
+  for (const [voteId, vote] of Object.entries(state.voteProposal))
+    if (vote.openedAt <= position) voteProposal[voteId] = { ...vote };
+  return { proposals, voteProposal };
+}
+
 // ---------- queries ----------
 
 /** Global positions of the events that touched the proposal, ascending; empty for an unknown proposal. */
@@ -79,5 +96,5 @@ export function positionsFor(state: TraceIndexState, proposalId: string): number
 
 /** The proposal a vote decides, or undefined for an unknown vote. */
 export function proposalOfVote(state: TraceIndexState, voteId: string): string | undefined {
-  return state.voteProposal[voteId];
+  return state.voteProposal[voteId]?.proposalId;
 }

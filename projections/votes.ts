@@ -4,7 +4,7 @@
  */
 import type { EventData, EventType } from '../src/domain/events';
 import type { LedgerEvent, Projection } from './projection';
-import { idInStream } from './projection';
+import { countUpTo, idInStream } from './projection';
 
 type Opened = EventData<'VoteOpened'>;
 
@@ -50,6 +50,7 @@ export const votesProjection: Projection<VotesState> = {
   eventTypes,
   initialState: () => ({ votes: {}, proposalVotes: {} }),
   apply: applyToVotes,
+  asOfFromCurrent: votesAsOf,
 };
 
 function applyToVotes(state: VotesState, event: LedgerEvent): VotesState {
@@ -92,6 +93,33 @@ function applyToVotes(state: VotesState, event: LedgerEvent): VotesState {
       break; // not read by this view
   }
   return state;
+}
+
+/**
+ * The votes as they stood at `position`: a vote's `positions` are its opening, its ballots in order and its close, so
+ * cutting them at `position` says how many ballots had been cast and whether it had closed. A new state; the current
+ * one is left as it is.
+ */
+function votesAsOf(state: VotesState, position: number): VotesState {
+  const votes: Record<string, VoteRecord> = {};
+  for (const [voteId, vote] of Object.entries(state.votes)) {
+    const seen = countUpTo(vote.positions, position);
+    if (seen === 0) continue;
+    const closed = vote.closed !== null && seen === vote.positions.length;
+    const ballots = closed ? vote.ballots.length : seen - 1;
+    votes[voteId] = {
+      ...vote,
+      ballots: vote.ballots.slice(0, ballots).map((b) => ({ ...b })),
+      closed: closed && vote.closed ? { ...vote.closed, tally: { ...vote.closed.tally } } : null,
+      positions: vote.positions.slice(0, seen),
+    };
+  }
+  const proposalVotes: Record<string, string[]> = {};
+  for (const [proposalId, ids] of Object.entries(state.proposalVotes)) {
+    const opened = ids.filter((id) => votes[id] !== undefined);
+    if (opened.length > 0) proposalVotes[proposalId] = opened;
+  }
+  return { votes, proposalVotes };
 }
 
 // ---------- queries ----------

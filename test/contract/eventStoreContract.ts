@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import {
   readBatches,
+  readViewBatches,
+  type ViewEvent,
   DuplicateEventIdError,
   WrongExpectedRevisionError,
   type EventStore,
@@ -143,6 +145,31 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
         expect(page.every((e) => e.type === 'M')).toBe(true);
       }
       expect(onlyM).toEqual([1, 3, 5, 7, 9]);
+    });
+
+    test('readViewBatches gives the position, stream, type and data, in order, over several pages', async () => {
+      const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
+      for (let i = 0; i < 12; i++) {
+        const events = Array.from({ length: 100 }, (_, j) =>
+          newEvent(j % 3 === 0 ? 'M' : 'N', { i, j, name: 'Bjørn 🙂' }),
+        );
+        await store.append(streams[i % 3] as string, events);
+      }
+      const all = await collect(store.readAll(0));
+      const lean: ViewEvent[] = [];
+      for await (const page of readViewBatches(store, 0)) lean.push(...page);
+      expect(lean).toEqual(
+        all.map(({ globalPosition, streamId, type, data }) => ({ globalPosition, streamId, type, data })),
+      );
+      const some: ViewEvent[] = [];
+      for await (const page of readViewBatches(store, 150, { toPosition: 1_050, types: ['M'] }))
+        some.push(...page);
+      expect(some.map((e) => e.globalPosition)).toEqual(
+        all
+          .filter((e) => e.type === 'M' && e.globalPosition >= 150 && e.globalPosition <= 1_050)
+          .map((e) => e.globalPosition),
+      );
+      expect(some.length).toBeGreaterThan(250);
     });
 
     test('expected revisions are enforced and a conflicting append writes nothing', async () => {

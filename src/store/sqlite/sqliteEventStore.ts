@@ -14,6 +14,7 @@ import {
   type RecordedEvent,
   type Subscription,
   type SubscriptionMessage,
+  type ViewEvent,
 } from '../eventStore';
 import { EVENT_COLUMNS, eventsSchemaSql, type EventRow } from './schema';
 
@@ -50,6 +51,12 @@ interface StoredIdentity {
 }
 
 const READ_PAGE = 1000;
+
+/** global_position, stream_id, type, data */
+type ViewRow = [number, string, string, string];
+/** Small pages: a page that outlives a young-generation collection is promoted, and a rebuild would then leave
+ * hundreds of MB of dead events in the old generation. */
+const VIEW_PAGE = 500;
 const REVISION_CACHE_LIMIT = 200_000;
 
 function fingerprintOf(streamId: string, e: NewEvent, dataJson: string): string {
@@ -415,6 +422,37 @@ export class SqliteEventStore implements EventStore {
       next = last.global_position + 1;
       remaining -= rows.length;
       yield rows.map(rowToEvent);
+    }
+  }
+
+  /**
+   * What views fold, read lean: four columns of each row as arrays (no row objects), decoded into `ViewEvent`s. A
+   * rebuild of every view spends most of its time here, and the other nine columns are most of the row.
+   */
+  async *readViewBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<ViewEvent[]> {
+    const types = options.types ?? [];
+    const statement = this.db
+      .prepare<unknown[], ViewRow>(
+        `SELECT global_position, stream_id, type, data FROM events WHERE global_position >= ? AND global_position <= ?${
+          types.length > 0 ? ` AND type IN (${types.map(() => '?').join(',')})` : ''
+        } ORDER BY global_position LIMIT ?`,
+      )
+      .raw(true);
+    let next = fromPosition;
+    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    while (remaining > 0) {
+      this.assertOpen();
+      const rows = statement.all(next, to, ...types, Math.min(VIEW_PAGE, remaining));
+      if (rows.length === 0) return;
+      const page = new Array<ViewEvent>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [globalPosition, streamId, type, data] = rows[i] as ViewRow;
+        page[i] = { globalPosition, streamId, type, data: JSON.parse(data) as unknown };
+      }
+      next = (page[page.length - 1] as ViewEvent).globalPosition + 1;
+      remaining -= rows.length;
+      yield page;
     }
   }
 
