@@ -6,6 +6,7 @@
 import type { Logger } from '../logger';
 import { readViewBatches, type EventStore, type Subscription, type ViewEvent } from '../store/eventStore';
 import type { ReadModelDb } from './readModelDb';
+import { StateWriter } from './stateWriter';
 
 /** The shape of a projection as the runner sees it (projections/projection.ts gives the typed version). */
 export interface RunnableProjection {
@@ -231,6 +232,8 @@ export class ProjectionRunner {
   /**
    * Rebuilds views from the whole log in one pass into fresh copies, then swaps each in (state, checkpoint and
    * snapshots in one transaction): readers see the old view until the new one has caught up, never a half-built one.
+   * The fresh copies are written into a new generation of the read model by a worker thread (StateWriter) while this
+   * thread folds on.
    */
   async rebuildViews(
     names: string[] = this.names,
@@ -256,9 +259,13 @@ export class ProjectionRunner {
       f.slot.status = 'rebuilding';
       f.generation = this.options.readModel.beginRebuild(f.slot.projection.name);
     }
+    const writer = new StateWriter(this.options.readModel.file);
     try {
       let position = -1;
       let events = 0;
+      /** Where the fresh states were handed to the writer (−2: not yet). */
+      let stagedAt = -2;
+      let unflushed = false;
       // The live views keep moving meanwhile: catch up to where they stand, then swap at once.
       const headAtStart = await this.options.store.headPosition();
       const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
@@ -281,30 +288,41 @@ export class ProjectionRunner {
           for (const f of fresh) {
             if (f.snapshots && f.applied >= this.snapshotEvery) {
               const { name, version } = f.slot.projection;
-              this.options.readModel.stageSnapshot(name, f.generation, version, position, f.state);
+              writer.snapshot(name, f.generation, version, position, f.state);
               f.applied = 0;
+              unflushed = true;
             }
           }
           onProgress?.(position, this.head);
+          await writer.drain();
         }
-        if (position >= target() || position === before) break;
+        if (position < target() && position !== before) continue;
+        // Caught up. Hand the states over once; after each wait for the writer, catch up again.
+        if (stagedAt === -2) {
+          for (const f of fresh) writer.state(f.slot.projection.name, f.generation, f.state);
+          stagedAt = position;
+          unflushed = true;
+        }
+        if (!unflushed) break;
+        await writer.flush();
+        unflushed = false;
       }
+      // From the last catch-up check to here nothing awaits: no live event can slip in between.
       for (const f of fresh) {
         const { slot } = f;
+        this.options.readModel.swapIn(slot.projection.name, slot.projection.version, f.generation, stagedAt);
         slot.state = f.state;
         slot.position = Math.max(position, slot.position);
         slot.appliedSinceSnapshot = f.applied;
-        this.options.readModel.replaceView(slot.projection.name, slot.projection.version, f.generation, {
-          position: slot.position,
-          state: f.state,
-        });
-        slot.savedPosition = slot.position;
+        // What is stored is the state as of `stagedAt`; the next save writes the rest.
+        slot.savedPosition = stagedAt;
         for (const key of [...this.asOfCache.keys()])
           if (key.startsWith(`${slot.projection.name}@`)) this.asOfCache.delete(key);
       }
       onProgress?.(position, this.head);
       return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     } finally {
+      await writer.close();
       for (const slot of slots) {
         slot.rebuilding = false;
         slot.status = this.caughtUp ? 'live' : 'catching_up';

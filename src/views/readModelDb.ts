@@ -17,17 +17,20 @@ export interface StoredState {
 }
 
 /** Bumped when the tables change: an older file is emptied (its views are rebuilt from the log). */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export class ReadModelDb {
   readonly db: Database.Database;
+  /** The file, for a worker thread to open its own connection (StateWriter). */
+  readonly file: string;
   private readonly stmt: {
     generation: Database.Statement<[string], { generation: number }>;
-    insertPart: Database.Statement<[string, number, string]>;
+    insertPart: Database.Statement<[string, number, number, string]>;
     insertSnapshotPart: Database.Statement<[string, number, number, number, number, string]>;
   };
 
   constructor(file: string) {
+    this.file = file;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // The read model is derived data: losing the last second on power loss only means replaying it.
@@ -49,10 +52,11 @@ export class ReadModelDb {
           generation INTEGER NOT NULL
         );
         CREATE TABLE view_state_parts (
-          name TEXT NOT NULL,
-          seq  INTEGER NOT NULL,
-          part TEXT NOT NULL,
-          PRIMARY KEY (name, seq)
+          name       TEXT NOT NULL,
+          generation INTEGER NOT NULL,
+          seq        INTEGER NOT NULL,
+          part       TEXT NOT NULL,
+          PRIMARY KEY (name, generation, seq)
         );
         CREATE TABLE view_snapshots (
           name       TEXT NOT NULL,
@@ -67,7 +71,9 @@ export class ReadModelDb {
     }
     this.stmt = {
       generation: this.db.prepare('SELECT generation FROM view_state WHERE name = ?'),
-      insertPart: this.db.prepare('INSERT INTO view_state_parts(name, seq, part) VALUES (?, ?, ?)'),
+      insertPart: this.db.prepare(
+        'INSERT OR REPLACE INTO view_state_parts(name, generation, seq, part) VALUES (?, ?, ?, ?)',
+      ),
       insertSnapshotPart: this.db.prepare(
         'INSERT OR REPLACE INTO view_snapshots(name, generation, version, position, seq, part) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -81,19 +87,21 @@ export class ReadModelDb {
 
   /** The view's state and checkpoint move together: one transaction. */
   saveCurrent(name: string, version: number, position: number, state: unknown): void {
-    this.db.transaction(() => this.writeCurrent(name, version, position, state, this.generationOf(name)))();
+    this.db.transaction(() => {
+      const generation = this.generationOf(name);
+      this.db.prepare('DELETE FROM view_state_parts WHERE name = ? AND generation = ?').run(name, generation);
+      this.writeStateParts(name, generation, state);
+      this.point(name, version, position, generation);
+    })();
   }
 
-  private writeCurrent(
-    name: string,
-    version: number,
-    position: number,
-    state: unknown,
-    generation: number,
-  ): void {
-    this.db.prepare('DELETE FROM view_state_parts WHERE name = ?').run(name);
+  private writeStateParts(name: string, generation: number, state: unknown): void {
     let seq = 0;
-    writeJsonParts(state, (part) => this.stmt.insertPart.run(name, seq++, part));
+    writeJsonParts(state, (part) => this.stmt.insertPart.run(name, generation, seq++, part));
+  }
+
+  /** Points the view at a generation of parts and snapshots, with its version and checkpoint. */
+  private point(name: string, version: number, position: number, generation: number): void {
     this.db
       .prepare(
         'INSERT INTO view_state(name, version, position, generation) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET version = excluded.version, position = excluded.position, generation = excluded.generation',
@@ -102,32 +110,20 @@ export class ReadModelDb {
   }
 
   loadCurrent(name: string): StoredState | undefined {
-    const row = this.db.prepare('SELECT version, position FROM view_state WHERE name = ?').get(name) as
-      { version: number; position: number } | undefined;
+    const row = this.db
+      .prepare('SELECT version, position, generation FROM view_state WHERE name = ?')
+      .get(name) as { version: number; position: number; generation: number } | undefined;
     if (!row) return undefined;
     const parts = this.db
-      .prepare('SELECT part FROM view_state_parts WHERE name = ? ORDER BY seq')
+      .prepare('SELECT part FROM view_state_parts WHERE name = ? AND generation = ? ORDER BY seq')
       .pluck()
-      .all(name) as string[];
+      .all(name, row.generation) as string[];
     return { version: row.version, position: row.position, state: JSON.parse(parts.join('')) as unknown };
   }
 
   /** A historical snapshot of the live generation. */
   saveSnapshot(name: string, version: number, position: number, state: unknown): void {
-    this.db.transaction(() => this.writeSnapshot(name, this.generationOf(name), version, position, state))();
-  }
-
-  private writeSnapshot(
-    name: string,
-    generation: number,
-    version: number,
-    position: number,
-    state: unknown,
-  ): void {
-    let seq = 0;
-    writeJsonParts(state, (part) =>
-      this.stmt.insertSnapshotPart.run(name, generation, version, position, seq++, part),
-    );
+    this.db.transaction(() => this.stageSnapshot(name, this.generationOf(name), version, position, state))();
   }
 
   /** The latest snapshot at or before `position` of the given version. */
@@ -151,32 +147,41 @@ export class ReadModelDb {
 
   /**
    * Starts a rebuild of a view: forgets what an interrupted rebuild left behind and returns the generation the
-   * rebuild writes its snapshots to.
+   * rebuild writes to (its snapshots and final state, here or through a StateWriter).
    */
   beginRebuild(name: string): number {
     const live = this.generationOf(name);
-    this.db.prepare('DELETE FROM view_snapshots WHERE name = ? AND generation > ?').run(name, live);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM view_snapshots WHERE name = ? AND generation > ?').run(name, live);
+      this.db.prepare('DELETE FROM view_state_parts WHERE name = ? AND generation > ?').run(name, live);
+    })();
     return live + 1;
   }
 
-  /** A snapshot taken by a rebuild: invisible to readers until `replaceView` swaps its generation in. */
+  /** A snapshot written into a generation; invisible to readers until `swapIn` points the view at it. */
   stageSnapshot(name: string, generation: number, version: number, position: number, state: unknown): void {
-    this.db.transaction(() => this.writeSnapshot(name, generation, version, position, state))();
+    let seq = 0;
+    writeJsonParts(state, (part) =>
+      this.stmt.insertSnapshotPart.run(name, generation, version, position, seq++, part),
+    );
+  }
+
+  /** A rebuilt state written into a generation; invisible to readers until `swapIn`. */
+  stageState(name: string, generation: number, state: unknown): void {
+    this.writeStateParts(name, generation, state);
   }
 
   /**
-   * Swaps a rebuilt view in, atomically: its state and checkpoint, and the generation of snapshots the rebuild
-   * staged; the old generation's snapshots go.
+   * Swaps a rebuilt view in, atomically and without copying: points it at the generation the rebuild wrote (state,
+   * checkpoint and snapshots), and lets the old generation go.
    */
-  replaceView(
-    name: string,
-    version: number,
-    generation: number,
-    current: { position: number; state: unknown },
-  ): void {
+  swapIn(name: string, version: number, generation: number, position: number): void {
     this.db.transaction(() => {
+      this.point(name, version, position, generation);
       this.db.prepare('DELETE FROM view_snapshots WHERE name = ? AND generation <> ?').run(name, generation);
-      this.writeCurrent(name, version, current.position, current.state, generation);
+      this.db
+        .prepare('DELETE FROM view_state_parts WHERE name = ? AND generation <> ?')
+        .run(name, generation);
     })();
   }
 

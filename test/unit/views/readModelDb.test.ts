@@ -47,7 +47,9 @@ describe('ReadModelDb', () => {
     db.stageSnapshot('v', generation, 1, 80, bigState(80));
     expect(db.nearestSnapshot('v', 1, 90)).toEqual({ version: 1, position: 50, state: { old: 50 } });
     expect(db.nearestSnapshot('v', 1, 45)).toBeUndefined();
-    db.replaceView('v', 1, generation, { position: 120, state: { new: true } });
+    db.stageState('v', generation, { new: true });
+    expect(db.loadCurrent('v')?.state).toEqual({ old: true });
+    db.swapIn('v', 1, generation, 120);
     expect(db.loadCurrent('v')).toEqual({ version: 1, position: 120, state: { new: true } });
     expect(db.nearestSnapshot('v', 1, 90)).toEqual({ version: 1, position: 80, state: bigState(80) });
     expect(db.nearestSnapshot('v', 1, 45)).toEqual({ version: 1, position: 40, state: { new: 40 } });
@@ -64,6 +66,7 @@ describe('ReadModelDb', () => {
     db.saveSnapshot('v', 1, 60, { live: 60 });
     const first = db.beginRebuild('v');
     db.stageSnapshot('v', first, 1, 70, { half: 70 });
+    db.stageState('v', first, { half: true });
     db.close(); // the process dies here
 
     db = new ReadModelDb(file);
@@ -75,7 +78,14 @@ describe('ReadModelDb', () => {
       .pluck()
       .get('v', first) as number;
     expect(leftovers).toBe(0);
-    db.replaceView('v', 1, second, { position: 100, state: { rebuilt: true } });
+    const leftoverParts = db.db
+      .prepare('SELECT count(*) FROM view_state_parts WHERE name = ? AND generation = ?')
+      .pluck()
+      .get('v', first) as number;
+    expect(leftoverParts).toBe(0);
+    db.stageState('v', second, { rebuilt: true });
+    db.swapIn('v', 1, second, 100);
+    expect(db.loadCurrent('v')?.state).toEqual({ rebuilt: true });
     expect(db.nearestSnapshot('v', 1, 99)).toBeUndefined();
     db.close();
   });
