@@ -64,22 +64,35 @@ export async function benchViews(args: { scale?: number }): Promise<void> {
   const eventsFile = path.join(fixture.dir, 'events.sqlite');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-views-'));
   try {
-    const raw = rawScan(eventsFile);
+    // Both sides run twice, alternating, and the better run of each is compared (as P1 does): on this shared
+    // machine a single raw scan ranged from 94k to 154k events/s between runs. Each rebuild starts from an empty
+    // read model in a fresh runner; peak RSS is the worse of the two.
     const store = new SqliteEventStore({ file: eventsFile });
-    const readModel = new ReadModelDb(path.join(tmp, 'read-model.sqlite'));
-    const runner = new ProjectionRunner({
-      store,
-      readModel,
-      projections: [...projectionList(createProjections({ citizenInitiativeThreshold: 300 }))],
-      logger: createLogger('silent'),
-    });
-    global.gc?.();
-    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
-    const stopRss = peakRss();
-    const rebuilt = await runner.rebuildViews();
-    const peak = stopRss();
-    const rawRate = raw.events / raw.seconds;
-    const rebuildRate = rebuilt.events / rebuilt.seconds;
+    const projections = [...projectionList(createProjections({ citizenInitiativeThreshold: 300 }))];
+    const raws: Array<{ events: number; seconds: number }> = [];
+    const rebuilds: Array<{ events: number; seconds: number }> = [];
+    let peak = 0;
+    let rssBefore = 0;
+    let runner: ProjectionRunner | undefined;
+    let readModel: ReadModelDb | undefined;
+    for (let round = 0; round < 2; round++) {
+      raws.push(rawScan(eventsFile));
+      await runner?.stop();
+      readModel?.close();
+      runner = undefined;
+      readModel = new ReadModelDb(path.join(tmp, `read-model-${round}.sqlite`));
+      runner = new ProjectionRunner({ store, readModel, projections, logger: createLogger('silent') });
+      global.gc?.();
+      rssBefore = Math.max(rssBefore, process.memoryUsage().rss / 1024 / 1024);
+      const stopRss = peakRss();
+      rebuilds.push(await runner.rebuildViews());
+      peak = Math.max(peak, stopRss());
+    }
+    const rate = (r: { events: number; seconds: number }): number => r.events / r.seconds;
+    const raw = raws.reduce((a, b) => (rate(a) >= rate(b) ? a : b));
+    const rawRate = rate(raw);
+    const rebuildRate = Math.max(...rebuilds.map(rate));
+    if (!runner || !readModel) throw new Error('no rebuild ran');
 
     const head = await store.headPosition();
     const middle = Math.floor(head / 2);
@@ -99,11 +112,17 @@ export async function benchViews(args: { scale?: number }): Promise<void> {
       command: `npm run bench -- views --scale ${scale}`,
       rows: [
         { what: `ledger (simulated trial, scale ${scale})`, value: raw.events, unit: 'events' },
-        { what: 'raw ordered scan with JSON.parse', value: rawRate, unit: 'events/s' },
+        {
+          what: 'raw ordered scan with JSON.parse',
+          value: rawRate,
+          unit: 'events/s',
+          note: `runs ${raws.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' / ')}`,
+        },
         {
           what: 'rebuild of all six views (one pass, snapshots included)',
           value: rebuildRate,
           unit: 'events/s',
+          note: `runs ${rebuilds.map((r) => Math.round(rate(r)).toLocaleString('en')).join(' / ')}`,
         },
         { what: 'ratio rebuild / raw scan', value: rebuildRate / rawRate, unit: '×' },
         {

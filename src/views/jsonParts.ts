@@ -1,64 +1,81 @@
 /**
  * `JSON.stringify` in parts. A view's state on a 1M-event ledger is tens of megabytes of JSON; serialising it in one
  * string, then copying that string into SQLite as UTF-8, briefly holds it three times. Written in parts of about
- * `partSize` characters, at most one part is held at a time, and the parts joined are exactly `JSON.stringify`'s
- * output (for plain JSON data: objects, arrays, strings, finite numbers, booleans, null).
+ * `partSize` characters, at most a part (plus one container of about four parts) is held at a time, and the
+ * parts joined are exactly `JSON.stringify`'s output (for plain JSON data: objects, arrays, strings, finite numbers,
+ * booleans, null).
+ *
+ * Native `JSON.stringify` is much faster per entry than anything written here, so only what must be split is:
+ * the top two levels (a state and its collections, a handful of entries each), and collections whose sampled size
+ * says they are larger than four parts. Everything else — one proposal's record, a map of 80k short values —
+ * goes to `JSON.stringify` whole.
  */
 
-/**
- * The top two levels (a state and its collections) and containers with more entries than SPLIT_ABOVE are written
- * entry by entry; anything else (one proposal's record, say) in one native `JSON.stringify`.
- */
-const SPLIT_ABOVE = 64;
-const ALWAYS_SPLIT_DEPTH = 2;
+const ALWAYS_DESCEND_DEPTH = 2;
+const FEW_ENTRIES = 64;
+const SAMPLES = 8;
 
 export function writeJsonParts(value: unknown, onPart: (part: string) => void, partSize = 1 << 20): void {
-  let pending: string[] = [];
-  let size = 0;
+  let buffer = '';
   const emit = (text: string): void => {
-    pending.push(text);
-    size += text.length;
-    if (size >= partSize) flush();
-  };
-  const flush = (): void => {
-    if (size === 0) return;
-    onPart(pending.join(''));
-    pending = [];
-    size = 0;
+    buffer += text;
+    if (buffer.length >= partSize) {
+      onPart(buffer);
+      buffer = '';
+    }
   };
 
   const write = (v: unknown, depth: number): void => {
-    if (Array.isArray(v) && (depth < ALWAYS_SPLIT_DEPTH || v.length > SPLIT_ABOVE)) {
+    if (Array.isArray(v)) {
+      if (!descend(v.length, depth, 4 * partSize, (i) => v[i])) {
+        emit(JSON.stringify(v));
+        return;
+      }
       emit('[');
       for (let i = 0; i < v.length; i++) {
         if (i > 0) emit(',');
-        write(v[i], depth + 1);
+        const child: unknown = v[i];
+        if (child === undefined || typeof child === 'function' || typeof child === 'symbol') emit('null');
+        else write(child, depth + 1);
       }
       emit(']');
       return;
     }
     if (isPlainObject(v)) {
       const keys = Object.keys(v);
-      if (depth < ALWAYS_SPLIT_DEPTH || keys.length > SPLIT_ABOVE) {
-        emit('{');
-        let first = true;
-        for (const key of keys) {
-          const child = v[key];
-          if (child === undefined || typeof child === 'function' || typeof child === 'symbol') continue;
-          emit(`${first ? '' : ','}${JSON.stringify(key)}:`);
-          first = false;
-          write(child, depth + 1);
-        }
-        emit('}');
+      if (!descend(keys.length, depth, 4 * partSize, (i) => v[keys[i] as string])) {
+        emit(JSON.stringify(v));
         return;
       }
+      emit('{');
+      let first = true;
+      for (const key of keys) {
+        const child = v[key];
+        if (child === undefined || typeof child === 'function' || typeof child === 'symbol') continue;
+        emit(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+        first = false;
+        write(child, depth + 1);
+      }
+      emit('}');
+      return;
     }
-    // undefined here is an array element (object entries holding it were skipped above): JSON writes null.
+    // A primitive (or something JSON handles itself, such as an object with toJSON).
     emit((JSON.stringify(v) as string | undefined) ?? 'null');
   };
 
   write(value, 0);
-  flush();
+  if (buffer.length > 0) onPart(buffer);
+}
+
+/** Whether a container is written entry by entry: near the top, or when a sample of its entries says it is large. */
+function descend(entries: number, depth: number, splitAbove: number, entry: (i: number) => unknown): boolean {
+  if (entries <= FEW_ENTRIES) return depth < ALWAYS_DESCEND_DEPTH;
+  let sampled = 0;
+  for (let s = 0; s < SAMPLES; s++) {
+    const text = JSON.stringify(entry(Math.floor((s * entries) / SAMPLES))) as string | undefined;
+    sampled += (text?.length ?? 4) + 40; // + a key and separators
+  }
+  return (sampled / SAMPLES) * entries > splitAbove;
 }
 
 /** All parts as one array (for tests and small states). */
