@@ -270,9 +270,9 @@ export class ProjectionRunner {
       const headAtStart = await this.options.store.headPosition();
       const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
       for (;;) {
-        const before = position;
+        const readTo = target();
         for await (const page of readViewBatches(this.options.store, position + 1, {
-          toPosition: target(),
+          toPosition: readTo,
           types,
         })) {
           for (const event of page) {
@@ -296,7 +296,10 @@ export class ProjectionRunner {
           onProgress?.(position, this.head);
           await writer.drain();
         }
-        if (position < target() && position !== before) continue;
+        // Read through `readTo`: with a type filter the last events read may lie before it, but none of the types
+        // read lies between them and it.
+        position = Math.max(position, readTo);
+        if (position < target()) continue;
         // Caught up. Hand the states over once; after each wait for the writer, catch up again.
         if (stagedAt === -2) {
           for (const f of fresh) writer.state(f.slot.projection.name, f.generation, f.state);

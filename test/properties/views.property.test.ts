@@ -112,4 +112,64 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
       { numRuns: 6 },
     );
   }, 300_000);
+
+  test('a rebuild while commands keep arriving swaps in views equal to a fresh fold, and what it stored restarts right', async () => {
+    const temp = makeTempDir('ledger-r6-live-');
+    const config = loadConfig({
+      LEDGER_DATA_DIR: temp.dir,
+      LOG_LEVEL: 'silent',
+      LEDGER_CITIZEN_INITIATIVE_THRESHOLD: String(THRESHOLD),
+    });
+    const ledger = openLedger(config, createLogger('silent'));
+    const readModelFile = path.join(temp.dir, 'r6-live-read-model.sqlite');
+    const dbs: ReadModelDb[] = [];
+    const open = () => {
+      const readModel = new ReadModelDb(readModelFile);
+      dbs.push(readModel);
+      return new ProjectionRunner({
+        store: ledger.store,
+        readModel,
+        projections: [...projections],
+        logger: createLogger('silent'),
+        snapshotEvery: 50,
+        saveEveryMs: 5,
+      });
+    };
+    let runner = open();
+    try {
+      await runner.start();
+      const commands = [
+        ...generateTrial({ seed: 7, scale: 1, citizenInitiativeThreshold: THRESHOLD, limit: 1_200 }),
+      ];
+      expect((await loadTrial({ commands: ledger.commands }, commands.slice(0, 600))).rejected).toBe(0);
+      await runner.waitFor(await ledger.store.headPosition(), 10_000);
+      // The rebuild and the second half of the trial run at the same time.
+      const [rebuilt, loaded] = await Promise.all([
+        runner.rebuildViews(),
+        loadTrial({ commands: ledger.commands }, commands.slice(600)),
+      ]);
+      expect(loaded.rejected).toBe(0);
+      expect(rebuilt.events).toBeGreaterThan(0);
+      const head = await ledger.store.headPosition();
+      expect(await runner.waitFor(head, 10_000)).toBe(true);
+      const scratch = await foldFromScratch(ledger.store, head);
+      for (const p of projections) expect(JSON.stringify(runner.current(p.name).state)).toBe(scratch[p.name]);
+      for (const at of [Math.floor(head / 3), Math.floor((2 * head) / 3)]) {
+        const expected = await foldFromScratch(ledger.store, at);
+        for (const p of projections)
+          expect(JSON.stringify((await runner.asOf(p.name, at)).state)).toBe(expected[p.name]);
+      }
+      // Whatever the rebuild stored (state and checkpoint) must restart into the same views.
+      await runner.stop();
+      runner = open();
+      await runner.start();
+      expect(await runner.waitFor(head, 10_000)).toBe(true);
+      for (const p of projections) expect(JSON.stringify(runner.current(p.name).state)).toBe(scratch[p.name]);
+    } finally {
+      await runner.stop();
+      for (const db of dbs) db.close();
+      await ledger.close();
+      temp.cleanup();
+    }
+  }, 120_000);
 });
