@@ -4,6 +4,7 @@
  * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then it is a 409).
  */
 import { v7 as uuidv7 } from 'uuid';
+import { eventIdFor } from './idempotentIds';
 import {
   aggregateOfStream,
   commandSpecs,
@@ -34,6 +35,11 @@ export interface CommandMeta {
   causationId: string | null;
   /** The revision the client says the stream is at (If-Match). */
   expectedRevision?: number;
+  /**
+   * Set when the client sent an Idempotency-Key (IdempotencyStore.scopeOf): the events' ids are derived from it, and
+   * a command whose first event is already stored is answered with what was stored (idempotentIds.ts).
+   */
+  idempotencyScope?: string;
 }
 
 export interface CommandResult {
@@ -193,6 +199,10 @@ export class CommandService {
   private async executeOnce(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {
     const spec: AnyCommandSpec = commandSpecs[name];
     const streamId = spec.targetStreamId(input);
+    if (meta.idempotencyScope !== undefined) {
+      const written = await this.writtenBefore(meta.idempotencyScope);
+      if (written) return written;
+    }
     const { state, revision } = await this.load(streamId, spec.aggregate);
     if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, meta.expectedRevision, revision);
@@ -212,7 +222,7 @@ export class CommandService {
       citizenInitiativeThreshold: this.options.citizenInitiativeThreshold,
       today,
     });
-    const newEvents = events.map((event) => this.toNewEvent(event, meta, today));
+    const newEvents = events.map((event, index) => this.toNewEvent(event, index, meta, today));
     const result = await this.options.store.append(streamId, newEvents, {
       expectedRevision: revision < 0 ? 'no_stream' : revision,
     });
@@ -230,8 +240,29 @@ export class CommandService {
     };
   }
 
+  /** What an earlier attempt under this idempotency scope wrote (its answer was lost), or undefined. */
+  private async writtenBefore(scope: string): Promise<CommandResult | undefined> {
+    const { store } = this.options;
+    if (!store.readEvent) return undefined;
+    const written: RecordedEvent[] = [];
+    for (;;) {
+      const event = await store.readEvent(eventIdFor(scope, written.length));
+      if (!event) break;
+      written.push(event);
+    }
+    const last = written.at(-1);
+    if (!last) return undefined;
+    return {
+      streamId: last.streamId,
+      streamRevision: last.streamRevision,
+      globalPosition: last.globalPosition,
+      events: written.map((e) => this.asDomainEvent(e)),
+      alreadyStored: true,
+    };
+  }
+
   /** The envelope of one event; personal data is sealed under the person's key before it reaches the store. */
-  private toNewEvent(event: DomainEvent, meta: CommandMeta, today: string): NewEvent {
+  private toNewEvent(event: DomainEvent, index: number, meta: CommandMeta, today: string): NewEvent {
     let data: unknown = event.data;
     let dataKeyId: string | undefined;
     if (event.type === 'PersonRegistered') {
@@ -243,7 +274,7 @@ export class CommandService {
       }
     }
     return {
-      eventId: uuidv7(),
+      eventId: meta.idempotencyScope === undefined ? uuidv7() : eventIdFor(meta.idempotencyScope, index),
       type: event.type,
       schemaVersion: eventSchemaVersions[event.type],
       occurredAt: businessDateOf(event) || today,

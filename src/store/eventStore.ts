@@ -109,6 +109,11 @@ export interface EventStore {
    * Optional: `readBatches` below falls back to grouping `readAll`.
    */
   readAllBatches?(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<RecordedEvent[]>;
+  /**
+   * Optional: the event with this id, or undefined. Lets the command service find what an interrupted attempt of an
+   * idempotent command wrote (see application/idempotentIds.ts).
+   */
+  readEvent?(eventId: string): Promise<RecordedEvent | undefined>;
   /** Optional: as `readAllBatches`, but only what views fold (adapters that can read fewer columns offer it). */
   readViewBatches?(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<ViewEvent[]>;
   /**

@@ -312,6 +312,33 @@ describe('commands: concurrency and idempotency', () => {
     expect(await t.head()).toBe(before);
   });
 
+  test('a resend after the key was lost (crash between the events and its record) answers with what was written', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const path = await import('node:path');
+    const forgetKeys = () => {
+      const db = new Database(path.join(t.dataDir, 'idempotency.sqlite'));
+      db.prepare('DELETE FROM idempotency_keys').run();
+      db.close();
+    };
+    for (const [route, body] of [
+      ['/arenas', { name: 'Torg etter krasj', areas: ['Heggedal'] }],
+      ['/persons', { name: 'Kari Krasj', email: 'kari@example.org', birthYear: 1975, area: 'Vollen' }],
+    ] as const) {
+      const first = await t.post(route, body, 'clerk', { 'Idempotency-Key': `lost-${route}` });
+      expect(first.status).toBe(201);
+      const head = await t.head();
+      forgetKeys();
+      const again = await t.post(route, body, 'clerk', { 'Idempotency-Key': `lost-${route}` });
+      expect(again.status).toBe(201);
+      expect(again.body).toEqual(first.body);
+      expect(await t.head()).toBe(head);
+      // Without a key nothing ties the two together: a second record (a new id) is written.
+      const unkeyed = await t.post(route, body, 'clerk');
+      expect(unkeyed.status).toBe(201);
+      expect(unkeyed.body.id).not.toBe(first.body.id);
+    }
+  });
+
   test('keys are scoped to the caller: another token may reuse a key', async () => {
     const a = await t.post('/arenas', { name: 'C', areas: [] }, 'clerk', { 'Idempotency-Key': 'shared-key' });
     const b = await t.post('/arenas', { name: 'C', areas: [] }, 'admin', { 'Idempotency-Key': 'shared-key' });

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { CommandService } from '../../application/commandService';
 import { IdempotencyStore, type StoredResponse } from '../../application/idempotency';
+import { idFromScope } from '../../application/idempotentIds';
 import { commandSpecs } from '../../domain/commands';
 import { Id } from '../../domain/events';
 import { requireRole } from '../auth';
@@ -68,10 +69,15 @@ export function commandRouter(deps: CommandRouterDeps): Router {
         throw problems.badRequest('The request body does not match the schema', zodErrors(parsed.error));
       const { id: clientId, ...fields } = parsed.data as { id?: string } & Record<string, unknown>;
       const input: Record<string, unknown> = { ...fields, ...ids };
-      if (route.creates) input[route.creates] = clientId ?? uuidv7();
       const expectedRevision = expectedRevisionOf(req);
       const key = idempotencyKeyOf(req);
       const caller = req.caller ?? { role: 'anonymous', principal: 'anonymous' };
+      const scope =
+        key === undefined ? undefined : IdempotencyStore.scopeOf(caller.principal, `POST ${req.path}`, key);
+      // Under an Idempotency-Key the id of what is created follows from the key, so a resend names the same record.
+      if (route.creates)
+        input[route.creates] =
+          clientId ?? (scope === undefined ? uuidv7() : idFromScope(scope, 'created id'));
 
       const execute = async (): Promise<StoredResponse> => {
         const result = await deps.commands.execute(route.command, input, {
@@ -79,6 +85,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
           correlationId: String(req.id),
           causationId: null,
           expectedRevision,
+          ...(scope !== undefined && { idempotencyScope: scope }),
         });
         const body: Record<string, unknown> = {
           id: input[route.idField],
@@ -97,9 +104,8 @@ export function commandRouter(deps: CommandRouterDeps): Router {
 
       let response: StoredResponse;
       let replayed = false;
-      if (key === undefined) response = await execute();
+      if (scope === undefined) response = await execute();
       else {
-        const scope = IdempotencyStore.scopeOf(caller.principal, `POST ${req.path}`, key);
         const outcome = await deps.idempotency.run(scope, IdempotencyStore.hashRequest(req.body), execute);
         if (outcome.kind === 'mismatch') {
           throw problems.unprocessable(

@@ -135,6 +135,7 @@ export class SqliteEventStore implements EventStore {
     readStreamForwards: Database.Statement<[string, number, number], EventRow>;
     readStreamBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number, number], EventRow>;
+    eventById: Database.Statement<[string], EventRow>;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -169,6 +170,7 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
       ),
+      eventById: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
     };
     this.head = this.readHead();
     this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
@@ -456,6 +458,12 @@ export class SqliteEventStore implements EventStore {
       remaining -= rows.length;
       yield page;
     }
+  }
+
+  async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    this.assertOpen();
+    const row = this.stmt.eventById.get(eventId);
+    return row ? rowToEvent(row) : undefined;
   }
 
   /** Raw rows of the log, for the audit and bulk readers that want to avoid per-event promises. */
