@@ -35,6 +35,37 @@ async function foldFromScratch(store: EventStore, upTo: number): Promise<Record<
   return Object.fromEntries(states.map((s) => [s.p.name, JSON.stringify(s.state)]));
 }
 
+/** A ledger in a temporary folder, and runners over one read-model file (a new runner is a restart). */
+function viewsLedger(snapshotEvery: number) {
+  const temp = makeTempDir('ledger-r6-');
+  const config = loadConfig({
+    LEDGER_DATA_DIR: temp.dir,
+    LOG_LEVEL: 'silent',
+    LEDGER_CITIZEN_INITIATIVE_THRESHOLD: String(THRESHOLD),
+  });
+  const ledger = openLedger(config, createLogger('silent'));
+  const readModelFile = path.join(temp.dir, 'r6-read-model.sqlite');
+  const dbs: ReadModelDb[] = [];
+  const open = (): ProjectionRunner => {
+    const readModel = new ReadModelDb(readModelFile);
+    dbs.push(readModel);
+    return new ProjectionRunner({
+      store: ledger.store,
+      readModel,
+      projections: [...projections],
+      logger: createLogger('silent'),
+      snapshotEvery,
+      saveEveryMs: 5,
+    });
+  };
+  const close = async (): Promise<void> => {
+    for (const db of dbs) db.close();
+    await ledger.close();
+    temp.cleanup();
+  };
+  return { ledger, open, close };
+}
+
 describe('R6: incremental views equal views rebuilt from scratch', () => {
   test('for random trial prefixes, live views, snapshots and as-of reads all agree with a fresh fold', async () => {
     await fc.assert(
@@ -43,27 +74,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
         fc.integer({ min: 40, max: 700 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
         async (seed, limit, cuts) => {
-          const temp = makeTempDir('ledger-r6-');
-          const config = loadConfig({
-            LEDGER_DATA_DIR: temp.dir,
-            LOG_LEVEL: 'silent',
-            LEDGER_CITIZEN_INITIATIVE_THRESHOLD: String(THRESHOLD),
-          });
-          const ledger = openLedger(config, createLogger('silent'));
-          const readModelFile = path.join(temp.dir, 'r6-read-model.sqlite');
-          const dbs: ReadModelDb[] = [];
-          const open = () => {
-            const readModel = new ReadModelDb(readModelFile);
-            dbs.push(readModel);
-            return new ProjectionRunner({
-              store: ledger.store,
-              readModel,
-              projections: [...projections],
-              logger: createLogger('silent'),
-              snapshotEvery: 37,
-              saveEveryMs: 5,
-            });
-          };
+          const { ledger, open, close } = viewsLedger(37);
           let runner = open();
           try {
             await runner.start();
@@ -103,9 +114,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
             }
           } finally {
             await runner.stop();
-            for (const db of dbs) db.close();
-            await ledger.close();
-            temp.cleanup();
+            await close();
           }
         },
       ),
@@ -114,27 +123,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
   }, 300_000);
 
   test('a rebuild while commands keep arriving swaps in views equal to a fresh fold, and what it stored restarts right', async () => {
-    const temp = makeTempDir('ledger-r6-live-');
-    const config = loadConfig({
-      LEDGER_DATA_DIR: temp.dir,
-      LOG_LEVEL: 'silent',
-      LEDGER_CITIZEN_INITIATIVE_THRESHOLD: String(THRESHOLD),
-    });
-    const ledger = openLedger(config, createLogger('silent'));
-    const readModelFile = path.join(temp.dir, 'r6-live-read-model.sqlite');
-    const dbs: ReadModelDb[] = [];
-    const open = () => {
-      const readModel = new ReadModelDb(readModelFile);
-      dbs.push(readModel);
-      return new ProjectionRunner({
-        store: ledger.store,
-        readModel,
-        projections: [...projections],
-        logger: createLogger('silent'),
-        snapshotEvery: 50,
-        saveEveryMs: 5,
-      });
-    };
+    const { ledger, open, close } = viewsLedger(50);
     let runner = open();
     try {
       await runner.start();
@@ -167,9 +156,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
       for (const p of projections) expect(JSON.stringify(runner.current(p.name).state)).toBe(scratch[p.name]);
     } finally {
       await runner.stop();
-      for (const db of dbs) db.close();
-      await ledger.close();
-      temp.cleanup();
+      await close();
     }
   }, 120_000);
 });
