@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createProjections, influenceGroups, projectionList, type InfluenceState } from '../projections';
 import { createLogger } from '../src/logger';
@@ -72,6 +73,8 @@ export async function benchViews(args: { scale?: number }): Promise<void> {
     const raws: Array<{ events: number; seconds: number }> = [];
     const rebuilds: Array<{ events: number; seconds: number }> = [];
     let peak = 0;
+    /** The longest the event loop waited during a rebuild (ms): how long an HTTP request could be held up. */
+    let longestStall = 0;
     let rssBefore = 0;
     let runner: ProjectionRunner | undefined;
     let readModel: ReadModelDb | undefined;
@@ -85,8 +88,12 @@ export async function benchViews(args: { scale?: number }): Promise<void> {
       global.gc?.();
       rssBefore = Math.max(rssBefore, process.memoryUsage().rss / 1024 / 1024);
       const stopRss = peakRss();
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       rebuilds.push(await runner.rebuildViews());
+      loopDelay.disable();
       peak = Math.max(peak, stopRss());
+      longestStall = Math.max(longestStall, loopDelay.max / 1e6);
     }
     const rate = (r: { events: number; seconds: number }): number => r.events / r.seconds;
     const raw = raws.reduce((a, b) => (rate(a) >= rate(b) ? a : b));
@@ -131,6 +138,7 @@ export async function benchViews(args: { scale?: number }): Promise<void> {
           unit: 'MB',
           note: `${Math.round(rssBefore)} MB before`,
         },
+        { what: 'longest event-loop stall during a rebuild', value: longestStall, unit: 'ms' },
         { what: `influence as of position ${middle} (${groups.length} groups)`, value: asOfMs, unit: 'ms' },
         { what: `influence as of position ${middle + 777}, by theme`, value: asOfMs2, unit: 'ms' },
       ],

@@ -58,6 +58,9 @@ export interface RunnerOptions {
 }
 
 type Apply = (state: unknown, event: ViewEvent) => unknown;
+
+/** A rebuild lets the event loop turn this often (ms), between pages and between serialising two states. */
+const TURN_EVERY_MS = 20;
 type Cut = (state: unknown, position: number) => unknown;
 
 export class ProjectionRunner {
@@ -266,6 +269,14 @@ export class ProjectionRunner {
       /** Where the fresh states were handed to the writer (−2: not yet). */
       let stagedAt = -2;
       let unflushed = false;
+      // Reading SQLite and serialising are synchronous: without a turn of the event loop now and then, a rebuild of a
+      // large ledger would hold every HTTP request (and the live views) for its whole duration.
+      let lastTurn = Date.now();
+      const turn = async (): Promise<void> => {
+        if (Date.now() - lastTurn < TURN_EVERY_MS) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastTurn = Date.now();
+      };
       // The live views keep moving meanwhile: catch up to where they stand, then swap at once.
       const headAtStart = await this.options.store.headPosition();
       const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
@@ -291,10 +302,12 @@ export class ProjectionRunner {
               writer.snapshot(name, f.generation, version, position, f.state);
               f.applied = 0;
               unflushed = true;
+              await turn();
             }
           }
           onProgress?.(position, this.head);
           await writer.drain();
+          await turn();
         }
         // Read through `readTo`: with a type filter the last events read may lie before it, but none of the types
         // read lies between them and it.
@@ -302,7 +315,11 @@ export class ProjectionRunner {
         if (position < target()) continue;
         // Caught up. Hand the states over once; after each wait for the writer, catch up again.
         if (stagedAt === -2) {
-          for (const f of fresh) writer.state(f.slot.projection.name, f.generation, f.state);
+          // Live events arriving during these turns go to the old views; the fresh states stand still.
+          for (const f of fresh) {
+            writer.state(f.slot.projection.name, f.generation, f.state);
+            await turn();
+          }
           stagedAt = position;
           unflushed = true;
         }
