@@ -339,6 +339,57 @@ describe('views through the API: a hand-computed trial', () => {
   });
 });
 
+describe('aggregate answers are kept per view position', () => {
+  test('the same question after a write is answered from the new position, not from the kept answer', async () => {
+    const t = await openLedgerApp();
+    try {
+      const committeeId = (
+        await created(t, '/committees', {
+          name: 'Slemmestad',
+          kind: 'local_community',
+          areas: ['Slemmestad'],
+          mandate,
+          coCreationForm: 'equal',
+          period: { from: '2020-06-01', to: '2022-12-31' },
+        })
+      ).id;
+      const submit = (title: string) =>
+        created(t, '/proposals', {
+          committeeId,
+          title,
+          description: `${title}.`,
+          origin: 'resident',
+          theme: 'nærmiljø',
+          submittedOn: '2021-03-01',
+        });
+      const asked = async (minPosition: number) => {
+        const [influence, proposals, participation] = await Promise.all(
+          [
+            `/influence?minPosition=${minPosition}`,
+            `/proposals?minPosition=${minPosition}`,
+            `/participation?minPosition=${minPosition}`,
+          ].map((p) => t.get(p, 'evaluator')),
+        );
+        return { influence: influence?.body, proposals: proposals?.body, participation: participation?.body };
+      };
+      const first = await submit('Benker ved fjorden');
+      const one = await asked(first.globalPosition);
+      expect(await asked(first.globalPosition)).toEqual(one);
+      const second = await submit('Lys i lysløypa');
+      const two = await asked(second.globalPosition);
+      expect(two.influence.position).toBe(second.globalPosition);
+      expect(two.influence.groups[0].submitted).toBe(one.influence.groups[0].submitted + 1);
+      expect(two.proposals.items).toHaveLength(one.proposals.items.length + 1);
+      expect(two.participation.position).toBe(second.globalPosition);
+      // And an earlier position still gives the earlier answer.
+      const back = await t.get(`/influence?asOf=${first.globalPosition}`, 'evaluator');
+      expect(back.body).toEqual(one.influence);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('views survive restarts and the loss of the read model', () => {
   test('identical after stop/start, and after deleting the read-model file', async () => {
     const t = await openLedgerApp({ LEDGER_CITIZEN_INITIATIVE_THRESHOLD: '3' });
