@@ -62,6 +62,8 @@ type Apply = (state: unknown, event: ViewEvent) => unknown;
 /** A rebuild lets the event loop turn this often (ms), between pages and between serialising two states. */
 const TURN_EVERY_MS = 20;
 type Cut = (state: unknown, position: number) => unknown;
+/** Folded "as of" states kept for the next read at the same position (reads of single records ask repeatedly). */
+const AS_OF_CACHE_STATES = 4;
 
 export class ProjectionRunner {
   private readonly slots = new Map<string, Slot>();
@@ -220,7 +222,9 @@ export class ProjectionRunner {
       for (const event of page) if (slot.types.has(event.type)) state = apply(state, event);
     }
     this.asOfCache.set(key, { position: target, state });
-    if (this.asOfCache.size > 16) this.asOfCache.delete(this.asOfCache.keys().next().value as string);
+    // Few: at 1M events one state of the largest view takes ~75 MB of heap.
+    if (this.asOfCache.size > AS_OF_CACHE_STATES)
+      this.asOfCache.delete(this.asOfCache.keys().next().value as string);
     return { position: target, state: state as S };
   }
 
