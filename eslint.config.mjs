@@ -3,16 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'data/**',
-      'coverage/**',
-      'src/http/dashboard/**/*.js',
-      'bench/scratch/**',
-    ],
-  },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'src/http/dashboard/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
