@@ -3,7 +3,7 @@
  * the event types the view declares, snapshots it as JSON with a checkpoint, and answers "as of" reads from the
  * nearest snapshot. Query functions beside each reducer shape the API's answers from that state.
  */
-import type { DomainEvent, EventType, StreamCategory } from '../src/domain/events';
+import type { DomainEvent, EventType } from '../src/domain/events';
 import type { ViewEvent } from '../src/store/eventStore';
 
 /**
@@ -36,13 +36,7 @@ export interface Projection<S> {
   asOfFromCurrent?(state: S, position: number): S;
 }
 
-/**
- * The entity id of a stream `<category>-<id>`. Events such as `BallotCast` or `ProposalSupported` name their vote or
- * proposal only through the stream. No UUID check: the store only holds stream ids it built itself.
- */
-export function idInStream(streamId: string, category: StreamCategory): string {
-  return streamId.slice(category.length + 1);
-}
+export { idInStream } from '../src/domain/events';
 
 /** How many of the ascending `positions` are ≤ `position` (binary search). */
 export function countUpTo(positions: readonly number[], position: number): number {

@@ -18,7 +18,14 @@ import {
 import type { AggregateState, Reference } from '../domain/decider';
 import { osloDateOf } from '../domain/dates';
 import { UnknownReference } from '../domain/errors';
-import { businessDateOf, eventSchemaVersions, PersonalData, type DomainEvent } from '../domain/events';
+import {
+  businessDateOf,
+  eventSchemaVersions,
+  idInStream,
+  PersonalData,
+  recordIdOf,
+  type DomainEvent,
+} from '../domain/events';
 import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grantLedger';
 import { PersonalDataVault } from '../privacy/personalDataVault';
 import {
@@ -173,15 +180,15 @@ export class CommandService {
     const aggregate = aggregateOfStream(ref.streamId);
     if (!aggregate) throw new Error(`no aggregate for stream ${ref.streamId}`);
     const { state, revision } = await this.load(ref.streamId, aggregate);
-    if (revision < 0) throw new UnknownReference(ref.what, ref.streamId.slice(-36), ref.where);
+    if (revision < 0) throw new UnknownReference(ref.what, recordIdOf(ref.streamId), ref.where);
     return state;
   }
 
   private async grantLedgerFor(ref: Reference): Promise<AggregateState> {
     if ((await this.options.store.streamRevision(ref.streamId)) < 0) {
-      throw new UnknownReference(ref.what, ref.streamId.slice(-36), ref.where);
+      throw new UnknownReference(ref.what, recordIdOf(ref.streamId), ref.where);
     }
-    const committeeId = ref.streamId.slice(-36);
+    const committeeId = idInStream(ref.streamId, 'committee');
     const cached = this.grantLedgers.get(committeeId) ?? {
       position: -1,
       ledger: initialGrantLedger(committeeId),
@@ -211,7 +218,7 @@ export class CommandService {
       // The record named in the path comes first: its absence is a 404 whatever else the body names.
       throw new UnknownReference(
         spec.aggregate.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`),
-        streamId.slice(-36),
+        recordIdOf(streamId),
         'path',
       );
     }
@@ -229,7 +236,7 @@ export class CommandService {
     // Erasure is crypto-shredding: once the erasure is on record, the person's key is destroyed. The sealed data
     // stays in the log (and in every proof over it), and nobody can open it any more.
     if (events.some((e) => e.type === 'PersonalDataErased')) {
-      this.options.vault.erase(PersonalDataVault.keyIdFor(streamId.slice('person-'.length)));
+      this.options.vault.erase(PersonalDataVault.keyIdFor(idInStream(streamId, 'person')));
     }
     return {
       streamId,

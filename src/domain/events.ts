@@ -288,6 +288,20 @@ export function streamIdOf(category: StreamCategory, id: string): string {
   return `${category}-${id}`;
 }
 
+/**
+ * The record id of a stream `<category>-<id>` of a known category (streamIdOf backwards). Events such as
+ * `BallotCast` or `ProposalSupported` name their vote or proposal only through the stream. No UUID check: the store
+ * only holds stream ids the service built.
+ */
+export function idInStream(streamId: string, category: StreamCategory): string {
+  return streamId.slice(category.length + 1);
+}
+
+/** The record id of a stream of any category: every record id is a UUID, the stream id's last 36 characters. */
+export function recordIdOf(streamId: string): string {
+  return streamId.slice(-36);
+}
+
 /** Splits `political-body-<uuid>` into its category and id, or returns undefined. */
 export function parseStreamId(streamId: string): { category: StreamCategory; id: string } | undefined {
   for (const category of streamCategories) {

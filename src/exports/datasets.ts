@@ -12,8 +12,9 @@ import {
   type ProposalStatusState,
   type VotesState,
 } from '../../projections';
+import { idInStream } from '../domain/events';
 import type { Pseudonyms } from '../privacy/pseudonyms';
-import type { EventStore, RecordedEvent } from '../store/eventStore';
+import { readBatches, type EventStore, type RecordedEvent } from '../store/eventStore';
 import type { ProjectionRunner } from '../views/projectionRunner';
 import type { Cell } from './csv';
 
@@ -103,11 +104,10 @@ const proposals: Dataset = {
   },
 };
 
-async function* eventsUpTo(ctx: ExportContext, types?: ReadonlySet<string>): AsyncGenerator<RecordedEvent> {
+/** The events up to the export's position, only of `types` when given (filtered by the store, not decoded first). */
+async function* eventsUpTo(ctx: ExportContext, types?: readonly string[]): AsyncGenerator<RecordedEvent> {
   if (ctx.position < 0) return;
-  for await (const e of ctx.store.readAll(0, { toPosition: ctx.position })) {
-    if (!types || types.has(e.type)) yield e;
-  }
+  for await (const page of readBatches(ctx.store, 0, { toPosition: ctx.position, types })) yield* page;
 }
 
 const decisions: Dataset = {
@@ -132,12 +132,9 @@ const decisions: Dataset = {
     col('votesAgainst', 'political vote: against'),
   ],
   async *rows(ctx) {
-    for await (const e of eventsUpTo(
-      ctx,
-      new Set(['CommitteeDecisionRecorded', 'PoliticalDecisionRecorded']),
-    )) {
+    for await (const e of eventsUpTo(ctx, ['CommitteeDecisionRecorded', 'PoliticalDecisionRecorded'])) {
       const d = e.data as Record<string, unknown>;
-      const proposalId = e.streamId.slice('proposal-'.length);
+      const proposalId = idInStream(e.streamId, 'proposal');
       if (e.type === 'CommitteeDecisionRecorded') {
         yield {
           globalPosition: e.globalPosition,

@@ -12,6 +12,7 @@
  */
 import type { CommandName } from '../domain/commands';
 import { commandSpecs } from '../domain/commands';
+import { recordIdOf } from '../domain/events';
 import type { TrialCommand } from './timeline';
 
 export interface StreamAccess {
@@ -23,11 +24,6 @@ export interface StreamAccess {
 /** A name for "the grants of a committee", which the budget rule folds from every committee decision in the log. */
 export function grantLedgerKey(committeeId: string): string {
   return `grant-ledger-${committeeId}`;
-}
-
-/** The id of a record from its stream id (`political-body-<uuid>` → `<uuid>`). */
-export function recordIdOf(streamId: string): string {
-  return streamId.slice(-36);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

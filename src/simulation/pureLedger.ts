@@ -23,7 +23,7 @@ import {
 } from '../domain/commands';
 import type { GrantLedger } from '../domain/committee/grantLedger';
 import { UnknownReference } from '../domain/errors';
-import type { DomainEvent } from '../domain/events';
+import { idInStream, recordIdOf, type DomainEvent } from '../domain/events';
 import type { TrialCommand } from './timeline';
 
 type State = StateOfAggregate[AggregateName];
@@ -71,8 +71,10 @@ export class PureLedger {
 
   private load(ref: Reference): AggregateState {
     const stored = this.streams.get(ref.streamId);
-    if (!stored) throw new UnknownReference(ref.what, ref.streamId.slice(-36), ref.where);
-    return ref.fold === 'grant-ledger' ? this.grantLedgerOf(ref.streamId.slice(-36)) : stored.state;
+    if (!stored) throw new UnknownReference(ref.what, recordIdOf(ref.streamId), ref.where);
+    return ref.fold === 'grant-ledger'
+      ? this.grantLedgerOf(idInStream(ref.streamId, 'committee'))
+      : stored.state;
   }
 
   private grantLedgerOf(committeeId: string): GrantLedger {

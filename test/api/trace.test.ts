@@ -201,6 +201,12 @@ describe('research exports', () => {
       submittedOn: '2021-01-01',
     });
     await created(t, `/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-01-02' });
+    await created(t, `/proposals/${proposalId}/committee-decisions`, {
+      outcome: 'adopted',
+      kind: 'recommendation',
+      text: 'Anbefalt',
+      decidedOn: '2021-01-10',
+    });
     await t.ledger.runner.waitFor(await t.head(), 5000);
   });
   afterAll(() => t.close());
@@ -224,6 +230,17 @@ describe('research exports', () => {
     }
     const proposals = await t.get('/exports/proposals?format=csv', 'evaluator');
     expect(proposals.text).toContain(`'=HYPERLINK(""x"")`);
+    const decisions = await t.get('/exports/decisions?format=ndjson', 'evaluator');
+    const decisionRows = decisions.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(decisionRows).toHaveLength(1);
+    expect(decisionRows[0]).toMatchObject({
+      level: 'committee',
+      outcome: 'adopted',
+      decidedOn: '2021-01-10',
+    });
     const events = await t.get('/exports/events?format=ndjson', 'evaluator');
     expect(events.text).toContain(t.ledger.pseudonyms.of(personId));
     expect((await t.get('/exports/proposals', 'clerk')).status).toBe(403);

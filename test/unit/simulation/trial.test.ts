@@ -3,9 +3,9 @@
  * pure deciders (folded the way the command service folds streams), taking every path through the rules.
  */
 import { commandSpecs, type CommandContext } from '../../../src/domain/commands';
-import type { DomainEvent, EventData } from '../../../src/domain/events';
+import { recordIdOf, type DomainEvent, type EventData } from '../../../src/domain/events';
 import { TRIAL_END } from '../../../src/simulation/asker';
-import { CommandStreams, grantLedgerKey, recordIdOf } from '../../../src/simulation/commandStreams';
+import { CommandStreams, grantLedgerKey } from '../../../src/simulation/commandStreams';
 import { SIMULATED_NAME_SUFFIX } from '../../../src/simulation/people';
 import { PureLedger } from '../../../src/simulation/pureLedger';
 import { generateTrial, trialCommands, type TrialCommand } from '../../../src/simulation/trial';
