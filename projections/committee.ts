@@ -232,18 +232,7 @@ export interface BudgetYear {
   grantedNok: number;
 }
 
-export interface CommitteeView {
-  committeeId: string;
-  name: string;
-  kind: Established['kind'];
-  arenaId: string | null;
-  areas: string[];
-  theme: string | null;
-  mandate: Established['mandate'];
-  coCreationForm: Established['coCreationForm'];
-  period: Established['period'];
-  establishedBy: { bodyId: string; caseNumber: string } | null;
-  dissolvedOn: string | null;
+export interface CommitteeView extends Omit<CommitteeRecord, 'members' | 'allocatedNok'> {
   /** Person ids only: the HTTP layer adds names as the caller's role allows. */
   members: {
     active: Member[];

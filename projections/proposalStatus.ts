@@ -267,25 +267,11 @@ function addPoliticalDecision(p: ProposalRecord, data: PoliticalDecisionData): v
 // ---------- queries ----------
 
 /** The status view of API.md (GET /proposals/:id), without `position`, which the runner adds. */
-export interface ProposalStatusView {
-  proposalId: string;
-  committeeId: string;
-  processId: string | null;
-  title: string;
-  origin: ProposalOrigin;
-  theme: string | null;
-  area: string | null;
+export interface ProposalStatusView extends Omit<ProposalRecord, 'supportDays'> {
   submittedOn: string;
-  stage: Stage;
-  supports: number;
-  supportThresholdReachedOn: string | null;
-  latestCommitteeDecision: CommitteeDecisionSummary | null;
-  referrals: ReferralStatus[];
-  implementation: ImplementationSummary | null;
   influence: InfluenceClass;
   /** Calendar days from submission to the first political decision that closed a referral, or null. */
   daysToPoliticalDecision: number | null;
-  dates: KeyDates;
   /** Citizens' initiatives only: the last day for the council's decision (null until the threshold is reached). */
   initiativeDeadline?: string | null;
   /** Citizens' initiatives only: past the deadline on `asOfDate` with no closing political decision. */
