@@ -6,7 +6,7 @@
  * Not the trial simulator: just enough variety to exercise every reducer branch.
  */
 import fc from 'fast-check';
-import type { EventData } from '../../../../src/domain/events';
+import { ProposalOrigin, type EventData } from '../../../../src/domain/events';
 import type { LedgerEvent } from '../../../../projections/projection';
 import { LedgerBuilder, uuid } from './ledgerBuilder';
 
@@ -50,14 +50,7 @@ interface VoteSim {
   closed: boolean;
 }
 
-const origins = [
-  'resident',
-  'member',
-  'committee',
-  'administration',
-  'political_body',
-  'citizen_initiative',
-] as const;
+const origins = ProposalOrigin.options;
 const themes = ['trafikk', 'miljø', 'kultur', 'skole', undefined] as const;
 const areas = ['Heggedal', 'Slemmestad', 'Tofte', undefined] as const;
 const committeeOutcomes = ['adopted', 'adopted', 'rejected', 'deferred', 'noted'] as const;
