@@ -5,9 +5,9 @@
  * threads that read the SQLite file themselves, and puts their answers back in order.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EventStore, RecordedEvent } from '../store/eventStore';
+import { startWorker } from '../workerThread';
 import type { EventRow } from '../store/sqlite/schema';
 import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import type { Subtree } from './compactRange';
@@ -136,14 +136,13 @@ export async function* parallelLeafPages(
     }
   };
 
-  const extension = path.extname(__filename); // .ts when run from the sources, .js when built
   const workerData: LeafHashWorkerData = {
     eventsFile: source.eventsFile,
     auditFile: source.auditFile,
     storedSize: source.storedSize,
   };
   const pool = Array.from({ length: workers }, () => {
-    const worker = new Worker(path.join(__dirname, `leafHashWorker${extension}`), { workerData });
+    const worker = startWorker(__dirname, 'leafHashWorker', workerData);
     worker.on('message', (result: LeafHashResult) => {
       results.set(result.id, result);
       idle.push(worker);

@@ -16,6 +16,12 @@ export interface StoredState {
   state: unknown;
 }
 
+/** The inserts of state parts, shared with the rebuild's writer thread (stateWriterWorker.ts). */
+export const INSERT_STATE_PART =
+  'INSERT OR REPLACE INTO view_state_parts(name, generation, seq, part) VALUES (?, ?, ?, ?)';
+export const INSERT_SNAPSHOT_PART =
+  'INSERT OR REPLACE INTO view_snapshots(name, generation, version, position, seq, part) VALUES (?, ?, ?, ?, ?, ?)';
+
 /** Bumped when the tables change: an older file is emptied (its views are rebuilt from the log). */
 const SCHEMA_VERSION = 3;
 
@@ -71,12 +77,8 @@ export class ReadModelDb {
     }
     this.stmt = {
       generation: this.db.prepare('SELECT generation FROM view_state WHERE name = ?'),
-      insertPart: this.db.prepare(
-        'INSERT OR REPLACE INTO view_state_parts(name, generation, seq, part) VALUES (?, ?, ?, ?)',
-      ),
-      insertSnapshotPart: this.db.prepare(
-        'INSERT OR REPLACE INTO view_snapshots(name, generation, version, position, seq, part) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      insertPart: this.db.prepare(INSERT_STATE_PART),
+      insertSnapshotPart: this.db.prepare(INSERT_SNAPSHOT_PART),
     };
   }
 

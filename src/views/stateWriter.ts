@@ -3,34 +3,28 @@
  * Serialising stays on the folding thread (a state cannot cross threads cheaper than as JSON), the SQLite writes go
  * to the worker, so a rebuild uses both cores. Parts in flight are bounded: `drain()` waits when too much is queued.
  */
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workerThread';
 import { writeJsonParts } from './jsonParts';
 import type { StateWriterData, StateWriterMessage, StateWriterReply } from './stateWriterWorker';
 
 /** Characters handed over but not yet confirmed written, above which `drain()` waits. */
-const MAX_IN_FLIGHT = 32 * 1024 * 1024;
+const MAX_IN_FLIGHT = 16 * 1024 * 1024;
 
 export class StateWriter {
   private readonly worker: Worker;
   private failure: Error | undefined;
   private nextFlush = 0;
   private readonly flushes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  /** Characters sent per flush id, released when that flush is confirmed. */
+  /** Characters handed over and not yet confirmed written. */
   private inFlight = 0;
+  /** Per flush id: the characters handed over before it (since the flush before), released when it is confirmed. */
   private readonly sentSince = new Map<number, number>();
+  /** Characters handed over since the last flush. */
   private sent = 0;
 
   constructor(file: string) {
-    const extension = path.extname(__filename); // .ts when run from the sources, .js when built
-    const execArgv =
-      extension === '.ts'
-        ? ['--require', path.join(__dirname, '../../test/support/tsRegister.js')]
-        : undefined;
-    this.worker = new Worker(path.join(__dirname, `stateWriterWorker${extension}`), {
-      workerData: { file } satisfies StateWriterData,
-      execArgv,
-    });
+    this.worker = startWorker(__dirname, 'stateWriterWorker', { file } satisfies StateWriterData);
     this.worker.on('message', (reply: StateWriterReply) => {
       if (reply.kind === 'failed') this.fail(new Error(`writing the read model failed: ${reply.message}`));
       else {
@@ -86,7 +80,7 @@ export class StateWriter {
 
   /** Waits while more than MAX_IN_FLIGHT characters are queued for the worker. */
   async drain(): Promise<void> {
-    if (this.inFlight + this.sent > MAX_IN_FLIGHT) await this.flush();
+    if (this.inFlight > MAX_IN_FLIGHT) await this.flush();
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { INSERT_SNAPSHOT_PART, INSERT_STATE_PART } from './readModelDb';
 
 export type StateWriterMessage =
   | {
@@ -32,12 +33,8 @@ function serve(): void {
   const db = new Database(file, { fileMustExist: true });
   db.pragma('busy_timeout = 10000');
   db.pragma('synchronous = NORMAL');
-  const snapshotPart = db.prepare(
-    'INSERT OR REPLACE INTO view_snapshots(name, generation, version, position, seq, part) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const statePart = db.prepare(
-    'INSERT OR REPLACE INTO view_state_parts(name, generation, seq, part) VALUES (?, ?, ?, ?)',
-  );
+  const snapshotPart = db.prepare(INSERT_SNAPSHOT_PART);
+  const statePart = db.prepare(INSERT_STATE_PART);
   let failed = false;
   port.on('message', (message: StateWriterMessage) => {
     if (failed) return;
