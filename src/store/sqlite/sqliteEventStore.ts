@@ -52,8 +52,12 @@ interface StoredIdentity {
 
 const READ_PAGE = 1000;
 
-/** global_position, stream_id, type, data */
+const VIEW_COLUMNS = 'global_position, stream_id, type, data';
 type ViewRow = [number, string, string, string];
+
+function viewEventOf([globalPosition, streamId, type, data]: ViewRow): ViewEvent {
+  return { globalPosition, streamId, type, data: JSON.parse(data) as unknown };
+}
 /** Small pages: a page that outlives a young-generation collection is promoted, and a rebuild would then leave
  * hundreds of MB of dead events in the old generation. */
 const VIEW_PAGE = 500;
@@ -404,28 +408,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<RecordedEvent[]> {
-    let next = fromPosition;
-    let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
-    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
-    // With a type filter SQLite skips the other rows itself, so they are never decoded. `+type` keeps it on the
-    // rowid range: through the type index it would sort every remaining match again for each page.
-    const filtered = options.types
-      ? this.db.prepare<unknown[], EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? AND +type IN (${options.types.map(() => '?').join(',')}) ORDER BY global_position LIMIT ?`,
-        )
-      : undefined;
-    while (remaining > 0) {
-      this.assertOpen();
-      const limit = Math.min(5 * READ_PAGE, remaining);
-      const rows = filtered
-        ? filtered.all(next, to, ...(options.types ?? []), limit)
-        : this.readPage(next, to, limit);
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1] as EventRow;
-      next = last.global_position + 1;
-      remaining -= rows.length;
-      yield rows.map(rowToEvent);
-    }
+    yield* this.pages(EVENT_COLUMNS, false, rowToEvent, 5 * READ_PAGE, fromPosition, options);
   }
 
   /**
@@ -433,28 +416,37 @@ export class SqliteEventStore implements EventStore {
    * rebuild of every view spends most of its time here, and the other nine columns are most of the row.
    */
   async *readViewBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<ViewEvent[]> {
+    yield* this.pages(VIEW_COLUMNS, true, viewEventOf, VIEW_PAGE, fromPosition, options);
+  }
+
+  /** Pages of the log in global order from `fromPosition`, each row of `columns` decoded by `decode`. */
+  private *pages<R, E extends { globalPosition: number }>(
+    columns: string,
+    raw: boolean,
+    decode: (row: R) => E,
+    pageSize: number,
+    fromPosition: number,
+    options: ReadBatchesOptions,
+  ): Generator<E[]> {
     const types = options.types ?? [];
-    // `+type`: scan the rowid range and skip other types (see readAllBatches).
+    // With a type filter SQLite skips the other rows itself, so they are never decoded. `+type` keeps it on the
+    // rowid range: through an index on the type it would sort every remaining match again for each page.
     const statement = this.db
-      .prepare<unknown[], ViewRow>(
-        `SELECT global_position, stream_id, type, data FROM events WHERE global_position >= ? AND global_position <= ?${
+      .prepare<unknown[], R>(
+        `SELECT ${columns} FROM events WHERE global_position >= ? AND global_position <= ?${
           types.length > 0 ? ` AND +type IN (${types.map(() => '?').join(',')})` : ''
         } ORDER BY global_position LIMIT ?`,
       )
-      .raw(true);
+      .raw(raw);
     let next = fromPosition;
     let remaining = options.limit ?? Number.MAX_SAFE_INTEGER;
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     while (remaining > 0) {
       this.assertOpen();
-      const rows = statement.all(next, to, ...types, Math.min(VIEW_PAGE, remaining));
+      const rows = statement.all(next, to, ...types, Math.min(pageSize, remaining));
       if (rows.length === 0) return;
-      const page = new Array<ViewEvent>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const [globalPosition, streamId, type, data] = rows[i] as ViewRow;
-        page[i] = { globalPosition, streamId, type, data: JSON.parse(data) as unknown };
-      }
-      next = (page[page.length - 1] as ViewEvent).globalPosition + 1;
+      const page = rows.map(decode);
+      next = (page[page.length - 1] as E).globalPosition + 1;
       remaining -= rows.length;
       yield page;
     }
