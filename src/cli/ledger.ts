@@ -14,6 +14,7 @@ import { rebuildCommand } from './commands/rebuild';
 import { exportCommand } from './commands/export';
 import { tokenCommand } from './commands/token';
 import { demoCommand } from './commands/demo';
+import { auditCommand } from './commands/audit';
 
 interface Command {
   summary: string;
@@ -41,6 +42,7 @@ LEDGER_CHECKPOINT_ORIGIN, LEDGER_CHECKPOINT_EVERY_EVENTS, LEDGER_CHECKPOINT_EVER
   },
   verify: verifyCommand,
   checkpoint: checkpointCommand,
+  audit: auditCommand,
   'verify-trace': verifyTraceCommand,
   rebuild: rebuildCommand,
   export: exportCommand,
@@ -88,12 +90,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+/**
+ * Runs the CLI and exits with its code: what `bin/ledger` and `node dist/src/cli/ledger.js` both call. Anything
+ * unexpected (a rejected promise, a code that is not a whole number) exits 1, never 0.
+ */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => process.exit(Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1),
     (error: unknown) => {
       process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     },
   );
 }
+
+if (require.main === module) runCli(process.argv.slice(2));
