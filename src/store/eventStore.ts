@@ -95,7 +95,38 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
+/** An event whose seal does not authenticate it: none under the current key, or one that does not match. */
+export interface SealFailure {
+  position: number;
+  kind: 'unsealed' | 'mismatch';
+}
+
+/**
+ * The writer's seals (store/eventSeal.ts): an adapter given a seal key stores one with every event it appends, and
+ * tells which stored events do not carry a matching one (inserted or altered behind the ledger's back).
+ */
+export interface EventSeals {
+  /** The current key's id; undefined when the key is missing (appends are then refused, nothing authenticates). */
+  readonly keyId: string | undefined;
+  /**
+   * Checks the events at positions [from, to]: how many were checked, and the first `limit` (default 100) that fail
+   * with the number of failures in all. Rejects with SealKeyMissingError when there is no key.
+   */
+  check(
+    fromPosition: number,
+    toPosition: number,
+    limit?: number,
+  ): Promise<{ checked: number; failures: SealFailure[]; failureCount: number }>;
+  /**
+   * Seals, under the current key, the events in [from, to] that have no seal under it; answers how many. Only an
+   * operator's recovery calls this (`ledger audit recover`), after it has authenticated those events otherwise.
+   */
+  sealExisting(fromPosition: number, toPosition: number): Promise<number>;
+}
+
 export interface EventStore {
+  /** Present when the adapter seals what it appends; the production composition always configures it. */
+  readonly seals?: EventSeals;
   /** Appends atomically; all events go to `streamId` with consecutive revisions. */
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
@@ -151,6 +182,14 @@ export class DuplicateEventIdError extends EventStoreError {
   override name = 'DuplicateEventIdError';
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already stored with other content or in another stream`);
+  }
+}
+
+/** Sealing is required but the seal key is missing: nothing may be appended that could not be authenticated. */
+export class SealKeyMissingError extends EventStoreError {
+  override name = 'SealKeyMissingError';
+  constructor(readonly file: string) {
+    super(`the event seal key is missing (${file}): appends are refused until an operator resolves it`);
   }
 }
 

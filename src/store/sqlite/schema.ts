@@ -34,6 +34,22 @@ CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
 BEGIN
   SELECT RAISE(ABORT, 'events are immutable: DELETE is refused');
 END;
+-- The writer's seal of each event (store/eventSeal.ts), under the key named by key_id. Insert-only like the events:
+-- a new key seals beside the old seals instead of replacing them.
+CREATE TABLE IF NOT EXISTS event_seals (
+  key_id          TEXT    NOT NULL,
+  global_position INTEGER NOT NULL,
+  seal            BLOB    NOT NULL,
+  PRIMARY KEY (key_id, global_position)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS event_seals_no_update BEFORE UPDATE ON event_seals
+BEGIN
+  SELECT RAISE(ABORT, 'seals are immutable: UPDATE is refused');
+END;
+CREATE TRIGGER IF NOT EXISTS event_seals_no_delete BEFORE DELETE ON event_seals
+BEGIN
+  SELECT RAISE(ABORT, 'seals are immutable: DELETE is refused');
+END;
 CREATE TABLE IF NOT EXISTS ledger_meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL

@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
+import type { SealKey, SealedFields } from '../eventSeal';
 import {
   checkExpectedRevision,
   DuplicateEventIdError,
+  SealKeyMissingError,
   StoreClosedError,
+  type EventSeals,
+  type SealFailure,
   type AppendOptions,
   type AppendResult,
   type EventStore,
@@ -32,6 +36,11 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** Most events written in one group-commit transaction. */
   maxBatchEvents?: number;
+  /**
+   * Seal every appended event (store/eventSeal.ts). `key` undefined means sealing is required but the key file is
+   * missing: appends are then refused. Without this option nothing is sealed (tests and benchmarks of the store).
+   */
+  seal?: { key: SealKey | undefined; keyFile: string };
   clock?: () => Date;
 }
 
@@ -51,6 +60,8 @@ interface StoredIdentity {
 }
 
 const READ_PAGE = 1000;
+/** Rows per page when checking seals: a page takes a few milliseconds, then other work gets a turn. */
+const SEAL_PAGE = 2000;
 
 const VIEW_COLUMNS = 'global_position, stream_id, type, data';
 type ViewRow = [number, string, string, string];
@@ -76,6 +87,25 @@ function actorOf(json: string): RecordedEvent['actor'] {
   const actor = JSON.parse(json) as RecordedEvent['actor'];
   if (actors.size < 10_000) actors.set(json, actor);
   return { ...actor };
+}
+
+/** A stored row's fields in the form the seal covers. */
+function sealedFieldsOf(row: EventRow): SealedFields {
+  return {
+    globalPosition: row.global_position,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamRevision: row.stream_revision,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    recordedAt: row.recorded_at,
+    occurredAt: row.occurred_at,
+    actorJson: row.actor,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    dataJson: row.data,
+    dataKeyId: row.data_key_id,
+  };
 }
 
 export function rowToEvent(row: EventRow): RecordedEvent {
@@ -118,6 +148,9 @@ export class SqliteEventStore implements EventStore {
   private readonly revisions = new Map<string, number>();
   private appendedSignal: { promise: Promise<void>; resolve: () => void };
   private readonly subscriptions = new Set<{ close(): Promise<void> }>();
+  private readonly sealKey: SealKey | undefined;
+  private readonly sealKeyFile: string | undefined;
+  readonly seals: EventSeals | undefined;
 
   private readonly stmt: {
     insert: Database.Statement;
@@ -140,6 +173,8 @@ export class SqliteEventStore implements EventStore {
     readStreamBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number, number], EventRow>;
     eventById: Database.Statement<[string], EventRow>;
+    insertSeal: Database.Statement<[string, number, Buffer]>;
+    sealedPage: Database.Statement<[string, number, number, number], EventRow & { seal: Buffer | null }>;
   };
 
   constructor(options: SqliteEventStoreOptions) {
@@ -175,7 +210,18 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
       ),
       eventById: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+      insertSeal: this.db.prepare('INSERT INTO event_seals (key_id, global_position, seal) VALUES (?, ?, ?)'),
+      sealedPage: this.db.prepare(
+        `SELECT ${EVENT_COLUMNS.split(', ')
+          .map((c) => `e.${c}`)
+          .join(', ')}, s.seal FROM events e LEFT JOIN event_seals s
+           ON s.key_id = ? AND s.global_position = e.global_position
+         WHERE e.global_position >= ? AND e.global_position <= ? ORDER BY e.global_position LIMIT ?`,
+      ),
     };
+    this.sealKey = options.seal?.key;
+    this.sealKeyFile = options.seal?.keyFile;
+    this.seals = options.seal ? this.sealsView() : undefined;
     this.head = this.readHead();
     this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
     this.appendedSignal = this.newSignal();
@@ -186,6 +232,9 @@ export class SqliteEventStore implements EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
+    if (this.sealKeyFile !== undefined && this.sealKey === undefined) {
+      return Promise.reject(new SealKeyMissingError(this.sealKeyFile));
+    }
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
       this.scheduleFlush();
@@ -250,8 +299,7 @@ export class SqliteEventStore implements EventStore {
               let revision = prepared.currentRevision;
               for (const [i, e] of request.events.entries()) {
                 revision++;
-                const dataJson = prepared.dataJson[i] as string;
-                this.stmt.insert.run({
+                const row: EventRow = {
                   global_position: nextPosition,
                   event_id: e.eventId,
                   stream_id: request.streamId,
@@ -263,14 +311,23 @@ export class SqliteEventStore implements EventStore {
                   actor: JSON.stringify(e.actor),
                   correlation_id: e.correlationId,
                   causation_id: e.causationId,
-                  data: dataJson,
+                  data: prepared.dataJson[i] as string,
                   data_key_id: e.dataKeyId ?? null,
-                });
+                };
+                this.stmt.insert.run(row);
+                // The seal goes in the same transaction as its event: no event is ever stored unsealed.
+                if (this.sealKey) {
+                  this.stmt.insertSeal.run(
+                    this.sealKey.id,
+                    nextPosition,
+                    this.sealKey.seal(sealedFieldsOf(row)),
+                  );
+                }
                 batchIds.set(e.eventId, {
                   streamId: request.streamId,
                   streamRevision: revision,
                   globalPosition: nextPosition,
-                  fingerprint: fingerprintOf(request.streamId, e, dataJson),
+                  fingerprint: fingerprintOf(request.streamId, e, row.data),
                 });
                 positions.push(nextPosition);
                 nextPosition++;
@@ -466,6 +523,68 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.readHead();
+  }
+
+  // ---------- seals ----------
+
+  private sealsView(): EventSeals {
+    const keyId = this.sealKey?.id;
+    const requireKey = (): SealKey => {
+      if (!this.sealKey) throw new SealKeyMissingError(this.sealKeyFile ?? '');
+      return this.sealKey;
+    };
+    return {
+      keyId,
+      check: async (fromPosition, toPosition, limit = 100) => {
+        const key = requireKey();
+        const failures: SealFailure[] = [];
+        let failureCount = 0;
+        let checked = 0;
+        for (const rows of this.sealedPages(key.id, fromPosition, toPosition)) {
+          for (const row of rows) {
+            checked++;
+            const kind =
+              row.seal === null ? 'unsealed' : key.matches(sealedFieldsOf(row), row.seal) ? null : 'mismatch';
+            if (kind === null) continue;
+            failureCount++;
+            if (failures.length < limit) failures.push({ position: row.global_position, kind });
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        return { checked, failures, failureCount };
+      },
+      sealExisting: async (fromPosition, toPosition) => {
+        const key = requireKey();
+        let sealed = 0;
+        for (const rows of this.sealedPages(key.id, fromPosition, toPosition)) {
+          this.db.transaction(() => {
+            for (const row of rows) {
+              if (row.seal !== null) continue;
+              this.stmt.insertSeal.run(key.id, row.global_position, key.seal(sealedFieldsOf(row)));
+              sealed++;
+            }
+          })();
+        }
+        return sealed;
+      },
+    };
+  }
+
+  /** Pages of rows in [from, to] with their seal under `keyId` (null where they have none). */
+  private *sealedPages(
+    keyId: string,
+    fromPosition: number,
+    toPosition: number,
+  ): Generator<Array<EventRow & { seal: Buffer | null }>> {
+    let next = fromPosition;
+    while (next <= toPosition) {
+      this.assertOpen();
+      const rows = this.stmt.sealedPage.all(keyId, next, toPosition, SEAL_PAGE);
+      const last = rows[rows.length - 1];
+      if (last === undefined) return;
+      yield rows;
+      next = last.global_position + 1;
+    }
   }
 
   // ---------- subscriptions ----------
