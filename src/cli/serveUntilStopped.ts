@@ -1,7 +1,8 @@
 /** Serves until SIGTERM or SIGINT, then shuts down gracefully: what `ledger serve` and `ledger demo` share. */
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { startServer } from '../server';
+import { LedgerBusyError } from '../ledgerLock';
+import { startServer, type RunningServer } from '../server';
 
 export async function serveUntilStopped(config: Config, logger: Logger): Promise<number> {
   // Signal handlers go in before anything is announced: a supervisor that reads "listening" may stop us at once,
@@ -10,7 +11,15 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
   let onStop: (signal: string) => void = (signal) => (stopRequested = signal);
   process.once('SIGTERM', () => onStop('SIGTERM'));
   process.once('SIGINT', () => onStop('SIGINT'));
-  const running = await startServer(config, logger);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger);
+  } catch (error) {
+    const why = startFailure(error, config);
+    if (why === undefined) throw error;
+    process.stderr.write(`ledger serve: ${why}\n`);
+    return 1;
+  }
   logger.info({ url: running.url, dataDir: config.dataDir }, 'participation ledger listening');
   await new Promise<void>((resolve) => {
     onStop = (signal: string): void => {
@@ -28,4 +37,19 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
     }
   });
   return 0;
+}
+
+/** A start that failed for a reason the operator can fix, in words; undefined for anything else. */
+function startFailure(error: unknown, config: Config): string | undefined {
+  if (error instanceof LedgerBusyError) {
+    return `${error.message}: stop it first, or point LEDGER_DATA_DIR elsewhere`;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return `port ${config.port} on ${config.host} is already in use: stop what listens there, or choose another with PORT or --port`;
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return `cannot listen on ${config.host}:${config.port} (${code}): choose another HOST or PORT`;
+  }
+  return undefined;
 }

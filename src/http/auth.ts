@@ -82,24 +82,33 @@ export function storeTokenHash(dataDir: string, role: Role, token: string, label
 
 /**
  * The tokens in force: the configured ones, or else those stored in the data directory; on a first start with
- * neither, a new admin token (returned once as `generatedAdminToken`, never stored in the clear).
+ * neither, a new admin token (returned once as `generatedAdminToken`). Its hash is stored only by `keepGenerated()`,
+ * which the server calls once it listens and has shown the token: a start that fails before then keeps nothing, so
+ * no token exists that nobody has seen.
  */
 export function loadTokens(
   configured: Array<{ role: Role; token: string }> | undefined,
   dataDir: string,
-): { registry: TokenRegistry; generatedAdminToken?: string } {
-  if (configured && configured.length > 0) return { registry: TokenRegistry.fromPlainTokens(configured) };
+): { registry: TokenRegistry; generatedAdminToken?: string; keepGenerated(): void } {
+  const nothingToKeep = (): void => undefined;
+  if (configured && configured.length > 0) {
+    return { registry: TokenRegistry.fromPlainTokens(configured), keepGenerated: nothingToKeep };
+  }
   const stored = readTokenFile(dataDir);
   if (stored && stored.tokens.length > 0) {
     return {
       registry: new TokenRegistry(
         stored.tokens.map((t) => ({ role: t.role, sha256: Buffer.from(t.sha256, 'hex') })),
       ),
+      keepGenerated: nothingToKeep,
     };
   }
   const token = generateToken();
-  storeTokenHash(dataDir, 'admin', token, 'generated on first start');
-  return { registry: TokenRegistry.fromPlainTokens([{ role: 'admin', token }]), generatedAdminToken: token };
+  return {
+    registry: TokenRegistry.fromPlainTokens([{ role: 'admin', token }]),
+    generatedAdminToken: token,
+    keepGenerated: () => storeTokenHash(dataDir, 'admin', token, 'generated on first start'),
+  };
 }
 
 declare module 'express-serve-static-core' {

@@ -1,6 +1,7 @@
 /** `ledger demo`: load a simulated 2020–2022 participation trial into the data directory, then serve it. */
 import { loadConfig } from '../../config';
 import { openLedger, type Ledger } from '../../ledger';
+import { LedgerBusyError, LedgerLock } from '../../ledgerLock';
 import { createLogger } from '../../logger';
 import { serveUntilStopped } from '../serveUntilStopped';
 import { loadTrial, type LoadReport } from '../../simulation/loadTrial';
@@ -37,8 +38,8 @@ configured data directory (LEDGER_DATA_DIR), and then served as \`ledger serve\`
   --concurrency N    commands in flight while loading (default 16)
   --port, --host     as for \`ledger serve\`
 
-Exit code: 0 when loaded (and, serving, on SIGTERM or SIGINT), 1 when commands were rejected, 2 on bad usage,
-bad configuration, or a ledger that is not empty.`,
+Exit code: 0 when loaded (and, serving, on SIGTERM or SIGINT), 1 when commands were rejected or another ledger
+process uses the data directory, 2 on bad usage, bad configuration, or a ledger that is not empty.`,
 
   async run(args: ParsedArgs): Promise<number> {
     const options = demoOptions(args);
@@ -51,8 +52,18 @@ bad configuration, or a ledger that is not empty.`,
     if (typeof args.options.host === 'string') env.HOST = args.options.host;
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel);
-    const ledger = openLedger(config, logger);
+    let lock: LedgerLock;
+    try {
+      lock = LedgerLock.acquire(config.dataDir, 'ledger demo');
+    } catch (error) {
+      if (!(error instanceof LedgerBusyError)) throw error;
+      process.stderr.write(
+        `ledger demo: ${error.message}: stop it first, or point LEDGER_DATA_DIR elsewhere\n`,
+      );
+      return 1;
+    }
     let report: LoadReport;
+    const ledger = openLedger(config, logger);
     try {
       const refusal = await refusalToLoad(ledger, options);
       if (refusal) {
@@ -62,6 +73,7 @@ bad configuration, or a ledger that is not empty.`,
       report = await load(ledger, options);
     } finally {
       await ledger.close();
+      lock.release(); // serving takes it again
     }
     process.stdout.write(summary(report, options, config.dataDir));
     if (report.rejected > 0) return 1;
