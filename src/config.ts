@@ -58,6 +58,8 @@ const envSchema = z.object({
     .min(1, { message: 'accepts a whole number of supports ≥ 1' })
     .default(300),
   LEDGER_CHECKPOINT_KEY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_EVENT_SEAL_KEY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_CHECKPOINT_JOURNAL_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
   LEDGER_CHECKPOINT_ORIGIN: z
     .string()
     .regex(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, {
@@ -102,6 +104,10 @@ export interface Config {
   citizenInitiativeThreshold: number;
   /** The checkpoint signing key (PEM); unset: checkpoint-signing-key.pem in the data dir, created on first start. */
   checkpointKeyFile: string | undefined;
+  /** The key that seals every appended event; unset: event-seal-key in the data dir, created with a new ledger. */
+  sealKeyFile: string | undefined;
+  /** The second copy of the signed checkpoint history; unset: checkpoint-journal.ndjson in the data dir. */
+  checkpointJournalFile: string | undefined;
   /** The log's name in checkpoints; unset: the one fixed at first start (participation-ledger/<host name>). */
   checkpointOrigin: string | undefined;
   checkpointEveryEvents: number;
@@ -139,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiTokens: e.LEDGER_API_TOKENS,
     citizenInitiativeThreshold: e.LEDGER_CITIZEN_INITIATIVE_THRESHOLD,
     checkpointKeyFile: e.LEDGER_CHECKPOINT_KEY_FILE ? path.resolve(e.LEDGER_CHECKPOINT_KEY_FILE) : undefined,
+    sealKeyFile: e.LEDGER_EVENT_SEAL_KEY_FILE ? path.resolve(e.LEDGER_EVENT_SEAL_KEY_FILE) : undefined,
+    checkpointJournalFile: e.LEDGER_CHECKPOINT_JOURNAL_FILE
+      ? path.resolve(e.LEDGER_CHECKPOINT_JOURNAL_FILE)
+      : undefined,
     checkpointOrigin: e.LEDGER_CHECKPOINT_ORIGIN,
     checkpointEveryEvents: e.LEDGER_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: e.LEDGER_CHECKPOINT_EVERY_SECONDS,

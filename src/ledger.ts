@@ -6,9 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CommandService } from './application/commandService';
 import { IdempotencyStore } from './application/idempotency';
+import Database from 'better-sqlite3';
 import { AuditLog } from './audit/auditLog';
+import { CheckpointJournal } from './audit/checkpointJournal';
 import { loadSigningKey } from './audit/signingKey';
 import { ConfigError, type Config } from './config';
+import { ensureDataDir, ensurePrivateFile, warnAboutLooseModes } from './dataDir';
 import type { Logger } from './logger';
 import { createProjections, projectionList } from '../projections';
 import { PersonDirectory } from './privacy/personDirectory';
@@ -16,6 +19,7 @@ import { PersonalDataVault } from './privacy/personalDataVault';
 import { Pseudonyms } from './privacy/pseudonyms';
 import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
+import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
 import type { EventStore } from './store/eventStore';
 import { SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
@@ -44,19 +48,64 @@ export const dataFiles = {
   readModel: 'read-model.sqlite',
   audit: 'audit.sqlite',
   checkpointKey: 'checkpoint-signing-key.pem',
+  sealKey: 'event-seal-key',
+  checkpointJournal: 'checkpoint-journal.ndjson',
+  lock: 'ledger.lock',
 };
 
+export function sealKeyFileOf(config: Config): string {
+  return config.sealKeyFile ?? path.join(config.dataDir, dataFiles.sealKey);
+}
+
+export function checkpointJournalOf(config: Config): CheckpointJournal {
+  return new CheckpointJournal(
+    config.checkpointJournalFile ?? path.join(config.dataDir, dataFiles.checkpointJournal),
+  );
+}
+
+/** True when the SQLite event file holds no event (or does not exist yet). */
+function eventFileIsEmpty(file: string): boolean {
+  if (!fs.existsSync(file)) return true;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    return table === undefined || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The event store, sealing what it appends. A new ledger gets its seal key and an empty checkpoint journal here, with
+ * its first file: from then on, a key or journal that goes missing is noticed (audit/trailIntegrity.ts) instead of
+ * being quietly created again over events it never sealed.
+ */
 export function openEventStore(config: Config): EventStore {
   if (config.eventStore === 'eventstoredb') {
     throw new Error(
       'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
     );
   }
-  return new SqliteEventStore({ file: path.join(config.dataDir, dataFiles.events) });
+  ensureDataDir(config.dataDir);
+  const file = path.join(config.dataDir, dataFiles.events);
+  const keyFile = sealKeyFileOf(config);
+  let key = readSealKey(keyFile);
+  if (key === undefined && eventFileIsEmpty(file)) {
+    key = SealKey.generate();
+    writeSealKey(keyFile, key);
+    checkpointJournalOf(config).create();
+  }
+  ensurePrivateFile(file);
+  return new SqliteEventStore({ file, seal: { key, keyFile } });
 }
 
 /** The audit log beside the event store (its own file, its own key); it follows the store once started. */
-export function openAuditLog(config: Config, store: EventStore, logger: Logger): AuditLog {
+export function openAuditLog(
+  config: Config,
+  store: EventStore,
+  logger: Logger,
+  options: { signing?: boolean } = {},
+): AuditLog {
   const configuredKey = config.checkpointKeyFile;
   // A configured key must exist: creating one where the operator pointed would hide a wrong path.
   if (configuredKey !== undefined && !fs.existsSync(configuredKey)) {
@@ -67,13 +116,18 @@ export function openAuditLog(config: Config, store: EventStore, logger: Logger):
   if (signing.created) logger.info({ keyFile }, 'created the checkpoint signing key');
   if (signing.looseMode)
     logger.warn({ keyFile }, 'the checkpoint signing key is readable by others: chmod 600 it');
+  const file = path.join(config.dataDir, dataFiles.audit);
+  ensurePrivateFile(file);
   return new AuditLog({
     store,
-    file: path.join(config.dataDir, dataFiles.audit),
+    file,
     signingKey: signing.key,
     origin: config.checkpointOrigin,
     checkpointEveryEvents: config.checkpointEveryEvents,
     checkpointEverySeconds: config.checkpointEverySeconds,
+    journal: checkpointJournalOf(config),
+    requireSeals: true,
+    signing: options.signing ?? true,
     logger,
   });
 }
@@ -92,17 +146,21 @@ export function viewsFor(config: Config) {
 }
 
 export function openLedger(config: Config, logger: Logger): Ledger {
-  fs.mkdirSync(config.dataDir, { recursive: true });
   const store = openEventStore(config);
-  const vault = new PersonalDataVault(path.join(config.dataDir, dataFiles.personalKeys));
-  const idempotency = new IdempotencyStore(path.join(config.dataDir, dataFiles.idempotency));
+  const privateFile = (name: string): string => {
+    const file = path.join(config.dataDir, name);
+    ensurePrivateFile(file);
+    return file;
+  };
+  const vault = new PersonalDataVault(privateFile(dataFiles.personalKeys));
+  const idempotency = new IdempotencyStore(privateFile(dataFiles.idempotency));
   const audit = openAuditLog(config, store, logger);
   const commands = new CommandService({
     store,
     vault,
     citizenInitiativeThreshold: config.citizenInitiativeThreshold,
   });
-  const readModel = new ReadModelDb(path.join(config.dataDir, dataFiles.readModel));
+  const readModel = new ReadModelDb(privateFile(dataFiles.readModel));
   const runner = new ProjectionRunner({
     store,
     readModel,
@@ -110,6 +168,11 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     logger,
   });
   const pseudonyms = Pseudonyms.open(config.dataDir);
+  warnAboutLooseModes(config.dataDir, logger, [
+    sealKeyFileOf(config),
+    checkpointJournalOf(config).file,
+    ...(config.checkpointKeyFile ? [config.checkpointKeyFile] : []),
+  ]);
   const people = new PersonDirectory(store, vault, pseudonyms);
   return {
     config,

@@ -16,6 +16,7 @@ import { readRouter } from './http/routes/reads';
 import { exportsRouter } from './http/routes/exports';
 import { traceRouter } from './http/routes/trace';
 import { openLedger, type Ledger } from './ledger';
+import { LedgerLock } from './ledgerLock';
 import type { Logger } from './logger';
 
 export interface RunningServer {
@@ -37,7 +38,11 @@ export function buildApp(
     logger: ledger.logger,
     store: ledger.store,
     apiRouters: [
-      commandRouter({ commands: ledger.commands, idempotency: ledger.idempotency }),
+      commandRouter({
+        commands: ledger.commands,
+        idempotency: ledger.idempotency,
+        writesPaused: () => ledger.audit.integrity().state === 'refusing',
+      }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
       feedsRouter({ store: ledger.store, shutdown, logger: ledger.logger }),
       readRouter({ runner: ledger.runner, store: ledger.store, people: ledger.people }),
@@ -48,23 +53,46 @@ export function buildApp(
     rootRouters: [openApiRouter()],
     readiness: async () => {
       const views = ledger.runner.report();
-      return { ready: ledger.runner.isCaughtUp(), checks: { views } };
+      const audit = ledger.audit.integrity();
+      return {
+        ready: ledger.runner.isCaughtUp() && audit.state !== 'refusing',
+        checks: { views, audit: { ok: audit.state !== 'refusing', ...audit } },
+      };
     },
     authenticate: authenticate(registry),
   });
 }
 
+/**
+ * Opens the ledger and listens. Holds the data directory's lock (ledgerLock.ts) for as long as it runs, so an
+ * operator command that must not run beside a server (`ledger rebuild`, `ledger audit recover`) refuses instead.
+ * `announce` is called once it listens (the caller prints the URL and a generated token there).
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const ledger = openLedger(config, logger);
-  await ledger.runner.start();
-  // The follower logs its own failures and retries; start() only tells when the first catch-up is done.
-  ledger.audit.start().catch(() => undefined);
-  const tokens = loadTokens(config.apiTokens, config.dataDir);
+  const lock = LedgerLock.acquire(config.dataDir, 'ledger serve');
+  let ledger: Ledger | undefined;
+  let server: Server;
+  let tokens: ReturnType<typeof loadTokens>;
   const shutdown = new AbortController();
-  const app = buildApp(ledger, tokens.registry, shutdown.signal);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
+  try {
+    ledger = openLedger(config, logger);
+    await ledger.runner.start();
+    // The follower logs its own failures and retries; start() only tells when the first catch-up is done.
+    ledger.audit.start().catch(() => undefined);
+    tokens = loadTokens(config.apiTokens, config.dataDir);
+    const app = buildApp(ledger, tokens.registry, shutdown.signal);
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    });
+  } catch (error) {
+    shutdown.abort();
+    await ledger?.close();
+    lock.release();
+    throw error;
+  }
+  // Only now that it listens (and the caller shows the token) is a generated token's hash kept.
+  tokens.keepGenerated();
+  const running = ledger;
   server.keepAliveTimeout = 5_000;
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -79,9 +107,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
       });
-      await ledger.close();
+      await running.close();
+      lock.release();
     })();
     return closing;
   };
-  return { url, server, ledger, generatedAdminToken: tokens.generatedAdminToken, close };
+  return { url, server, ledger: running, generatedAdminToken: tokens.generatedAdminToken, close };
 }

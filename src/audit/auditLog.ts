@@ -6,16 +6,23 @@
  * The tree is derived data: it can always be rebuilt from the events, which is also what `verifyLedger` does to
  * check it. What cannot be rebuilt is the history of signed checkpoints that outsiders may hold; that is why the
  * signing key and the checkpoints table are kept, and why the tree must agree with them forever.
+ *
+ * It signs only over a trail that holds together (trailIntegrity.ts): the checkpoint history in both its copies (the
+ * database and the journal), a store as long as what was signed, and events that carry the writer's seal. Anything
+ * else — a deleted or stale audit file, events removed from the end, a row inserted or altered in the database file —
+ * makes it refuse until an operator acts (`ledger audit recover`); it never starts a new signed history by itself.
  */
 import type { KeyObject } from 'node:crypto';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 import type { Logger } from '../logger';
 import type { EventStore, Subscription, SubscriptionMessage } from '../store/eventStore';
+import type { CheckpointJournal, JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
 import { eventLeafHash } from './rfc9162';
-import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint } from './signedNote';
+import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
+import { compareTrail, sealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 
 export interface AuditLogOptions {
   store: EventStore;
@@ -30,6 +37,15 @@ export interface AuditLogOptions {
   checkpointEverySeconds?: number;
   /** Most leaves appended in one transaction (default 1000). */
   maxBatch?: number;
+  /**
+   * The checkpoint journal, the second copy of the signed history (checkpointJournal.ts). Production always gives
+   * one; without it the audit log trusts its database alone (tests of other parts).
+   */
+  journal?: CheckpointJournal;
+  /** Refuse to work over a store that does not seal its events (production: true). */
+  requireSeals?: boolean;
+  /** False: only keep the tree up to date, never sign (`ledger verify` brings the tree up to date this way). */
+  signing?: boolean;
   logger?: Logger;
   clock?: () => Date;
 }
@@ -47,6 +63,26 @@ export interface ConsistencyProof {
   path: Buffer[];
 }
 
+/**
+ * Whether the audit log may sign: `checking` while it authenticates the stored events at start (signing waits),
+ * `ok`, or `refusing` with the problems that stopped it (then it neither takes in events nor signs).
+ */
+export type AuditIntegrity =
+  { state: 'checking' } | { state: 'ok' } | { state: 'refusing'; problems: TrailProblem[] };
+
+/** Thrown where a signature was asked for while the audit log refuses to sign. */
+export class AuditRefusedError extends Error {
+  override name = 'AuditRefusedError';
+  constructor(readonly problems: TrailProblem[]) {
+    super(
+      `the audit log refuses to sign: ${problems
+        .slice(0, 3)
+        .map((p) => `${p.cause}: ${p.detail}`)
+        .join('; ')}`,
+    );
+  }
+}
+
 interface SizeWaiter {
   size: number;
   settle(reached: boolean): void;
@@ -56,6 +92,8 @@ const ORIGIN_META_KEY = 'origin';
 /** How long stop() waits for the follower to take in what the store already holds. */
 const DRAIN_TIMEOUT_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+/** Most failing events named in a refusal. */
+const NAMED_FAILURES = 10;
 
 /** `participation-ledger/<host name>`, or `/local` when the host name is not a plain DNS name. */
 export function defaultOrigin(): string {
@@ -73,6 +111,7 @@ export class AuditLog {
   readonly verifierKey: string;
   /** The audit database file (verify's worker threads open it themselves). */
   readonly file: string;
+  readonly journal: CheckpointJournal | undefined;
 
   private readonly db: Database.Database;
   private readonly checkpointStore: CheckpointStore;
@@ -81,12 +120,17 @@ export class AuditLog {
   private readonly everyEvents: number;
   private readonly everySeconds: number;
   private readonly maxBatch: number;
+  private readonly signing: boolean;
   private readonly logger: Logger | undefined;
   private readonly clock: () => Date;
 
   /** Leaf hashes computed but not yet in the tree; the first is leaf `pendingFrom`. */
   private pending: Buffer[] = [];
   private pendingFrom = 0;
+  /** The next position the subscription should deliver. */
+  private expected = 0;
+  /** Flushes run one after another: each awaits the seal check of its leaves before writing them. */
+  private flushChain: Promise<void> = Promise.resolve();
   private lastCheckpointSize: number;
   private subscription: Subscription | null = null;
   private following = false;
@@ -97,20 +141,28 @@ export class AuditLog {
   private restartDelayMs = 1_000;
   private readonly waiters = new Set<SizeWaiter>();
   private caughtUp: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | null = null;
+  private state: AuditIntegrity = { state: 'checking' };
+  /** Settles once the stored events have been authenticated at start (whatever the verdict). */
+  private startupCheck: Promise<void> | null = null;
 
   constructor(options: AuditLogOptions) {
     this.store = options.store;
+    if (options.requireSeals && !this.store.seals) {
+      throw new Error('the audit log needs an event store that seals its events');
+    }
     this.signingKey = options.signingKey;
     this.everyEvents = options.checkpointEveryEvents ?? 1000;
     this.everySeconds = options.checkpointEverySeconds ?? 60;
     this.maxBatch = options.maxBatch ?? 1000;
+    this.signing = options.signing ?? true;
+    this.journal = options.journal;
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.file = options.file;
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL, not FULL: a power cut can only lose the newest leaves, which the follower recomputes from the
-    // events on the next start; the event store itself stays FULL.
+    // events on the next start; a checkpoint is written with FULL (see addCheckpoint). The event store stays FULL.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.merkle = new MerkleLog(this.db);
@@ -124,9 +176,57 @@ export class AuditLog {
     this.lastCheckpointSize = this.checkpointStore.latest()?.treeSize ?? -1;
   }
 
+  // ---------- integrity ----------
+
+  /** Whether the audit log may sign, and if not, why (readiness and the operator commands show it). */
+  integrity(): AuditIntegrity {
+    return this.state;
+  }
+
+  /**
+   * The trail's consistency as it stands (trailIntegrity.ts), without reading events: the journal against the
+   * audit database, the tree and the store's length, the seal key.
+   */
+  async compareTrail(): Promise<TrailComparison> {
+    const seals = this.store.seals;
+    return compareTrail({
+      ...(this.journal ? { journal: this.journal.read() } : {}),
+      stored: this.checkpointStore.all(),
+      treeSize: this.merkle.size(),
+      storedRootAt: (size) => this.merkle.rootAt(size),
+      storeEvents: (await this.store.headPosition()) + 1,
+      sealKey: seals === undefined ? 'not-sealing' : seals.keyId === undefined ? 'missing' : 'present',
+      openNote: (note) => verifyCheckpointNote(note, this.publicKey, this.origin),
+    });
+  }
+
+  /** Stops taking in events and signing, for good in this process, and says why once. */
+  private refuse(problems: TrailProblem[]): void {
+    if (this.state.state === 'refusing') return;
+    this.state = { state: 'refusing', problems };
+    this.logger?.error(
+      { problems },
+      'audit log: REFUSING TO SIGN — the audit trail does not hold together; run `ledger audit status`, then `ledger audit recover`',
+    );
+    void this.stopFollowing();
+    for (const waiter of [...this.waiters]) waiter.settle(false);
+  }
+
+  private refusing(): boolean {
+    return this.state.state === 'refusing';
+  }
+
+  private assertMaySign(): void {
+    if (this.state.state === 'refusing') throw new AuditRefusedError(this.state.problems);
+  }
+
   // ---------- following ----------
 
-  /** Starts following the store; resolves once the tree has caught up with the log as it was. */
+  /**
+   * Checks the trail, then follows the store; resolves once the tree has caught up with the log as it was, the
+   * stored events are authenticated and a first checkpoint exists. When the trail does not hold together it resolves
+   * at once with the audit log refusing (see integrity()).
+   */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the audit log is closed'));
     if (this.caughtUp) return this.caughtUp.promise;
@@ -137,11 +237,57 @@ export class AuditLog {
       reject = rej;
     });
     this.caughtUp = { promise, resolve, reject };
+    void this.begin().catch((error: unknown) => this.caughtUp?.reject(error));
+    return promise;
+  }
+
+  private async begin(): Promise<void> {
+    const trail = await this.compareTrail();
+    if (trail.problems.length > 0) {
+      this.refuse(trail.problems);
+      this.caughtUp?.resolve();
+      return;
+    }
+    this.journalMissing(trail);
+    const storedSize = this.merkle.size();
+    this.startupCheck = this.authenticateStored(storedSize);
     this.following = true;
     this.follow();
-    this.checkpointTimer = setInterval(() => this.checkpointIfGrown(), this.everySeconds * 1000);
+    if (!this.signing) return;
+    this.checkpointTimer = setInterval(() => void this.checkpointIfGrown(), this.everySeconds * 1000);
     this.checkpointTimer.unref();
-    return promise;
+  }
+
+  /** Copies into the journal what the audit database holds and it lacks (a crash between the two writes, or a lost file). */
+  private journalMissing(trail: TrailComparison): void {
+    if (!this.journal || trail.toJournal.length === 0) return;
+    if (trail.journalMissing) {
+      this.logger?.warn(
+        { file: this.journal.file, checkpoints: trail.toJournal.length },
+        'audit log: the checkpoint journal was missing; it is recreated from the audit database',
+      );
+    }
+    for (const checkpoint of trail.toJournal) this.journal.append(journalEntryOf(checkpoint));
+  }
+
+  /** The stored events the tree already covers must carry their seals (the follower checks newer ones itself). */
+  private async authenticateStored(size: number): Promise<void> {
+    const seals = this.store.seals;
+    if (!seals || size === 0) {
+      if (this.state.state === 'checking') this.state = { state: 'ok' };
+      return;
+    }
+    try {
+      const { failures } = await seals.check(0, size - 1, NAMED_FAILURES);
+      if (failures.length > 0) this.refuse(sealProblems(failures));
+      else if (this.state.state === 'checking') this.state = { state: 'ok' };
+    } catch (error) {
+      if (this.closed) return;
+      this.logger?.error({ err: error }, 'audit log: could not check the seals of the stored events');
+      this.refuse([
+        { cause: 'event-unsealed', detail: `the seals could not be checked: ${(error as Error).message}` },
+      ]);
+    }
   }
 
   /**
@@ -156,23 +302,31 @@ export class AuditLog {
     } catch (error) {
       this.logger?.warn({ err: error }, 'audit log: could not drain the follower before stopping');
     }
-    this.following = false;
-    this.clearTimers();
-    await this.subscription?.close();
-    this.subscription = null;
+    await this.stopFollowing();
     try {
-      this.flush();
-      this.checkpointIfGrown();
+      await this.flush();
+      await this.startupCheck;
+      if (this.signing && !this.refusing()) await this.checkpointIfGrown();
     } catch (error) {
       this.logger?.error({ err: error }, 'audit log: final flush failed; the next start recomputes it');
     }
     this.caughtUp = null;
   }
 
+  private async stopFollowing(): Promise<void> {
+    this.following = false;
+    this.clearTimers();
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.close();
+  }
+
   /** stop(), then closes the audit database. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.stop();
+    await this.startupCheck;
+    await this.flushChain;
     this.closed = true;
     for (const waiter of [...this.waiters]) waiter.settle(false);
     this.db.close();
@@ -180,53 +334,70 @@ export class AuditLog {
 
   private follow(): void {
     this.pendingFrom = this.merkle.size();
+    this.expected = this.pendingFrom;
     this.pending = [];
-    const subscription = this.store.subscribe(this.pendingFrom, (message) => this.onMessage(message));
+    const subscription = this.store.subscribe(this.expected, (message) => this.onMessage(message));
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => this.fail(error, subscription));
   }
 
-  private onMessage(message: SubscriptionMessage): void {
+  private async onMessage(message: SubscriptionMessage): Promise<void> {
     if (message.kind === 'caughtUp') {
-      this.flush();
+      await this.flush();
+      await this.startupCheck;
       // A fresh log gets its first checkpoint (possibly of the empty tree) at once, so there always is one.
-      if (this.checkpointStore.latest() === undefined) this.checkpointNow();
+      if (this.signing && !this.refusing() && this.checkpointStore.latest() === undefined) {
+        await this.checkpointNow();
+      }
       this.caughtUp?.resolve();
       return;
     }
-    const expected = this.pendingFrom + this.pending.length;
     const position = message.event.globalPosition;
-    if (position < expected) return; // already in the tree: another process appended it
-    if (position > expected) {
+    if (position < this.expected) return; // already in the tree: another process appended it
+    if (position > this.expected) {
       throw new Error(
-        `the event log has a gap: the tree expects position ${expected}, the log gave ${position}`,
+        `the event log has a gap: the tree expects position ${this.expected}, the log gave ${position}`,
       );
     }
+    this.expected++;
     this.pending.push(eventLeafHash(message.event));
-    if (this.pending.length >= this.maxBatch) this.flush();
+    if (this.pending.length >= this.maxBatch) await this.flush();
     else this.flushTimer ??= setImmediate(() => this.flushSoon());
   }
 
   /** A subscription delivers one page of events per tick: flushing after the tick makes one transaction of it. */
   private flushSoon(): void {
     this.flushTimer = null;
-    try {
-      this.flush();
-    } catch (error) {
-      this.fail(error, this.subscription);
-    }
+    this.flush().catch((error: unknown) => this.fail(error, this.subscription));
   }
 
-  /** Appends the pending leaf hashes in one transaction, reconciling with any other writer of the tree. */
-  private flush(): void {
+  /** Appends the pending leaves, after their events' seals are checked; flushes run one at a time, in order. */
+  private flush(): Promise<void> {
     if (this.flushTimer) {
       clearImmediate(this.flushTimer);
       this.flushTimer = null;
     }
-    if (this.pending.length === 0) return;
+    const run = this.flushChain.then(() => this.flushPending());
+    this.flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pending.length === 0 || this.refusing()) return;
     const leaves = this.pending;
     const from = this.pendingFrom;
     this.pending = [];
+    this.pendingFrom = from + leaves.length;
+    const seals = this.store.seals;
+    if (seals) {
+      // An event that did not come through the ledger's write path must never reach a signed tree.
+      const { failures } = await seals.check(from, from + leaves.length - 1, NAMED_FAILURES);
+      if (failures.length > 0) {
+        this.refuse(sealProblems(failures));
+        return;
+      }
+    }
+    if (this.refusing() || this.closed) return;
     const size = this.db
       .transaction(() => {
         const stored = this.merkle.size();
@@ -237,9 +408,10 @@ export class AuditLog {
         return Math.max(stored, from + leaves.length);
       })
       .immediate();
-    this.pendingFrom = size;
     this.restartDelayMs = 1_000;
-    if (size - Math.max(this.lastCheckpointSize, 0) >= this.everyEvents) this.checkpointNow();
+    if (this.signing && size - Math.max(this.lastCheckpointSize, 0) >= this.everyEvents) {
+      await this.sign().catch((error: unknown) => this.signingFailed(error));
+    }
     for (const waiter of [...this.waiters]) if (waiter.size <= size) waiter.settle(true);
   }
 
@@ -263,15 +435,29 @@ export class AuditLog {
   private clearTimers(): void {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.flushTimer) clearImmediate(this.flushTimer);
     this.checkpointTimer = null;
     this.restartTimer = null;
+    this.flushTimer = null;
   }
 
   // ---------- checkpoints ----------
 
-  /** Signs the tree as it stands, unless the newest checkpoint already covers it (then returns that one). */
-  checkpointNow(): StoredCheckpoint {
-    if (this.following) this.flush();
+  /**
+   * Signs the tree as it stands, unless the newest checkpoint already covers it (then returns that one). Waits for
+   * the start-up authentication; throws AuditRefusedError while the audit log refuses to sign.
+   */
+  async checkpointNow(): Promise<StoredCheckpoint> {
+    if (this.following) await this.flush();
+    return this.sign();
+  }
+
+  /** Signs the tree as it stands (the caller has flushed, or is the flush). */
+  private async sign(): Promise<StoredCheckpoint> {
+    await this.startupCheck;
+    this.assertMaySign();
+    if (this.startupCheck === null) throw new Error('the audit log signs only once started');
+    if (!this.signing) throw new Error('this audit log was opened to follow only, not to sign');
     const treeSize = this.merkle.size();
     const latest = this.checkpointStore.latest();
     if (latest && latest.treeSize >= treeSize) {
@@ -287,15 +473,40 @@ export class AuditLog {
       note,
       createdAt: this.clock().toISOString(),
     };
-    this.checkpointStore.add(checkpoint);
+    this.addCheckpoint(checkpoint);
     this.lastCheckpointSize = treeSize;
     return checkpoint;
   }
 
-  private checkpointIfGrown(): void {
+  /**
+   * Stores a signed checkpoint in both copies of the history: the audit database first (synchronously to disk, so a
+   * power cut cannot leave the journal ahead of it), then the journal. A crash between the two leaves the journal
+   * behind, which the next start repairs from the database.
+   */
+  private addCheckpoint(checkpoint: StoredCheckpoint): void {
+    this.db.pragma('synchronous = FULL');
+    let added: boolean;
     try {
-      if (this.merkle.size() > this.lastCheckpointSize) this.checkpointNow();
+      added = this.checkpointStore.add(checkpoint);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+    // Another process may have signed the same size first: then it journals it.
+    if (added) this.journal?.append(journalEntryOf(checkpoint));
+  }
+
+  private async checkpointIfGrown(): Promise<void> {
+    try {
+      if (this.refusing() || this.startupCheck === null) return;
+      if (this.merkle.size() > this.lastCheckpointSize) await this.checkpointNow();
     } catch (error) {
+      this.signingFailed(error);
+    }
+  }
+
+  /** A refusal has been logged already; anything else is logged here. */
+  private signingFailed(error: unknown): void {
+    if (!(error instanceof AuditRefusedError)) {
       this.logger?.error({ err: error }, 'audit log: could not sign a checkpoint');
     }
   }
@@ -366,4 +577,15 @@ export class AuditLog {
     }
     this.checkpointStore.setMeta(ORIGIN_META_KEY, this.origin);
   }
+}
+
+/** A checkpoint as the journal writes it. */
+export function journalEntryOf(checkpoint: StoredCheckpoint): JournalEntry {
+  return {
+    kind: 'checkpoint',
+    treeSize: checkpoint.treeSize,
+    rootHash: checkpoint.rootHash.toString('base64'),
+    note: checkpoint.note,
+    createdAt: checkpoint.createdAt,
+  };
 }

@@ -71,8 +71,12 @@ export class CheckpointStore {
     };
   }
 
-  add(checkpoint: Omit<StoredCheckpoint, 'origin'>): void {
-    this.stmt.insert.run(checkpoint.treeSize, checkpoint.rootHash, checkpoint.note, checkpoint.createdAt);
+  /** Stores the checkpoint; false when one of its tree size was already stored (and is kept). */
+  add(checkpoint: Omit<StoredCheckpoint, 'origin'>): boolean {
+    return (
+      this.stmt.insert.run(checkpoint.treeSize, checkpoint.rootHash, checkpoint.note, checkpoint.createdAt)
+        .changes === 1
+    );
   }
 
   latest(): StoredCheckpoint | undefined {

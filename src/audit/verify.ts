@@ -23,6 +23,7 @@ import type { MerkleLog } from './merkleLog';
 import { verifyCheckpointNote, type Checkpoint } from './signedNote';
 import { RebuiltTree } from './rebuiltTree';
 import { diagnose, type Discrepancy, type FoundDiscrepancy } from './tamperDiagnosis';
+import { sealProblems, type TrailCause, type TrailComparison } from './trailIntegrity';
 
 export type VerifyProblemKind =
   /** The event at the position does not hash to the leaf the tree holds for it. */
@@ -38,7 +39,11 @@ export type VerifyProblemKind =
   | 'checkpoint-signature'
   /** The root rebuilt from the events differs from the checkpoint's signed root. */
   | 'checkpoint-root'
-  | 'checkpoint-consistency';
+  | 'checkpoint-consistency'
+  /** Events stored when the verify began that the tree does not hold: they were not verified. */
+  | 'beyond-tree'
+  /** The trail's own consistency (trailIntegrity.ts) and the events' seals. */
+  | TrailCause;
 
 export interface VerifyProblem {
   position?: number;
@@ -54,8 +59,13 @@ export interface VerifyResult {
   rootHash: string;
   eventsVerified: number;
   checkpointsVerified: number;
-  /** Events after the tree (appended since the follower last ran): not yet covered by it, so not judged. */
+  /**
+   * Events stored when the verify began that the tree does not hold (the follower had not taken them in): they are
+   * not verified, so the result is not ok.
+   */
   eventsBeyondTree: number;
+  /** Events whose writer's seal was checked (every stored event, when the store seals). */
+  eventsSealChecked: number;
   /**
    * The problems, named (at most MAX_PROBLEMS; `problemCount` says how many there were). Only the first
    * discrepancies are named one by one: after an insertion every later position differs.
@@ -75,11 +85,15 @@ export interface AuditTrail {
   publicKey: Buffer;
   /** The audit database file, for worker threads to open; without it verify hashes on this thread. */
   file?: string;
+  /** The trail's consistency (journal, database, store length, seal key); absent, it is not judged. */
+  compareTrail?(): Promise<TrailComparison>;
 }
 
 export interface VerifyOptions {
   /** Called after each page with the positions done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** The last position to judge: the head the caller made sure the tree reached (default: the store's head). */
+  head?: number;
   /**
    * Worker threads to hash with (file-backed SQLite stores only). Default: one per core for ledgers of
    * PARALLEL_FROM events or more, none below (starting workers costs more than hashing a small ledger); 0: none.
@@ -95,6 +109,7 @@ export async function verifyLedger(
   audit: AuditTrail,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  const head = options.head ?? (await store.headPosition());
   const storedSize = audit.merkle.size();
   const checkpoints = audit.checkpoints();
   const treeSize = checkpoints.reduce((size, c) => Math.max(size, c.treeSize), storedSize);
@@ -136,20 +151,72 @@ export async function verifyLedger(
     audit.merkle,
     storedSize,
   );
-  const problems = [...named, ...treeProblems];
-  const head = await store.headPosition();
-  const firstBadPosition = discrepancies.firstPosition;
+  const trailProblems = await checkTrail(store, audit, head);
+  const eventsBeyondTree = Math.max(0, head + 1 - treeSize);
+  if (eventsBeyondTree > 0) {
+    trailProblems.problems.push({
+      kind: 'beyond-tree',
+      position: treeSize,
+      detail: `${eventsBeyondTree} event${eventsBeyondTree === 1 ? '' : 's'} (from position ${treeSize} on) ${eventsBeyondTree === 1 ? 'is' : 'are'} not in the Merkle tree, so ${eventsBeyondTree === 1 ? 'it was' : 'they were'} not verified`,
+    });
+  }
+  const problems = [...named, ...treeProblems, ...trailProblems.problems];
+  const firstBadPosition = [discrepancies.firstPosition, trailProblems.firstPosition].reduce<
+    number | undefined
+  >((first, p) => (p === undefined ? first : first === undefined ? p : Math.min(first, p)), undefined);
   return {
     ok: problems.length === 0 && discrepancies.count === 0,
     treeSize,
     rootHash: tree.root().toString('base64'),
     eventsVerified: tree.eventsTaken,
     checkpointsVerified: checkpoints.length,
-    eventsBeyondTree: Math.max(0, head + 1 - treeSize),
+    eventsBeyondTree,
+    eventsSealChecked: trailProblems.sealChecked,
     problems: problems.slice(0, MAX_PROBLEMS),
     problemCount: problems.length,
     positionsAffected: discrepancies.count,
     ...(firstBadPosition !== undefined ? { firstBadPosition } : {}),
+  };
+}
+
+/**
+ * The trail's consistency and every stored event's seal, as problems: what makes the audit log refuse to sign
+ * (auditLog.ts) is also what makes a verify fail. Seals are checked for every event stored when the verify began.
+ */
+async function checkTrail(
+  store: EventStore,
+  audit: AuditTrail,
+  head: number,
+): Promise<{ problems: VerifyProblem[]; sealChecked: number; firstPosition?: number }> {
+  const problems: VerifyProblem[] = [];
+  const trail = audit.compareTrail ? await audit.compareTrail() : undefined;
+  // Checkpoint signatures are verify's own first check (checkSignatures): not said twice.
+  for (const p of (trail?.problems ?? []).filter((p) => p.cause !== 'checkpoint-signature')) {
+    // A missing key is one problem, said once, whatever else cannot be checked because of it.
+    problems.push({
+      kind: p.cause,
+      detail: p.detail,
+      ...(p.position !== undefined ? { position: p.position } : {}),
+    });
+  }
+  let sealChecked = 0;
+  if (store.seals?.keyId !== undefined && head >= 0) {
+    const { checked, failures, failureCount } = await store.seals.check(0, head, MAX_PROBLEMS);
+    sealChecked = checked;
+    for (const p of sealProblems(failures))
+      problems.push({ kind: p.cause, detail: p.detail, position: p.position as number });
+    if (failureCount > failures.length) {
+      problems.push({
+        kind: 'event-unsealed',
+        detail: `… and ${failureCount - failures.length} more events whose seal does not authenticate them`,
+      });
+    }
+  }
+  const positions = problems.map((p) => p.position).filter((p): p is number => p !== undefined);
+  return {
+    problems,
+    sealChecked,
+    ...(positions.length > 0 ? { firstPosition: Math.min(...positions) } : {}),
   };
 }
 

@@ -16,7 +16,8 @@ export interface AuditStores {
   close(): Promise<void>;
 }
 
-export function openAuditStores(): AuditStores {
+/** `signing: false` opens the audit log to bring its tree up to date only (verify), never to sign. */
+export function openAuditStores(options: { signing?: boolean } = {}): AuditStores {
   const config = loadConfig();
   const events = path.join(config.dataDir, dataFiles.events);
   if (config.eventStore === 'sqlite' && !fs.existsSync(events)) {
@@ -29,7 +30,7 @@ export function openAuditStores(): AuditStores {
   const store = openEventStore(config);
   let audit: AuditLog;
   try {
-    audit = openAuditLog(config, store, logger);
+    audit = openAuditLog(config, store, logger, options);
   } catch (error) {
     void store.close();
     throw error;

@@ -5,7 +5,13 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { DomainError, UnknownReference } from '../domain/errors';
-import { DuplicateEventIdError, StoreClosedError, WrongExpectedRevisionError } from '../store/eventStore';
+import { AuditRefusedError } from '../audit/auditLog';
+import {
+  DuplicateEventIdError,
+  SealKeyMissingError,
+  StoreClosedError,
+  WrongExpectedRevisionError,
+} from '../store/eventStore';
 
 export interface ProblemBody {
   type: string;
@@ -62,6 +68,19 @@ export const problems = {
   unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
 };
 
+/**
+ * The answer while the audit trail does not hold together: nothing is appended or signed until an operator has
+ * looked (`ledger audit status`, then `ledger audit recover`); /readyz names the cause.
+ */
+export function auditTrailProblem(): HttpProblem {
+  return new HttpProblem(
+    503,
+    'audit-trail-broken',
+    'The audit trail needs an operator',
+    'The ledger found that its audit trail was changed behind its back, so it neither records nor signs anything until an operator has resolved it; GET /readyz says why',
+  );
+}
+
 /** Zod issues → `errors: [{path, message}]`, with paths written like `mandate.decide` or `areas[2]`. */
 export function zodErrors(error: z.ZodError): Array<{ path: string; message: string }> {
   const pathText = (path: PropertyKey[]): string =>
@@ -116,6 +135,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   }
   if (error instanceof DuplicateEventIdError) return problems.conflict(error.message);
   if (error instanceof StoreClosedError) return problems.unavailable('The service is shutting down');
+  if (error instanceof SealKeyMissingError || error instanceof AuditRefusedError) return auditTrailProblem();
   // body-parser and express errors carry a status and a type.
   const e = error as { status?: unknown; type?: unknown; expose?: unknown };
   if (typeof e === 'object' && e !== null && typeof e.status === 'number') {

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { AuditLog } from '../../src/audit/auditLog';
 import { generateSigningKey } from '../../src/audit/signedNote';
 import { loadConfig } from '../../src/config';
+import { openEventStore } from '../../src/ledger';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/server';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
@@ -20,9 +21,6 @@ describe('the audit log in the running server', () => {
   it('follows the store, serves checkpoints and feeds, and stops cleanly with a final checkpoint', async () => {
     const temp = makeTempDir('ledger-audit-server-');
     try {
-      const seed = new SqliteEventStore({ file: path.join(temp.dir, 'events.sqlite') });
-      await appendPlausibleEvents(seed, 40);
-      await seed.close();
       const config = loadConfig({
         LEDGER_DATA_DIR: temp.dir,
         PORT: '0',
@@ -30,6 +28,10 @@ describe('the audit log in the running server', () => {
         LEDGER_API_TOKENS: `evaluator=${EVALUATOR}`,
         LEDGER_CHECKPOINT_ORIGIN: 'asker.example/participation',
       });
+      // Events written through the ledger's own (sealing) write path before any server ran.
+      const seed = openEventStore(config);
+      await appendPlausibleEvents(seed, 40);
+      await seed.close();
       const running = await startServer(config, createLogger('silent'));
       const api = `${running.url}/api/v1`;
       expect(await running.ledger.audit.waitForSize(40, 10_000)).toBe(true);

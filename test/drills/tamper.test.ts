@@ -3,8 +3,8 @@
  * tamperings, each on a fresh copy of the files, done the way an attacker with file access would (a plain SQLite
  * connection, the immutability triggers dropped first). Every one must be caught, at the position tampered with.
  *
- * Replay a run with TAMPER_SEED=<seed> (printed on failure). Inserting an event after the end of the log is not
- * in the drill: to the audit log it is indistinguishable from a new event (it has no place in the tree to betray).
+ * Replay a run with TAMPER_SEED=<seed> (printed on failure). An event appended after the end of the log has no
+ * place in the tree to betray, so the tree cannot catch it; its missing seal (store/eventSeal.ts) does.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -13,8 +13,14 @@ import { AuditLog } from '../../src/audit/auditLog';
 import { verifyLedger, type VerifyProblemKind, type VerifyResult } from '../../src/audit/verify';
 import type { EventRow } from '../../src/store/sqlite/schema';
 import { EVENT_COLUMNS } from '../../src/store/sqlite/schema';
-import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
-import { buildAuditedLedger, idFrom, seededRandom, type AuditedLedgerFiles } from '../support/auditedLedger';
+import { CheckpointJournal } from '../../src/audit/checkpointJournal';
+import {
+  buildAuditedLedger,
+  idFrom,
+  sealedStore,
+  seededRandom,
+  type AuditedLedgerFiles,
+} from '../support/auditedLedger';
 import { makeTempDir } from '../support/tempDir';
 
 const RUNS = 1000;
@@ -168,7 +174,7 @@ function randomTamper(rows: readonly EventRow[], random: Random): Tamper {
       },
     };
   }
-  if (roll < 0.95) {
+  if (roll < 0.92) {
     const to = n + 2 + below(random, 10);
     return {
       kind: 'move past the end',
@@ -178,12 +184,29 @@ function randomTamper(rows: readonly EventRow[], random: Random): Tamper {
       apply: (db) => db.prepare('UPDATE events SET global_position = ? WHERE global_position = ?').run(to, p),
     };
   }
+  if (roll < 0.96) {
+    return {
+      kind: 'truncate',
+      position: p,
+      names: ['missing'],
+      detail: '',
+      apply: (db) => db.prepare('DELETE FROM events WHERE global_position >= ?').run(p),
+    };
+  }
+  // A forged event after the end, copied from a real one (its seal cannot be forged without the writer's key).
   return {
-    kind: 'truncate',
-    position: p,
-    names: ['missing'],
-    detail: '',
-    apply: (db) => db.prepare('DELETE FROM events WHERE global_position >= ?').run(p),
+    kind: 'append a forged event',
+    position: n,
+    names: ['event-unsealed'],
+    detail: `a copy of ${p} with new ids`,
+    apply: (db) =>
+      insertRow(db, {
+        ...row,
+        global_position: n,
+        event_id: idFrom(random),
+        stream_id: `proposal-${idFrom(random)}`,
+        stream_revision: 0,
+      }),
   };
 }
 
@@ -213,14 +236,22 @@ describe('R4: tampering with the event rows of the SQLite file', () => {
     const auditFile = path.join(dir, 'audit.sqlite');
     fs.copyFileSync(golden.events, events);
     fs.copyFileSync(golden.audit, auditFile);
+    fs.copyFileSync(golden.journal, path.join(dir, 'checkpoint-journal.ndjson'));
 
     const attacker = new Database(events);
     attacker.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;');
     attacker.transaction(() => tamper.apply(attacker))();
     attacker.close();
 
-    const store = new SqliteEventStore({ file: events });
-    const audit = new AuditLog({ store, file: auditFile, signingKey: golden.key, origin: golden.origin });
+    const store = sealedStore({ ...golden, dir, events });
+    const audit = new AuditLog({
+      store,
+      file: auditFile,
+      signingKey: golden.key,
+      origin: golden.origin,
+      journal: new CheckpointJournal(path.join(dir, 'checkpoint-journal.ndjson')),
+      requireSeals: true,
+    });
     try {
       return await verifyLedger(store, audit, { workers: 0 });
     } finally {
@@ -264,6 +295,7 @@ describe('R4: tampering with the event rows of the SQLite file', () => {
     expect(failures).toEqual([]);
     // Every kind of tampering was exercised, enough times to mean something.
     expect([...byKind.keys()].sort()).toEqual([
+      'append a forged event',
       'change a field',
       'delete',
       'delete and renumber',

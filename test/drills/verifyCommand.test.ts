@@ -7,8 +7,12 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseVerifierKey, verifyCheckpointNote } from '../../src/audit/signedNote';
-import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
-import { appendPlausibleEvents, buildAuditedLedger } from '../support/auditedLedger';
+import {
+  appendPlausibleEvents,
+  buildAuditedLedger,
+  sealedStore,
+  type AuditedLedgerFiles,
+} from '../support/auditedLedger';
 import { makeTempDir } from '../support/tempDir';
 
 const root = path.resolve(__dirname, '../..');
@@ -32,11 +36,12 @@ function ledger(
 describe('the ledger verify and ledger checkpoint commands', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let dir: string;
+  let files: AuditedLedgerFiles;
 
   beforeAll(async () => {
     temp = makeTempDir('ledger-cli-verify-');
     dir = temp.dir;
-    await buildAuditedLedger(dir, { events: 80, checkpointEvery: 20 });
+    files = await buildAuditedLedger(dir, { events: 80, checkpointEvery: 20 });
   });
   afterAll(() => temp.cleanup());
 
@@ -53,7 +58,9 @@ describe('the ledger verify and ledger checkpoint commands', () => {
     for (const args of [[], ['--workers', '2']]) {
       const run = ledger(dir, 'verify', ...args);
       expect(run).toMatchObject({ status: 0 });
-      expect(run.stdout).toMatch(/^ok: 80 events, tree size 80, \d+ checkpoints verified\nroot: \S{44}\n$/);
+      expect(run.stdout).toMatch(
+        /^ok: 80 events verified against the Merkle tree \(size 80\), 5 checkpoints checked, 80 seals checked\nroot: \S{44}\n$/,
+      );
       expect(run.stderr).toMatch(/verify: 80\/80 events \(100%\)/); // a progress line, stderr not being a terminal
     }
   });
@@ -75,16 +82,27 @@ describe('the ledger verify and ledger checkpoint commands', () => {
     });
   });
 
-  it('given events appended without a server, then checkpoint --new takes them in and signs them', async () => {
-    const store = new SqliteEventStore({ file: path.join(dir, 'events.sqlite') });
+  it('given events appended without a server, then verify first takes them in (signing nothing) and checkpoint --new signs them', async () => {
+    const store = sealedStore(files);
     await appendPlausibleEvents(store, 7, 42);
     await store.close();
     const before = ledger(dir, 'verify', '--json');
-    expect(JSON.parse(before.stdout)).toMatchObject({ ok: true, treeSize: 80, eventsBeyondTree: 7 });
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      ok: true,
+      treeSize: 87,
+      eventsVerified: 87,
+      eventsBeyondTree: 0,
+      eventsSealChecked: 87,
+      checkpointsVerified: 5,
+    });
     const run = ledger(dir, 'checkpoint', '--new', '--json');
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ treeSize: 87, origin: 'test.example/ledger' });
-    expect(JSON.parse(ledger(dir, 'verify', '--json').stdout)).toMatchObject({ ok: true, treeSize: 87 });
+    expect(JSON.parse(ledger(dir, 'verify', '--json').stdout)).toMatchObject({
+      ok: true,
+      treeSize: 87,
+      checkpointsVerified: 6,
+    });
   });
 
   it('given an event altered in the file, then verify exits 1 and names the first bad position', () => {

@@ -7,8 +7,10 @@ import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../../src/audit/auditLog';
+import { CheckpointJournal } from '../../src/audit/checkpointJournal';
 import { generateSigningKey } from '../../src/audit/signedNote';
-import type { NewEvent } from '../../src/store/eventStore';
+import { SealKey, writeSealKey } from '../../src/store/eventSeal';
+import type { EventStore, NewEvent } from '../../src/store/eventStore';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
 
 /** mulberry32: a small seeded PRNG, so a failing drill can be replayed from its seed. */
@@ -140,7 +142,7 @@ function plausibleEvent(
 }
 
 /** Appends `count` plausible events; some go to a stream of their kind already written (several revisions). */
-export async function appendPlausibleEvents(store: SqliteEventStore, count: number, seed = 1): Promise<void> {
+export async function appendPlausibleEvents(store: EventStore, count: number, seed = 1): Promise<void> {
   const random = seededRandom(seed);
   const streams: string[] = [];
   let previous: string | null = null;
@@ -162,20 +164,33 @@ export interface AuditedLedgerFiles {
   dir: string;
   events: string;
   audit: string;
+  /** The checkpoint journal, where the CLI looks for it (checkpoint-journal.ndjson in the dir). */
+  journal: string;
   /** The signing key, also written where the CLI looks for it (checkpoint-signing-key.pem in the dir). */
   key: KeyObject;
+  /** The key that sealed every event, also written where the CLI looks for it (event-seal-key in the dir). */
+  sealKey: SealKey;
   origin: string;
 }
 
+/** A store on the ledger's event file that seals with its key, as the server opens it. */
+export function sealedStore(files: Pick<AuditedLedgerFiles, 'dir' | 'events' | 'sealKey'>): SqliteEventStore {
+  return new SqliteEventStore({
+    file: files.events,
+    synchronous: 'NORMAL',
+    seal: { key: files.sealKey, keyFile: path.join(files.dir, 'event-seal-key') },
+  });
+}
+
 /**
- * Builds `events` plausible events in `dir`, followed by an audit log that signs a checkpoint every
- * `checkpointEvery` events, then closes everything (so the files stand alone, their WALs folded in).
+ * Builds `events` plausible events in `dir` the way the server keeps them (each sealed, checkpoints in the audit
+ * database and the journal), followed by an audit log that signs a checkpoint every `checkpointEvery` events, then
+ * closes everything (so the files stand alone, their WALs folded in).
  */
 export async function buildAuditedLedger(
   dir: string,
   options: { events: number; checkpointEvery: number; seed?: number },
 ): Promise<AuditedLedgerFiles> {
-  const files = { dir, events: path.join(dir, 'events.sqlite'), audit: path.join(dir, 'audit.sqlite') };
   const key = generateSigningKey();
   fs.writeFileSync(
     path.join(dir, 'checkpoint-signing-key.pem'),
@@ -184,8 +199,19 @@ export async function buildAuditedLedger(
       mode: 0o600,
     },
   );
+  const sealKey = SealKey.generate();
+  writeSealKey(path.join(dir, 'event-seal-key'), sealKey);
+  const files = {
+    dir,
+    events: path.join(dir, 'events.sqlite'),
+    audit: path.join(dir, 'audit.sqlite'),
+    journal: path.join(dir, 'checkpoint-journal.ndjson'),
+    sealKey,
+  };
+  const journal = new CheckpointJournal(files.journal);
+  journal.create();
   const origin = 'test.example/ledger';
-  const store = new SqliteEventStore({ file: files.events, synchronous: 'NORMAL' });
+  const store = sealedStore(files);
   const audit = new AuditLog({
     store,
     file: files.audit,
@@ -193,6 +219,8 @@ export async function buildAuditedLedger(
     origin,
     checkpointEveryEvents: options.checkpointEvery,
     maxBatch: 16,
+    journal,
+    requireSeals: true,
   });
   await audit.start();
   await appendPlausibleEvents(store, options.events, options.seed);

@@ -79,10 +79,18 @@ describe('verifyLedger', () => {
     expect(viaPort).toEqual(viaPages);
   });
 
-  it('given events appended after the tree stopped, then they are counted as beyond the tree, not judged', async () => {
+  it('given events appended after the tree stopped, then verify is not ok: it says they were not verified', async () => {
     await appendPlausibleEvents(store, 9, 99);
     const result = await verifyLedger(store, audit);
-    expect(result).toMatchObject({ ok: true, treeSize: 120, eventsBeyondTree: 9 });
+    expect(result).toMatchObject({ ok: false, treeSize: 120, eventsBeyondTree: 9 });
+    expect(result.firstBadPosition).toBeUndefined(); // not verified is not bad: nothing says they were tampered with
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        kind: 'beyond-tree',
+        position: 120,
+        detail: expect.stringMatching(/not verified/),
+      }),
+    ]);
   });
 
   it('given a checkpoint note whose signature was altered, then it names a bad checkpoint signature', async () => {

@@ -22,7 +22,7 @@ Exit code: 0 with a checkpoint, 1 when none has been signed yet (and --new was n
       let checkpoint: StoredCheckpoint | undefined;
       if (args.options.new) {
         await audit.start();
-        checkpoint = audit.checkpointNow();
+        checkpoint = await audit.checkpointNow();
       } else checkpoint = audit.latestCheckpoint();
       if (!checkpoint) {
         process.stderr.write('ledger checkpoint: no checkpoint has been signed yet (--new signs one)\n');

@@ -8,13 +8,18 @@ export const verifyCommand = {
   summary: 'verify every event against the Merkle tree and the signed checkpoints',
   usage: `ledger verify [--json] [--workers N]
 
-Recomputes the leaf hash of every event in the event store (LEDGER_DATA_DIR), compares each with the audit
-log's Merkle tree, rebuilds the tree's root, and checks every signed checkpoint: its signature, its root against
-the rebuilt one, and the consistency proof to the next checkpoint. Reads the files directly; a running server
-may keep appending meanwhile (events after the tree are counted, not judged).
+First brings the audit log's Merkle tree up to date with the event store in LEDGER_DATA_DIR (as a running server
+would; nothing is signed). Then recomputes the leaf hash of every event, compares each with the tree, rebuilds the
+tree's root, and checks every signed checkpoint: its signature, its root against the rebuilt one, and the
+consistency proof to the next checkpoint. It also checks every event's seal (that it came through the ledger's
+own write path) and that the audit trail holds together: the checkpoint journal against the audit database, the
+store's length against what was signed (see docs/audit.md). Reads the files directly; a running server may keep
+appending meanwhile (events stored after the verify began are left for the next one).
 
-Prints the first bad position and each problem found (altered, missing, inserted or reordered events; bad
-checkpoint signatures or roots). Progress goes to stderr.
+"ok" means every event stored when it began was checked. Otherwise it prints the first bad position and each
+problem by cause (altered, missing, inserted or reordered events; unsealed or altered-after-sealing events;
+a missing, stale or conflicting audit database or journal; events removed from the end; bad checkpoint
+signatures or roots; events it could not verify). Progress goes to stderr.
 
   --json       print the whole result as JSON on stdout
   --workers N  worker threads that hash events (default: one per core for 50,000 events or more; 0: none)
@@ -27,10 +32,14 @@ Exit code: 0 when the ledger verifies, 1 when a problem is found, 2 on bad usage
       process.stderr.write('ledger verify: --workers takes a whole number (0 for none)\n');
       return 2;
     }
-    const { store, audit, close } = openAuditStores();
+    const { store, audit, close } = openAuditStores({ signing: false });
     try {
+      // The tree first takes in what the store holds (checking each event's seal), so that every event is judged.
+      const head = await store.headPosition();
+      await audit.start();
       const bar = progress('verify', { unit: 'events' });
       const result = await verifyLedger(store, audit, {
+        head,
         onProgress: (done, total) => bar.update(done, total),
         ...(workers === undefined ? {} : { workers }),
       });
@@ -50,12 +59,17 @@ function workersOption(value: string | true | undefined): number | undefined | n
 
 function report(result: VerifyResult): string {
   const lines: string[] = [];
-  const size = `${result.eventsVerified.toLocaleString('en')} events, tree size ${result.treeSize.toLocaleString('en')}`;
+  const n = (x: number): string => x.toLocaleString('en');
   const checkpoints = `${result.checkpointsVerified} checkpoint${result.checkpointsVerified === 1 ? '' : 's'}`;
   if (result.ok) {
-    lines.push(`ok: ${size}, ${checkpoints} verified`, `root: ${result.rootHash}`);
+    lines.push(
+      `ok: ${n(result.eventsVerified)} events verified against the Merkle tree (size ${n(result.treeSize)}), ${checkpoints} checked, ${n(result.eventsSealChecked)} seals checked`,
+      `root: ${result.rootHash}`,
+    );
   } else {
-    lines.push(`FAILED: ${result.problemCount} problems (${size}, ${checkpoints})`);
+    lines.push(
+      `FAILED: ${result.problemCount} problem${result.problemCount === 1 ? '' : 's'} (${n(result.eventsVerified)} events verified against the tree of size ${n(result.treeSize)}, ${checkpoints})`,
+    );
     if (result.firstBadPosition !== undefined) lines.push(`first bad position: ${result.firstBadPosition}`);
     for (const problem of result.problems) {
       const where = problem.position === undefined ? '' : `position ${problem.position}: `;
@@ -64,12 +78,11 @@ function report(result: VerifyResult): string {
     if (result.problemCount > result.problems.length) {
       lines.push(`  … and ${result.problemCount - result.problems.length} more`);
     }
-  }
-  if (result.eventsBeyondTree > 0) {
-    lines.push(
-      `note: the ${result.eventsBeyondTree} newest events are not in the tree yet (a running server's audit log ` +
-        'takes them in; `ledger checkpoint --new` does it without one)',
-    );
+    if (result.problems.some((p) => p.kind !== 'beyond-tree')) {
+      lines.push(
+        'what to do: docs/audit.md, "When the trail breaks"; `ledger audit status` shows what the server sees',
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -112,8 +112,9 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
   router.get('/audit/verify', requireRole('evaluator'), async (_req, res) => {
     running ??= (async () => {
       // Let the follower take in what is stored now, so that the newest events are judged too.
-      await audit.waitForSize((await store.headPosition()) + 1, CATCH_UP_MS);
-      return verifyLedger(store, audit);
+      const head = await store.headPosition();
+      await audit.waitForSize(head + 1, CATCH_UP_MS);
+      return verifyLedger(store, audit, { head });
     })().finally(() => {
       running = undefined;
     });

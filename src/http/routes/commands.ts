@@ -8,12 +8,14 @@ import { idFromScope } from '../../application/idempotentIds';
 import { commandSpecs } from '../../domain/commands';
 import { Id } from '../../domain/events';
 import { requireRole } from '../auth';
-import { problems, zodErrors } from '../problem';
+import { auditTrailProblem, problems, zodErrors } from '../problem';
 import { commandRoutes, type CommandRoute } from './commandRoutes';
 
 export interface CommandRouterDeps {
   commands: CommandService;
   idempotency: IdempotencyStore;
+  /** True while the audit trail does not hold together: commands are then refused (503) before anything is read. */
+  writesPaused?: () => boolean;
 }
 
 /** The body schema a route accepts: the command's body, plus an optional client-chosen `id` on creating routes. */
@@ -48,6 +50,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
   for (const route of commandRoutes) {
     const schema = bodySchemaOf(route);
     router.post(route.path, requireRole('clerk'), async (req, res) => {
+      if (deps.writesPaused?.()) throw auditTrailProblem();
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {
         const value = req.params[param];

@@ -28,7 +28,7 @@ export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; s
       throw problems.unavailable('The audit log has not yet taken in the latest events; try again shortly');
     }
     let checkpoint = deps.audit.latestCheckpoint();
-    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = deps.audit.checkpointNow();
+    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await deps.audit.checkpointNow();
     const treeSize = checkpoint.treeSize;
     const events: unknown[] = [];
     for (const p of positions) {
