@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
 import { makeTempDir } from '../support/tempDir';
 
@@ -74,36 +73,4 @@ describe('crash drill: kill -9 during 64 concurrent appenders', () => {
       await store.close();
     }
   }, 120_000);
-});
-
-describe('the events table refuses UPDATE and DELETE through a plain SQLite connection', () => {
-  const temp = makeTempDir('ledger-immutable-');
-  afterAll(() => temp.cleanup());
-
-  test('UPDATE and DELETE fail, and the row is unchanged', async () => {
-    const file = path.join(temp.dir, 'events.sqlite');
-    const store = new SqliteEventStore({ file });
-    await store.append('s-1', [
-      {
-        eventId: '0190a7c0-0000-7000-8000-000000000001',
-        type: 'T',
-        schemaVersion: 1,
-        occurredAt: '2021-01-01',
-        actor: { principal: 'p', role: 'admin' },
-        correlationId: 'c',
-        causationId: null,
-        data: { v: 1 },
-      },
-    ]);
-    await store.close();
-
-    const raw = new Database(file);
-    try {
-      expect(() => raw.prepare('UPDATE events SET data = \'{"v":2}\'').run()).toThrow(/immutable/);
-      expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/immutable/);
-      expect(raw.prepare('SELECT data FROM events').get()).toEqual({ data: '{"v":1}' });
-    } finally {
-      raw.close();
-    }
-  });
 });
