@@ -5,6 +5,7 @@
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
 import { benchProofs } from './proofs';
+import { benchStart } from './start';
 import { benchViews } from './views';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
@@ -13,11 +14,12 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   rebuild: benchViews,
   asof: benchViews,
   proofs: benchProofs,
+  start: benchStart,
 };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const names = args.positionals.length > 0 ? args.positionals : ['append', 'views', 'proofs'];
+  const names = args.positionals.length > 0 ? args.positionals : ['append', 'views', 'proofs', 'start'];
   const events = typeof args.options.events === 'string' ? Number(args.options.events) : undefined;
   for (const name of names) {
     const bench = benches[name];

@@ -17,7 +17,13 @@ import { z } from 'zod';
 import { commandRoutes } from '../../src/http/routes/commandRoutes';
 import { ruleCatalogue, type RuleName } from '../../src/domain/rules';
 import { openLedgerApp, type LedgerApp, type TestRole } from '../support/ledgerApp';
-import { buildWorld, CITIZEN_INITIATIVE_THRESHOLD, K1_BUDGET_2021, type World } from './support/world';
+import {
+  buildWorld,
+  CITIZEN_INITIATIVE_THRESHOLD,
+  K1_BUDGET_2021,
+  K1_GRANTED_2021,
+  type World,
+} from './support/world';
 
 /** A date after any server clock this suite will meet, for "not in the future". */
 const FUTURE = '2099-01-01';
@@ -530,7 +536,7 @@ const ruleCases: RuleCase[] = [
     status: 422,
     breaks: "grants more than K1's budget for 2021",
     // The fresh proposal: undecided, K1 may decide, in its period, after the submission, in the past; the grant of
-    // twice the 2021 allocation exceeds it (nothing else granted in 2021).
+    // twice the 2021 allocation exceeds it on its own.
     request: (w) => ({
       path: `/proposals/${w.proposals.fresh}/committee-decisions`,
       body: {
@@ -538,6 +544,23 @@ const ruleCases: RuleCase[] = [
         kind: 'own_decision',
         text: 'Utvalget bevilger benker',
         grantNok: 2 * K1_BUDGET_2021,
+        decidedOn: '2021-04-01',
+      },
+    }),
+  },
+  {
+    rule: 'budget-not-exceeded',
+    status: 422,
+    breaks: "grants one krone more than what is left of K1's budget for 2021",
+    // As above, but the grant fits the allocation on its own and exceeds it only with what K1 already granted in
+    // 2021 on another proposal: the command service must fold the committee's earlier grants to see it.
+    request: (w) => ({
+      path: `/proposals/${w.proposals.fresh}/committee-decisions`,
+      body: {
+        outcome: 'adopted',
+        kind: 'own_decision',
+        text: 'Utvalget bevilger benker',
+        grantNok: K1_BUDGET_2021 - K1_GRANTED_2021 + 1,
         decidedOn: '2021-04-01',
       },
     }),

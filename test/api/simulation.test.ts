@@ -65,8 +65,22 @@ describe('the simulated trial through the command service', () => {
     const total = [...expected.values()].reduce((sum, events) => sum + events.length, 0);
     expect(report.events).toBe(total);
     expect(await ledger.store.headPosition()).toBe(total - 1);
-    expect(report.eventsPerSecond).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ commands: commands.length, events: total, rejected: 0 });
+  });
+
+  test('the report counts the events in the store, and its rate is that count over the time it reports', async () => {
+    expect(report.events).toBe((await storedEvents(ledger)).length);
+    expect(report.seconds).toBeGreaterThan(0);
+    expect(report.eventsPerSecond).toBeCloseTo(report.events / report.seconds, 6);
+    // Each progress report holds the same relation, and the counts and the clock only move forward.
+    for (const p of progress) expect(p.eventsPerSecond).toBeCloseTo(p.events / p.seconds, 6);
+    for (const [i, p] of progress.slice(1).entries()) {
+      const before = progress[i] as LoadProgress;
+      expect([p.commands >= before.commands, p.events >= before.events, p.seconds >= before.seconds]).toEqual(
+        [true, true, true],
+      );
+    }
+    expect(progress.length).toBeGreaterThan(0);
   });
 
   test('each stream holds what the trial gives it run one command at a time', async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { loadTokens } from '../../src/http/auth';
-import { openLedger } from '../../src/ledger';
+import { dataFiles, openLedger } from '../../src/ledger';
 import { createLogger } from '../../src/logger';
 import { buildApp } from '../../src/server';
 import request from 'supertest';
@@ -428,8 +428,12 @@ describe('views survive restarts and the loss of the read model', () => {
     expect(await snapshot(again.app)).toEqual(original);
     await again.ledger.close();
 
-    for (const f of fs.readdirSync(t.dataDir))
-      if (f.startsWith('read-model')) fs.rmSync(path.join(t.dataDir, f));
+    const readModelFiles = fs.readdirSync(t.dataDir).filter((f) => f.startsWith(dataFiles.readModel));
+    // The view database itself, and at most its WAL and shared-memory files beside it.
+    expect(readModelFiles).toContain(dataFiles.readModel);
+    const sideFiles = [`${dataFiles.readModel}-wal`, `${dataFiles.readModel}-shm`];
+    expect(readModelFiles.filter((f) => f !== dataFiles.readModel && !sideFiles.includes(f))).toEqual([]);
+    for (const f of readModelFiles) fs.rmSync(path.join(t.dataDir, f));
     const rebuilt = await reopen();
     expect(await snapshot(rebuilt.app)).toEqual(original);
     await rebuilt.ledger.close();

@@ -1,7 +1,9 @@
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EVENT_COLUMNS } from '../../src/store/sqlite/schema';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
 import { makeTempDir } from '../support/tempDir';
-import { describeEventStoreContract } from './eventStoreContract';
+import { describeEventStoreContract, newEvent } from './eventStoreContract';
 
 const temp = makeTempDir('ledger-contract-');
 let n = 0;
@@ -15,4 +17,69 @@ describeEventStoreContract('sqlite', {
       pollIntervalMs: 50,
       ...options,
     }),
+});
+
+describe('the events table refuses UPDATE and DELETE through a plain SQLite connection', () => {
+  let raw: Database.Database;
+  let stored: unknown;
+  let columns: Array<{ name: string; type: string }>;
+
+  beforeAll(async () => {
+    const file = path.join(temp.dir, 'immutable.sqlite');
+    const store = new SqliteEventStore({ file });
+    // Every nullable column holds a value, so that no UPDATE below is a change from NULL to NULL.
+    await store.append('s-1', [newEvent('T', { v: 1 }, { causationId: 'cause-1', dataKeyId: 'key-1' })]);
+    await store.append('s-1', [newEvent('T', { v: 2 })]);
+    await store.close();
+    raw = new Database(file);
+    stored = raw.prepare('SELECT * FROM events ORDER BY global_position').all();
+    columns = raw.prepare('SELECT name, type FROM pragma_table_info(?)').all('events') as typeof columns;
+  });
+  afterAll(() => raw.close());
+
+  test('the table has the columns the store reads, each tried below', () => {
+    expect(columns.map((c) => c.name)).toEqual(EVENT_COLUMNS.split(', '));
+  });
+
+  /** Runs `sql` in a transaction rolled back afterwards, so a statement that gets through changes no other test. */
+  function attempt(sql: string, ...params: unknown[]): { error: unknown; rows: unknown } {
+    raw.exec('BEGIN');
+    try {
+      let error: unknown;
+      try {
+        raw.prepare(sql).run(...params);
+      } catch (e) {
+        error = e;
+      }
+      return { error, rows: raw.prepare('SELECT * FROM events ORDER BY global_position').all() };
+    } finally {
+      raw.exec('ROLLBACK');
+    }
+  }
+
+  // A trigger narrowed to some columns (BEFORE UPDATE OF data) would let the others be rewritten.
+  test.each(EVENT_COLUMNS.split(', '))('UPDATE of %s fails and changes no row', (column) => {
+    const type = columns.find((c) => c.name === column)?.type;
+    // Values no row holds: position 99 is free, so not even the primary key's uniqueness stops this UPDATE.
+    const value = type === 'INTEGER' ? 99 : 'tampered';
+    const { error, rows } = attempt(`UPDATE events SET ${column} = ? WHERE global_position = 0`, value);
+    expect(String(error)).toMatch(/events are immutable: UPDATE is refused/);
+    expect(rows).toEqual(stored);
+  });
+
+  test('UPDATE of every column at once fails and changes no row', () => {
+    const assignments = columns.map((c) => `${c.name} = ${c.type === 'INTEGER' ? '99' : "'tampered'"}`);
+    const { error, rows } = attempt(`UPDATE events SET ${assignments.join(', ')} WHERE global_position = 1`);
+    expect(String(error)).toMatch(/events are immutable: UPDATE is refused/);
+    expect(rows).toEqual(stored);
+  });
+
+  test.each([
+    ['one row', 'DELETE FROM events WHERE global_position = 1'],
+    ['every row', 'DELETE FROM events'],
+  ])('DELETE of %s fails and changes no row', (_what, sql) => {
+    const { error, rows } = attempt(sql);
+    expect(String(error)).toMatch(/events are immutable: DELETE is refused/);
+    expect(rows).toEqual(stored);
+  });
 });

@@ -11,11 +11,10 @@ describe('the server as a process', () => {
   afterAll(() => temp.cleanup());
 
   test('starts on the embedded store, answers /healthz, and stops gracefully on SIGTERM', async () => {
-    const started = Date.now();
+    // How fast it starts is measured by `npm run bench -- start`, not asserted here.
     const server = await startServerProcess({ LEDGER_DATA_DIR: temp.dir });
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(10_000);
     // No tokens configured: an admin token is generated, printed once, and works; only its hash is kept.
     const token = /\n\n {2}(\S{40,})\n\n/.exec(server.output())?.[1];
     expect(token).toBeDefined();

@@ -1,6 +1,8 @@
 /**
- * A writer process for the crash drill: 64 concurrent appenders through the store port, printing
- * "ack <eventId> <position>" only after the store has acknowledged the append. The drill kills it with SIGKILL.
+ * A writer process for the crash drill: 64 concurrent appenders through the store port. Each prints
+ * "start <eventId>" before it hands an event to the store and "ack <eventId> <position>" only after the store has
+ * acknowledged the append, so the drill knows what was in flight when it killed the process with SIGKILL. (Writes to
+ * a pipe are synchronous on Linux: a line is out of the process before the next statement runs.)
  */
 import { v7 as uuidv7 } from 'uuid';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
@@ -14,6 +16,7 @@ async function appender(worker: number): Promise<void> {
   for (;;) {
     const eventId = uuidv7();
     const n = seq++;
+    process.stdout.write(`start ${eventId}\n`);
     const result = await store.append(`drill-${worker % 16}`, [
       {
         eventId,

@@ -12,7 +12,7 @@
  *   2021-03-01  every proposal is submitted
  *   2021-03-05  supports for the citizens' initiatives
  *   2021-03-10  a proposal is withdrawn; a public meeting has the fresh proposal on its agenda
- *   2021-04-01  committee decisions (adopted recommendations); votes open
+ *   2021-04-01  committee decisions (adopted recommendations, one own decision granting money); votes open
  *   2021-04-02  ballots
  *   2021-04-05  votes close
  *   2021-04-10  referrals to the council
@@ -28,6 +28,9 @@ export const CITIZEN_INITIATIVE_THRESHOLD = 3;
 
 /** K1's allocated budget for 2021, in NOK. */
 export const K1_BUDGET_2021 = 10_000;
+
+/** What K1 has granted in 2021 (one own decision, on `proposals.granted`), in NOK. */
+export const K1_GRANTED_2021 = 6_000;
 
 export interface World {
   arenaId: string;
@@ -70,6 +73,8 @@ export interface World {
     withdrawn: string;
     /** K1, adopted as a recommendation on 2021-04-01, not referred. */
     adopted: string;
+    /** K1, adopted as an own decision on 2021-04-01 granting K1_GRANTED_2021. */
+    granted: string;
     /** K1, adopted 2021-04-01, referred to the council 2021-04-10: the referral is open. */
     referred: string;
     /** K1, adopted 2021-04-01, referred 2021-04-10, adopted by the council 2021-05-01 (referral closed). */
@@ -254,6 +259,15 @@ export async function buildWorld(app: LedgerApp): Promise<World> {
   const adopted = await submit('Gatelys i Gamleveien');
   await adoptAsRecommendation(adopted);
 
+  const granted = await submit('Sommerkonsert i Heggedal');
+  await post(`/proposals/${granted}/committee-decisions`, {
+    outcome: 'adopted',
+    kind: 'own_decision',
+    text: 'Utvalget bevilger tilskudd til konserten',
+    grantNok: K1_GRANTED_2021,
+    decidedOn: '2021-04-01',
+  });
+
   const referred = await submit('Trafikksikring ved skolen');
   await adoptAsRecommendation(referred);
   const openReferral = await referToCouncil(referred);
@@ -351,6 +365,7 @@ export async function buildWorld(app: LedgerApp): Promise<World> {
       fresh,
       withdrawn,
       adopted,
+      granted,
       referred,
       decided,
       returned,

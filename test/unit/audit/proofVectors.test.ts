@@ -2,7 +2,12 @@ import { consistencyProof, verifyConsistency } from '../../../src/audit/consiste
 import { inclusionProof, verifyInclusion } from '../../../src/audit/inclusionProof';
 import { subtreeHashOver } from '../../../src/audit/merkleTreeHash';
 import { emptyRoot, leafHash } from '../../../src/audit/rfc9162';
-import { acceptedConsistencyProbes, acceptedInclusionProbes, SOME_HASH } from './proofProbes';
+import {
+  acceptedConsistencyProbes,
+  acceptedInclusionProbes,
+  consistencyProbes,
+  SOME_HASH,
+} from './proofProbes';
 import { CONSISTENCY_PROOFS, INCLUSION_PROOFS, LEAF_INPUTS, ROOTS } from './transparencyDevVectors';
 
 const leafHashes = LEAF_INPUTS.map((input) => leafHash(Buffer.from(input, 'hex')));
@@ -87,9 +92,11 @@ describe('consistency proofs against the transparency-dev published vectors (RFC
         );
       });
 
-      it('given corrupted variants of a non-empty path, when verified, then every one is rejected', () => {
+      it('given corrupted variants of the path and roots, when verified, then every one is rejected', () => {
         const good = { size1, size2, path: fromHex(vector.path), root1: rootOf(size1), root2: rootOf(size2) };
-        expect(vector.path.length === 0 ? [] : acceptedConsistencyProbes(good)).toEqual([]);
+        // Also for the empty path (1 → 1): other sizes, wrong roots and a non-empty path must all fail.
+        expect(consistencyProbes(good).length).toBeGreaterThan(10);
+        expect(acceptedConsistencyProbes(good)).toEqual([]);
       });
     },
   );
