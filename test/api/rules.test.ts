@@ -104,6 +104,78 @@ const ruleCases: RuleCase[] = [
       },
     }),
   },
+  // Every command that names a business date of something done refuses one after today (the cases above and below
+  // cover a command each); a committee's period may end ahead, and a budget may be for the coming year.
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'registers a person born after this year',
+    // RegisterPerson: assertNew passes for a fresh id; birthYear 2099 is within the schema's range.
+    request: () => ({ path: '/persons', body: { name: 'Framtidig Person', birthYear: 2099 } }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'establishes a committee whose period starts after today',
+    // EstablishCommittee without arena or establishedBy; the period is in order, so its start is what fails.
+    request: () => ({
+      path: '/committees',
+      body: {
+        name: 'Framtidsutvalget',
+        kind: 'task',
+        areas: [],
+        mandate: { influence: true, decide: false, facilitate: false, support: false, arrange: false },
+        coCreationForm: 'equal',
+        period: { from: FUTURE, to: '2099-12-31' },
+      },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'appoints the outsider to K1 dated after today',
+    // AppointMember: K1 not dissolved, the outsider exists and is not active; the date comes before the period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/members`,
+      body: {
+        personId: w.persons.outsider,
+        role: 'member',
+        actorGroup: 'resident',
+        representationBasis: 'open',
+        appointedOn: FUTURE,
+      },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: "records K1's member leaving after today",
+    // RecordMemberLeft: K1 not dissolved, the member is active, and FUTURE is after the appointment.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/members/${w.persons.member}/leave`,
+      body: { leftOn: FUTURE, reason: 'flytter' },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'allocates K1 a budget for a year after the coming one',
+    // AllocateBudget: K1 not dissolved; the year is checked against today before the period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/budget`,
+      body: { year: 2099, amountNok: 1000 },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'dissolves K2 dated after today (it would close the committee from now on)',
+    // DissolveCommittee: K2 not dissolved; 9999-12-31 is after the start of its period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k2}/dissolution`,
+      body: { dissolvedOn: '9999-12-31', reason: 'planlagt nedleggelse' },
+    }),
+  },
   // ---------- committees ----------
   {
     rule: 'committee-period-in-order',
