@@ -203,6 +203,12 @@ const rules = [
       'Only a committee whose mandate includes decide (bestemme) records an own decision; others recommend.',
   },
   {
+    rule: 'grant-needs-adopted-own-decision',
+    status: 422,
+    description:
+      'Only an adopted own decision grants money: grantNok is given with outcome adopted and kind own_decision, never with a recommendation, a consultation response or another outcome.',
+  },
+  {
     rule: 'budget-not-exceeded',
     status: 422,
     description:

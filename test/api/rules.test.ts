@@ -598,6 +598,22 @@ const ruleCases: RuleCase[] = [
     }),
   },
   {
+    rule: 'grant-needs-adopted-own-decision',
+    status: 422,
+    breaks: 'records a grant with an adopted recommendation of the fresh proposal',
+    // The fresh proposal: not withdrawn, undecided; the grant is judged before the committee and its budget.
+    request: (w) => ({
+      path: `/proposals/${w.proposals.fresh}/committee-decisions`,
+      body: {
+        outcome: 'adopted',
+        kind: 'recommendation',
+        text: 'Anbefalt, med tilskudd',
+        grantNok: 1000,
+        decidedOn: '2021-04-01',
+      },
+    }),
+  },
+  {
     rule: 'budget-not-exceeded',
     status: 422,
     breaks: "grants more than K1's budget for 2021",
