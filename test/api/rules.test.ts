@@ -1022,6 +1022,58 @@ const schemaCases: SchemaCase[] = [
     field: 'id',
     request: () => ({ path: '/arenas', body: { id: 'arena-1', name: 'Innbyggertorg Filtvet', areas: [] } }),
   },
+  // Text fields refuse control characters and bidirectional controls (src/domain/events.ts).
+  {
+    name: 'a NUL in a name',
+    field: 'name',
+    request: () => ({ path: '/arenas', body: { name: 'Innbyggertorg\u0000Vollen', areas: [] } }),
+  },
+  {
+    name: 'a right-to-left override in a title',
+    field: 'title',
+    request: (w) => ({
+      path: '/proposals',
+      body: {
+        committeeId: w.committees.k1,
+        title: 'Gatelys \u202eneiv',
+        description: 'Lys',
+        origin: 'resident',
+        submittedOn: '2021-03-01',
+      },
+    }),
+  },
+  {
+    name: 'a bidirectional mark in an area',
+    field: 'areas[1]',
+    request: () => ({
+      path: '/arenas',
+      body: { name: 'Innbyggertorg Kana', areas: ['Kana', 'Hol\u200fmsbu'] },
+    }),
+  },
+  {
+    name: 'a line break in a nested case number',
+    field: 'establishedBy.caseNumber',
+    request: (w) => ({
+      path: '/committees',
+      body: {
+        name: 'Utvalg med saksnummer',
+        kind: 'task',
+        areas: [],
+        mandate: { influence: true, decide: false, facilitate: false, support: false, arrange: false },
+        coCreationForm: 'equal',
+        period: { from: '2021-01-01', to: '2021-12-31' },
+        establishedBy: { bodyId: w.councilId, caseNumber: '21/\n1234' },
+      },
+    }),
+  },
+  {
+    name: 'a C1 control in a reason',
+    field: 'reason',
+    request: (w) => ({
+      path: `/proposals/${w.proposals.fresh}/withdrawal`,
+      body: { withdrawnOn: '2021-04-01', reason: 'trukket\u009b' },
+    }),
+  },
 ];
 
 describe('schema failures are 400 with errors naming the field, and change nothing', () => {
@@ -1037,6 +1089,40 @@ describe('schema failures are 400 with errors naming the field, and change nothi
     expect({ errors, naming: errors.some((e) => namesField(e, c)) }).toMatchObject({ naming: true });
     expectNoStackTrace(res);
     expect(after).toBe(before);
+  });
+});
+
+describe('text fields', () => {
+  test('the 400 names the field and the character refused', async () => {
+    const { res, before, after } = await sendUnchanged(() =>
+      ledgerApp.post('/arenas', { name: 'Torg \u2067Vollen', areas: [] }),
+    );
+    expect(res.status).toBe(400);
+    expect(problemOf(res).errors).toEqual([
+      {
+        path: 'name',
+        message:
+          'must not contain U+2067, a bidirectional control, which makes text display in another order than it is stored (character 6)',
+      },
+    ]);
+    expect(after).toBe(before);
+  });
+
+  test('written text is stored as it was sent: æøå, emoji, combining marks, and line breaks in prose', async () => {
+    const title = 'Benker ved Øvre Tømte – «for alle» 👩🏽‍🌾 e\u0301';
+    const description = 'Første linje.\r\nAndre linje:\n\t– tre benker (ca. 20 000 kr) 😀';
+    const res = await ledgerApp.post('/proposals', {
+      committeeId: world.committees.k1,
+      title,
+      description,
+      origin: 'resident',
+      theme: 'nærmiljø',
+      area: 'Heggedal',
+      submittedOn: '2021-03-01',
+    });
+    expect(res.status).toBe(201);
+    const stream = await ledgerApp.get(`/streams/${String(res.body.streamId)}`, 'evaluator');
+    expect(stream.body.events[0].data).toMatchObject({ title, description, theme: 'nærmiljø' });
   });
 });
 
