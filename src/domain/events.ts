@@ -7,11 +7,14 @@ import { z } from 'zod';
 
 // ---------- shared value schemas ----------
 
-function isCalendarDate(s: string): boolean {
+/** Whether `YYYY-MM-DD` names a day of the (proleptic Gregorian) calendar: 2021-02-29 does not. */
+export function isCalendarDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
+  // setUTCFullYear, not Date.UTC, which reads the years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
