@@ -35,9 +35,9 @@ export interface ReadRouterDeps {
   store: EventStore;
   people: PersonDirectory;
   clock?: () => Date;
+  /** How long a read with `minPosition` waits for the views before answering 503 (default 5 s). */
+  minPositionWaitMs?: number;
 }
-
-const MIN_POSITION_WAIT_MS = 5_000;
 
 const common = { asOf: asOf.optional(), minPosition: minPosition.optional() };
 const listQuery = z.strictObject({
@@ -110,6 +110,7 @@ class AnswerCache {
 export function readRouter(deps: ReadRouterDeps): Router {
   const router = Router();
   const clock = deps.clock ?? (() => new Date());
+  const minPositionWaitMs = deps.minPositionWaitMs ?? 5_000;
   const answers = new AnswerCache();
   /** The cache key of an answer: the route, the view's position and date, who asks, and the rest of the query. */
   const answerKey = (
@@ -127,7 +128,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
     name: string,
     q: { asOf?: AsOf; minPosition?: number },
   ): Promise<{ position: number; state: S; date: string }> {
-    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, MIN_POSITION_WAIT_MS))) {
+    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, minPositionWaitMs))) {
       throw problems.unavailable(
         `The views have not reached position ${q.minPosition} yet; try again shortly`,
       );
