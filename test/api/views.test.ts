@@ -383,6 +383,11 @@ describe('views through the API: a hand-computed trial', () => {
       },
     );
 
+    test.each(['05', '0x10', '1e2', '5.0', ' 5', '501'])('limit=%s is a 400 naming limit', async (value) => {
+      const errors = await errorsOf(`/proposals?limit=${encodeURIComponent(value)}`);
+      expect(errors).toEqual([{ path: 'limit', message: expect.any(String) }]);
+    });
+
     test.each(['/influence', '/participation'])(
       '%s with from after to is a 400 naming both',
       async (route) => {

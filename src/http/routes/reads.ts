@@ -26,7 +26,7 @@ import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore } from '../../store/eventStore';
 import { dateAtPosition, resolveAsOf, type AsOf } from '../../views/asOf';
-import { asOf, fromNotAfterTo, minPosition, parseQuery } from '../queryParams';
+import { asOf, fromNotAfterTo, minPosition, parseQuery, wholeNumber } from '../queryParams';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { problems } from '../problem';
 
@@ -46,7 +46,7 @@ const listQuery = z.strictObject({
   stage: z.enum(stages).optional(),
   origin: ProposalOrigin.optional(),
   theme: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: wholeNumber.refine((n) => n >= 1 && n <= 500, { message: 'must be between 1 and 500' }).default(50),
   cursor: z.string().max(500).optional(),
 });
 const viewQuery = z.strictObject(common);
