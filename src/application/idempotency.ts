@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { canonicalJson } from '../audit/canonicalJson';
 
 export interface StoredResponse {
   status: number;
@@ -39,8 +40,9 @@ export class IdempotencyStore {
     return createHash('sha256').update(`${principal}\u0000${route}\u0000${key}`).digest('hex');
   }
 
+  /** The same request is the same JSON whatever the order of its keys, so the hash is over its canonical form. */
   static hashRequest(value: unknown): string {
-    return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+    return createHash('sha256').update(canonicalJson(value)).digest('hex');
   }
 
   private lookup(

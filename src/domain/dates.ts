@@ -45,6 +45,27 @@ export function assertNotInFuture(date: string, ctx: CommandContext, subject: st
   }
 }
 
+/**
+ * The same for a year: `year` lies at most `yearsAhead` years after today's year. A budget may be allocated for the
+ * coming year (it is adopted before the year starts, so it is a plan); a birth year is a fact.
+ */
+export function assertYearNotInFuture(
+  year: number,
+  ctx: CommandContext,
+  subject: string,
+  yearsAhead: 0 | 1 = 0,
+): void {
+  const latest = yearOf(ctx.today) + yearsAhead;
+  if (year > latest) {
+    throw broken(
+      'date-not-in-future',
+      yearsAhead === 0
+        ? `${subject} (${year}) is after this year (${latest})`
+        : `${subject} (${year}) is after next year (${latest}): it can be recorded for this year or the coming one`,
+    );
+  }
+}
+
 const osloCalendar = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Oslo',
   year: 'numeric',

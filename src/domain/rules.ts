@@ -31,7 +31,7 @@ const rules = [
     rule: 'date-not-in-future',
     status: 422,
     description:
-      'The ledger records what has happened: the date of something done (submittedOn, decidedOn, heldOn, castOn …) is not after today. Effective dates decided in advance (period, appointedOn, leftOn, dissolvedOn, budget year) may be.',
+      "The ledger records what has happened: no business date a command names is after today (the date in Oslo): submittedOn, decidedOn, heldOn, castOn, appointedOn, leftOn, dissolvedOn, the first day of a committee's period, a person's birth year … Two dates are plans and may lie ahead: the last day of a committee's period, and a budget year, which may be the coming year.",
   },
   // ---------- committees ----------
   {
@@ -201,6 +201,12 @@ const rules = [
     status: 422,
     description:
       'Only a committee whose mandate includes decide (bestemme) records an own decision; others recommend.',
+  },
+  {
+    rule: 'grant-needs-adopted-own-decision',
+    status: 422,
+    description:
+      'Only an adopted own decision grants money: grantNok is given with outcome adopted and kind own_decision, never with a recommendation, a consultation response or another outcome.',
   },
   {
     rule: 'budget-not-exceeded',

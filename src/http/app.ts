@@ -8,7 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/eventStore';
-import { problemErrorHandler, problems } from './problem';
+import { isExpectedProblem, problemErrorHandler, problems } from './problem';
 import { rateLimit } from './rateLimit';
 
 export interface AppServices {
@@ -57,8 +57,19 @@ export function createApp(services: AppServices): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // A fault is an error (problemErrorHandler logs it with its stack). A problem answered on purpose is a warning,
+      // even a 503 (views not caught up with minPosition, shutting down): an expected condition, so no stack either.
+      customLogLevel: (_req, res, err) => {
+        if (err || (res.statusCode >= 500 && !isExpectedProblem(res))) return 'error';
+        return res.statusCode >= 400 ? 'warn' : 'info';
+      },
+      // pino-http gives every response ≥ 500 an Error (and so a stack) of its own making; an expected one gets none.
+      customErrorObject: (_req, res, _error, logged: Record<string, unknown>) => {
+        if (!isExpectedProblem(res)) return logged;
+        const { err: _err, ...withoutError } = logged;
+        return withoutError;
+      },
+      customErrorMessage: (_req, res) => (isExpectedProblem(res) ? 'request completed' : 'request errored'),
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,

@@ -139,14 +139,16 @@ export function authenticate(registry: TokenRegistry): RequestHandler {
 
 /** Lets through the given roles (admin always); anonymous callers get 401, other roles 403. */
 export function requireRole(...allowed: Role[]): RequestHandler {
+  // Admin may do everything, so it is named once, last: "the admin role", "the role clerk or admin".
+  const roles = [...new Set<Role>([...allowed, 'admin'])];
+  const needed =
+    roles.length === 1
+      ? `the ${roles.join('')} role`
+      : `the role ${roles.slice(0, -1).join(', ')} or ${roles.slice(-1).join('')}`;
   return (req, _res, next) => {
     const role = req.caller?.role ?? 'anonymous';
     if (role === 'admin' || (allowed as string[]).includes(role)) next();
-    else if (role === 'anonymous')
-      next(problems.unauthorized(`This needs a bearer token of role ${allowed.join(' or ')}`));
-    else
-      next(
-        problems.forbidden(`Role ${role} may not do this; it needs ${['admin', ...allowed].join(' or ')}`),
-      );
+    else if (role === 'anonymous') next(problems.unauthorized(`This needs a bearer token with ${needed}`));
+    else next(problems.forbidden(`Role ${role} may not do this; it needs ${needed}`));
   };
 }

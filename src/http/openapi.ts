@@ -28,8 +28,8 @@ export const readRouteDocs: ReadRouteDoc[] = [
       theme: 'theme',
       limit: '1–500 (default 50)',
       cursor: 'opaque cursor from nextCursor',
-      asOf: 'global position or ISO timestamp',
-      minPosition: 'wait (≤ 5 s) until views include this position',
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
     },
   },
   {
@@ -37,7 +37,7 @@ export const readRouteDocs: ReadRouteDoc[] = [
     summary: 'One proposal status view',
     roles: 'anyone',
     query: {
-      asOf: 'global position or ISO timestamp',
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
       minPosition: 'wait until views include this position',
     },
   },
@@ -50,19 +50,19 @@ export const readRouteDocs: ReadRouteDoc[] = [
     path: '/committees',
     summary: 'Committee views',
     roles: 'anyone (member names for clerk/admin)',
-    query: { asOf: 'global position or ISO timestamp' },
+    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
     path: '/committees/{id}',
     summary: 'One committee view',
     roles: 'anyone (member names for clerk/admin)',
-    query: { asOf: 'global position or ISO timestamp' },
+    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
     path: '/votes/{id}',
     summary: 'A vote with its ballots and tally',
     roles: 'anyone (voter identity per role)',
-    query: { asOf: 'global position or ISO timestamp' },
+    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
     path: '/influence',
@@ -72,7 +72,7 @@ export const readRouteDocs: ReadRouteDoc[] = [
       groupBy: 'committee | committeeKind | origin | coCreationForm | theme | politicalBody | year',
       from: 'YYYY-MM-DD',
       to: 'YYYY-MM-DD',
-      asOf: 'global position or ISO timestamp',
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
     },
   },
   {
@@ -83,7 +83,7 @@ export const readRouteDocs: ReadRouteDoc[] = [
       committeeId: 'committee id',
       from: 'YYYY-MM-DD',
       to: 'YYYY-MM-DD',
-      asOf: 'global position or ISO timestamp',
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
     },
   },
   {
@@ -125,7 +125,10 @@ export const readRouteDocs: ReadRouteDoc[] = [
     path: '/exports/{dataset}',
     summary: 'A research export (pseudonymised)',
     roles: 'evaluator, admin',
-    query: { format: 'csv | ndjson', asOf: 'global position or ISO timestamp' },
+    query: {
+      format: 'csv | ndjson',
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+    },
   },
   { path: '/admin/projections', summary: "Each view's checkpoint, lag and state", roles: 'admin' },
 ];

@@ -99,7 +99,19 @@ export function zodErrors(error: z.ZodError): Array<{ path: string; message: str
     .slice(0, 50);
 }
 
+const INTERNAL = 'internal';
+
+/**
+ * Whether the response is a problem the service answers on purpose for a condition it expects (a 503 while the
+ * views catch up, a 4xx for what the client sent), as opposed to a fault: the request log tells the two apart.
+ */
+export function isExpectedProblem(res: Response): boolean {
+  const problem: unknown = res.locals.problem;
+  return problem instanceof HttpProblem && problem.slug !== INTERNAL;
+}
+
 export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
+  res.locals.problem = problem;
   const body: ProblemBody = {
     type: problemType(problem.slug),
     title: problem.title,
@@ -171,7 +183,7 @@ export const problemErrorHandler: ErrorRequestHandler = (error, req, res, next) 
     res,
     new HttpProblem(
       500,
-      'internal',
+      INTERNAL,
       'Internal server error',
       'Something went wrong on our side; it has been logged',
     ),

@@ -3,8 +3,7 @@
  * With express's "simple" query parser every value is a string, or an array when the name is repeated (refused).
  */
 import { z } from 'zod';
-import type { EventStore } from '../store/eventStore';
-import { resolveAsOf } from '../views/asOf';
+import { parseAsOf, parsePosition, type AsOf } from '../views/asOf';
 import { problems, zodErrors } from './problem';
 
 /** A global position, tree size or count: plain decimal digits, no sign, exponent or leading zero. */
@@ -23,17 +22,40 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
   return parsed.data;
 }
 
-/** `asOf` resolved to a position (undefined: now) and the date deadlines are judged at; a bad one is a 400. */
-export async function asOfParam(
-  store: EventStore,
-  raw: string | undefined,
-  now: Date,
-): Promise<Awaited<ReturnType<typeof resolveAsOf>>> {
-  try {
-    return await resolveAsOf(store, raw, now);
-  } catch {
-    throw problems.badRequest('asOf must be a global position (an integer ≥ −1) or an ISO timestamp', [
-      { path: 'asOf', message: 'not a position or an ISO timestamp' },
-    ]);
-  }
+/** `asOf`: a global position or an RFC 3339 timestamp (views/asOf.ts), parsed; a bad one is a 400 saying why. */
+export const asOf = z
+  .string({ message: 'must be given once, as a global position or a timestamp' })
+  .max(40, { message: 'is too long for a position or a timestamp' })
+  .transform((raw, ctx): AsOf => {
+    const parsed = parseAsOf(raw);
+    if (parsed.kind !== 'invalid') return parsed;
+    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  });
+
+/** `minPosition`: a global position written as `asOf` writes one. */
+export const minPosition = z
+  .string({ message: 'must be given once, as a global position' })
+  .transform((raw, ctx): number => {
+    const position = parsePosition(raw);
+    if (position !== undefined) return position;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a global position: a whole number without sign or leading zero, or -1',
+    });
+    return z.NEVER;
+  });
+
+/**
+ * A `from`/`to` pair in order: when both are given, `from` ≤ `to`, else a 400 naming both. Dates compare as their
+ * YYYY-MM-DD text, sizes as numbers.
+ */
+export function fromNotAfterTo(
+  pair: { from?: string | number; to?: string | number },
+  ctx: z.RefinementCtx,
+): void {
+  const { from, to } = pair;
+  if (from === undefined || to === undefined || from <= to) return;
+  ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });
+  ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${from})` });
 }

@@ -312,6 +312,46 @@ describe('commands: concurrency and idempotency', () => {
     expect(await t.head()).toBe(before);
   });
 
+  test('the same body with its keys in another order, nested too, is the same request: a 200 replay, one event', async () => {
+    const body = {
+      name: 'Utvalg i annen rekkefølge',
+      kind: 'task',
+      areas: ['Vollen', 'Slemmestad'],
+      mandate: { influence: true, decide: false, facilitate: true, support: false, arrange: false },
+      coCreationForm: 'steered',
+      period: { from: '2021-01-01', to: '2022-12-31' },
+    };
+    const reordered = {
+      period: { to: '2022-12-31', from: '2021-01-01' },
+      coCreationForm: 'steered',
+      mandate: { arrange: false, support: false, facilitate: true, decide: false, influence: true },
+      areas: ['Vollen', 'Slemmestad'],
+      kind: 'task',
+      name: 'Utvalg i annen rekkefølge',
+    };
+    const key = { 'Idempotency-Key': 'reordered-committee' };
+    const before = await t.head();
+    const first = await t.post('/committees', body, 'clerk', key);
+    expect(first.status).toBe(201);
+    const again = await t.post('/committees', reordered, 'clerk', key);
+    expect({ status: again.status, replayed: again.headers['idempotent-replayed'] }).toEqual({
+      status: 200,
+      replayed: 'true',
+    });
+    expect(again.body).toEqual(first.body);
+    expect(await t.head()).toBe(before + 1);
+    // Array order is content, and so is every value: those are other requests.
+    for (const other of [
+      { ...reordered, areas: ['Slemmestad', 'Vollen'] },
+      { ...reordered, mandate: { ...reordered.mandate, decide: true } },
+    ]) {
+      const res = await t.post('/committees', other, 'clerk', key);
+      expect(res.status).toBe(422);
+      expect(res.body.type).toBe('/api/v1/problems/idempotency-key-reused');
+    }
+    expect(await t.head()).toBe(before + 1);
+  });
+
   test('a resend after the key was lost (crash between the events and its record) answers with what was written', async () => {
     const Database = (await import('better-sqlite3')).default;
     const path = await import('node:path');

@@ -110,6 +110,78 @@ const ruleCases: RuleCase[] = [
       },
     }),
   },
+  // Every command that names a business date of something done refuses one after today (the cases above and below
+  // cover a command each); a committee's period may end ahead, and a budget may be for the coming year.
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'registers a person born after this year',
+    // RegisterPerson: assertNew passes for a fresh id; birthYear 2099 is within the schema's range.
+    request: () => ({ path: '/persons', body: { name: 'Framtidig Person', birthYear: 2099 } }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'establishes a committee whose period starts after today',
+    // EstablishCommittee without arena or establishedBy; the period is in order, so its start is what fails.
+    request: () => ({
+      path: '/committees',
+      body: {
+        name: 'Framtidsutvalget',
+        kind: 'task',
+        areas: [],
+        mandate: { influence: true, decide: false, facilitate: false, support: false, arrange: false },
+        coCreationForm: 'equal',
+        period: { from: FUTURE, to: '2099-12-31' },
+      },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'appoints the outsider to K1 dated after today',
+    // AppointMember: K1 not dissolved, the outsider exists and is not active; the date comes before the period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/members`,
+      body: {
+        personId: w.persons.outsider,
+        role: 'member',
+        actorGroup: 'resident',
+        representationBasis: 'open',
+        appointedOn: FUTURE,
+      },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: "records K1's member leaving after today",
+    // RecordMemberLeft: K1 not dissolved, the member is active, and FUTURE is after the appointment.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/members/${w.persons.member}/leave`,
+      body: { leftOn: FUTURE, reason: 'flytter' },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'allocates K1 a budget for a year after the coming one',
+    // AllocateBudget: K1 not dissolved; the year is checked against today before the period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k1}/budget`,
+      body: { year: 2099, amountNok: 1000 },
+    }),
+  },
+  {
+    rule: 'date-not-in-future',
+    status: 422,
+    breaks: 'dissolves K2 dated after today (it would close the committee from now on)',
+    // DissolveCommittee: K2 not dissolved; 9999-12-31 is after the start of its period.
+    request: (w) => ({
+      path: `/committees/${w.committees.k2}/dissolution`,
+      body: { dissolvedOn: '9999-12-31', reason: 'planlagt nedleggelse' },
+    }),
+  },
   // ---------- committees ----------
   {
     rule: 'committee-period-in-order',
@@ -529,6 +601,22 @@ const ruleCases: RuleCase[] = [
     request: (w) => ({
       path: `/proposals/${w.proposals.k2}/committee-decisions`,
       body: { outcome: 'adopted', kind: 'own_decision', text: 'Vedtatt', decidedOn: '2021-04-01' },
+    }),
+  },
+  {
+    rule: 'grant-needs-adopted-own-decision',
+    status: 422,
+    breaks: 'records a grant with an adopted recommendation of the fresh proposal',
+    // The fresh proposal: not withdrawn, undecided; the grant is judged before the committee and its budget.
+    request: (w) => ({
+      path: `/proposals/${w.proposals.fresh}/committee-decisions`,
+      body: {
+        outcome: 'adopted',
+        kind: 'recommendation',
+        text: 'Anbefalt, med tilskudd',
+        grantNok: 1000,
+        decidedOn: '2021-04-01',
+      },
     }),
   },
   {
@@ -957,6 +1045,58 @@ const schemaCases: SchemaCase[] = [
     field: 'id',
     request: () => ({ path: '/arenas', body: { id: 'arena-1', name: 'Innbyggertorg Filtvet', areas: [] } }),
   },
+  // Text fields refuse control characters and bidirectional controls (src/domain/events.ts).
+  {
+    name: 'a NUL in a name',
+    field: 'name',
+    request: () => ({ path: '/arenas', body: { name: 'Innbyggertorg\u0000Vollen', areas: [] } }),
+  },
+  {
+    name: 'a right-to-left override in a title',
+    field: 'title',
+    request: (w) => ({
+      path: '/proposals',
+      body: {
+        committeeId: w.committees.k1,
+        title: 'Gatelys \u202eneiv',
+        description: 'Lys',
+        origin: 'resident',
+        submittedOn: '2021-03-01',
+      },
+    }),
+  },
+  {
+    name: 'a bidirectional mark in an area',
+    field: 'areas[1]',
+    request: () => ({
+      path: '/arenas',
+      body: { name: 'Innbyggertorg Kana', areas: ['Kana', 'Hol\u200fmsbu'] },
+    }),
+  },
+  {
+    name: 'a line break in a nested case number',
+    field: 'establishedBy.caseNumber',
+    request: (w) => ({
+      path: '/committees',
+      body: {
+        name: 'Utvalg med saksnummer',
+        kind: 'task',
+        areas: [],
+        mandate: { influence: true, decide: false, facilitate: false, support: false, arrange: false },
+        coCreationForm: 'equal',
+        period: { from: '2021-01-01', to: '2021-12-31' },
+        establishedBy: { bodyId: w.councilId, caseNumber: '21/\n1234' },
+      },
+    }),
+  },
+  {
+    name: 'a C1 control in a reason',
+    field: 'reason',
+    request: (w) => ({
+      path: `/proposals/${w.proposals.fresh}/withdrawal`,
+      body: { withdrawnOn: '2021-04-01', reason: 'trukket\u009b' },
+    }),
+  },
 ];
 
 describe('schema failures are 400 with errors naming the field, and change nothing', () => {
@@ -972,6 +1112,40 @@ describe('schema failures are 400 with errors naming the field, and change nothi
     expect({ errors, naming: errors.some((e) => namesField(e, c)) }).toMatchObject({ naming: true });
     expectNoStackTrace(res);
     expect(after).toBe(before);
+  });
+});
+
+describe('text fields', () => {
+  test('the 400 names the field and the character refused', async () => {
+    const { res, before, after } = await sendUnchanged(() =>
+      ledgerApp.post('/arenas', { name: 'Torg \u2067Vollen', areas: [] }),
+    );
+    expect(res.status).toBe(400);
+    expect(problemOf(res).errors).toEqual([
+      {
+        path: 'name',
+        message:
+          'must not contain U+2067, a bidirectional control, which makes text display in another order than it is stored (character 6)',
+      },
+    ]);
+    expect(after).toBe(before);
+  });
+
+  test('written text is stored as it was sent: æøå, emoji, combining marks, and line breaks in prose', async () => {
+    const title = 'Benker ved Øvre Tømte – «for alle» 👩🏽‍🌾 e\u0301';
+    const description = 'Første linje.\r\nAndre linje:\n\t– tre benker (ca. 20 000 kr) 😀';
+    const res = await ledgerApp.post('/proposals', {
+      committeeId: world.committees.k1,
+      title,
+      description,
+      origin: 'resident',
+      theme: 'nærmiljø',
+      area: 'Heggedal',
+      submittedOn: '2021-03-01',
+    });
+    expect(res.status).toBe(201);
+    const stream = await ledgerApp.get(`/streams/${String(res.body.streamId)}`, 'evaluator');
+    expect(stream.body.events[0].data).toMatchObject({ title, description, theme: 'nærmiljø' });
   });
 });
 

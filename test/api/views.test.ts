@@ -319,6 +319,106 @@ describe('views through the API: a hand-computed trial', () => {
     expect((await t.get('/proposals/not-a-uuid', 'anonymous')).status).toBe(404);
   });
 
+  describe('asOf, minPosition and from/to are read strictly', () => {
+    const errorsOf = async (q: string) => {
+      const res = await t.get(q, 'anonymous');
+      expect({ q, status: res.status }).toEqual({ q, status: 400 });
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      return (res.body as { errors: Array<{ path: string; message: string }> }).errors;
+    };
+
+    test.each([
+      ['a day that is not in the calendar', '2021-02-30T00:00:00Z'],
+      ['hour 24', '2021-03-01T24:00:00Z'],
+      ['minute 60', '2021-03-01T12:60:00Z'],
+      ['an offset beyond 23:59', '2021-03-01T12:00:00+25:00'],
+      ['no zone', '2021-03-01T12:00:00'],
+      ['no seconds', '2021-03-01T12:00Z'],
+      ['a bare date', '2021-03-01'],
+      ['a space for T', '2021-03-01 12:00:00Z'],
+      ['a leading zero', '05'],
+      ['a plus sign', '+5'],
+      ['a position below -1', '-2'],
+      ['minus zero', '-0'],
+      ['an exponent', '1e3'],
+      ['hexadecimal', '0x10'],
+      ['a position beyond 2^53', '9007199254740993'],
+      ['a leading space', ' 5'],
+    ])('asOf with %s is a 400 naming asOf', async (_case, value) => {
+      const errors = await errorsOf(`/influence?asOf=${encodeURIComponent(value)}`);
+      expect(errors).toEqual([{ path: 'asOf', message: expect.any(String) }]);
+    });
+
+    test('asOf given twice is a 400', async () => {
+      expect(await errorsOf('/proposals?asOf=1&asOf=2')).toEqual([
+        { path: 'asOf', message: expect.any(String) },
+      ]);
+    });
+
+    test('asOf=05 is refused, not read as 5; asOf=5 is read', async () => {
+      await errorsOf('/influence?asOf=05');
+      expect((await t.get('/influence?asOf=5', 'anonymous')).body.position).toBe(5);
+    });
+
+    test('a bare date is refused with an example of the full form', async () => {
+      const [error] = await errorsOf('/influence?asOf=2021-03-01');
+      expect(error?.message).toContain('2021-03-01T23:59:59+01:00');
+    });
+
+    test('a timestamp with an offset or nine fraction digits is the instant it names', async () => {
+      const at = async (value: string) =>
+        (await t.get(`/influence?asOf=${encodeURIComponent(value)}`, 'anonymous')).body.position as number;
+      expect(await at('2000-01-01T01:00:00+01:00')).toBe(-1);
+      expect(await at('1999-12-31T23:59:59.123456789-00:00')).toBe(-1);
+      // Years ahead, and west of UTC: the instant falls in the year 10000, after every event recorded.
+      expect(await at('9999-12-31T23:59:59-23:59')).toBe(trial.lastPosition);
+      expect(await at('-1')).toBe(-1);
+    });
+
+    test.each(['05', '1.0', '-2', '1e2', ' 1', 'abc'])(
+      'minPosition=%s is a 400 naming minPosition',
+      async (value) => {
+        const errors = await errorsOf(`/proposals?minPosition=${encodeURIComponent(value)}`);
+        expect(errors).toEqual([{ path: 'minPosition', message: expect.any(String) }]);
+      },
+    );
+
+    test.each(['05', '0x10', '1e2', '5.0', ' 5', '501'])('limit=%s is a 400 naming limit', async (value) => {
+      const errors = await errorsOf(`/proposals?limit=${encodeURIComponent(value)}`);
+      expect(errors).toEqual([{ path: 'limit', message: expect.any(String) }]);
+    });
+
+    test.each(['/influence', '/participation'])(
+      '%s with from after to is a 400 naming both',
+      async (route) => {
+        const errors = await errorsOf(`${route}?from=2021-06-02&to=2021-06-01`);
+        expect(errors.map((e) => e.path).sort()).toEqual(['from', 'to']);
+        expect(errors.find((e) => e.path === 'from')?.message).toContain('2021-06-01');
+        expect((await t.get(`${route}?from=2021-06-01&to=2021-06-01`, 'anonymous')).status).toBe(200);
+      },
+    );
+
+    test('a store failure while resolving asOf is a server fault (500), not a bad asOf', async () => {
+      const store = t.ledger.store;
+      const readAll = store.readAll.bind(store);
+      const failing = 77_777;
+      const spy = jest.spyOn(store, 'readAll').mockImplementation((from, options) => {
+        if (from === failing) throw new Error('SQLITE_IOERR: disk I/O error');
+        return readAll(from, options);
+      });
+      try {
+        const res = await t.get(`/influence?asOf=${failing}`, 'anonymous');
+        expect({ status: res.status, type: res.body.type }).toEqual({
+          status: 500,
+          type: '/api/v1/problems/internal',
+        });
+        expect(JSON.stringify(res.body)).not.toContain('SQLITE');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
   test('admin: projection report and rebuild; other roles may not', async () => {
     const report = await t.get('/admin/projections', 'admin');
     expect(report.status).toBe(200);

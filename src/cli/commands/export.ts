@@ -4,7 +4,7 @@ import { datasets } from '../../exports/datasets';
 import { writeExport } from '../../exports/writeExport';
 import { openLedger } from '../../ledger';
 import { createLogger } from '../../logger';
-import { resolveAsOf } from '../../views/asOf';
+import { parseAsOf, resolveAsOf } from '../../views/asOf';
 import type { ParsedArgs } from '../args';
 
 export const exportCommand = {
@@ -29,23 +29,19 @@ Exit code: 0 done, 2 unknown dataset, format or as-of.`,
       );
       return 2;
     }
+    const rawAsOf = args.options['as-of'];
+    const parsedAsOf = typeof rawAsOf === 'string' ? parseAsOf(rawAsOf) : undefined;
+    if (parsedAsOf?.kind === 'invalid') {
+      process.stderr.write(`ledger export: --as-of ${parsedAsOf.reason}\n`);
+      return 2;
+    }
     const config = loadConfig();
     const ledger = openLedger(config, createLogger('warn', process.stderr));
     try {
       await ledger.runner.start();
       const head = await ledger.store.headPosition();
       await ledger.runner.waitFor(head, 600_000);
-      let at: Awaited<ReturnType<typeof resolveAsOf>>;
-      try {
-        at = await resolveAsOf(
-          ledger.store,
-          typeof args.options['as-of'] === 'string' ? args.options['as-of'] : undefined,
-          new Date(),
-        );
-      } catch (error) {
-        process.stderr.write(`ledger export: ${error instanceof Error ? error.message : String(error)}\n`);
-        return 2;
-      }
+      const at = await resolveAsOf(ledger.store, parsedAsOf, new Date());
       const position = Math.min(at.position ?? head, head);
       const rows = await writeExport(
         dataset,

@@ -1,6 +1,6 @@
 import type { CommandContext, Present, Reference, References } from '../decider';
 import { assertNew, existing, reference, referenced, unreachable } from '../decider';
-import { assertNotBefore, yearOf } from '../dates';
+import { assertNotBefore, assertNotInFuture, assertYearNotInFuture, yearOf } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
 import type { CommitteeRecord, CommitteeState } from './committee';
@@ -14,7 +14,11 @@ import type {
   RecordMemberLeftInput,
 } from './commands';
 
-export function establishCommittee(input: EstablishCommitteeInput, refs: References): DomainEvent[] {
+export function establishCommittee(
+  input: EstablishCommitteeInput,
+  refs: References,
+  ctx: CommandContext,
+): DomainEvent[] {
   if (input.arenaId !== undefined) referenced(refs, 'arena', 'arena');
   if (input.establishedBy !== undefined) referenced(refs, 'establishedBy', 'politicalBody');
   const { from, to } = input.period;
@@ -24,6 +28,8 @@ export function establishCommittee(input: EstablishCommitteeInput, refs: Referen
       `the committee's period starts (${from}) after it ends (${to})`,
     );
   }
+  // The period's end is a plan and may lie ahead; its start is when the committee came to be.
+  assertNotInFuture(from, ctx, "the start of the committee's period");
   return [{ type: 'CommitteeEstablished', data: input }];
 }
 
@@ -31,6 +37,7 @@ export function appointMember(
   input: AppointMemberInput,
   committee: CommitteeRecord,
   refs: References,
+  ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
   referenced(refs, 'person', 'person');
@@ -43,6 +50,8 @@ export function appointMember(
       `person ${personId} is already an active member of the committee, appointed on ${active.appointedOn}`,
     );
   }
+  // Before the period check: a committee's period may end years ahead, and a future appointment is refused as such.
+  assertNotInFuture(appointedOn, ctx, 'the appointment');
   const { from, to } = committee.period;
   if (appointedOn < from || appointedOn > to) {
     throw broken(
@@ -60,7 +69,11 @@ export function appointMember(
   return [{ type: 'MemberAppointed', data: appointment }];
 }
 
-export function recordMemberLeft(input: RecordMemberLeftInput, committee: CommitteeRecord): DomainEvent[] {
+export function recordMemberLeft(
+  input: RecordMemberLeftInput,
+  committee: CommitteeRecord,
+  ctx: CommandContext,
+): DomainEvent[] {
   assertNotDissolved(committee);
   const { committeeId: _committeeId, ...departure } = input;
   const membership = activeMembership(committee, departure.personId);
@@ -73,11 +86,18 @@ export function recordMemberLeft(input: RecordMemberLeftInput, committee: Commit
     'left-after-appointed',
     'leaving the committee',
   );
+  assertNotInFuture(departure.leftOn, ctx, 'leaving the committee');
   return [{ type: 'MemberLeft', data: departure }];
 }
 
-export function allocateBudget(input: AllocateBudgetInput, committee: CommitteeRecord): DomainEvent[] {
+export function allocateBudget(
+  input: AllocateBudgetInput,
+  committee: CommitteeRecord,
+  ctx: CommandContext,
+): DomainEvent[] {
   assertNotDissolved(committee);
+  // A budget is adopted before its year starts, so the coming year is allowed; years beyond it are not.
+  assertYearNotInFuture(input.year, ctx, 'the budget year', 1);
   const { from, to } = committee.period;
   if (input.year < yearOf(from) || input.year > yearOf(to)) {
     throw broken(
@@ -88,7 +108,11 @@ export function allocateBudget(input: AllocateBudgetInput, committee: CommitteeR
   return [{ type: 'BudgetAllocated', data: { year: input.year, amountNok: input.amountNok } }];
 }
 
-export function dissolveCommittee(input: DissolveCommitteeInput, committee: CommitteeRecord): DomainEvent[] {
+export function dissolveCommittee(
+  input: DissolveCommitteeInput,
+  committee: CommitteeRecord,
+  ctx: CommandContext,
+): DomainEvent[] {
   assertNotDissolved(committee);
   assertNotBefore(
     input.dissolvedOn,
@@ -96,6 +120,8 @@ export function dissolveCommittee(input: DissolveCommitteeInput, committee: Comm
     'dissolution-after-establishment',
     'the dissolution',
   );
+  // A dissolution dated ahead would close the committee to everything from now on.
+  assertNotInFuture(input.dissolvedOn, ctx, 'the dissolution');
   return [{ type: 'CommitteeDissolved', data: { dissolvedOn: input.dissolvedOn, reason: input.reason } }];
 }
 
@@ -133,22 +159,22 @@ export function decide(
   command: CommitteeCommand,
   state: CommitteeState,
   refs: References,
-  _ctx: CommandContext,
+  ctx: CommandContext,
 ): DomainEvent[] {
   if (command.name === 'EstablishCommittee') {
     assertNew(state, 'committee', command.input.committeeId);
-    return establishCommittee(command.input, refs);
+    return establishCommittee(command.input, refs, ctx);
   }
   const committee: Present<CommitteeState> = existing(state, 'committee', command.input.committeeId);
   switch (command.name) {
     case 'AppointMember':
-      return appointMember(command.input, committee, refs);
+      return appointMember(command.input, committee, refs, ctx);
     case 'RecordMemberLeft':
-      return recordMemberLeft(command.input, committee);
+      return recordMemberLeft(command.input, committee, ctx);
     case 'AllocateBudget':
-      return allocateBudget(command.input, committee);
+      return allocateBudget(command.input, committee, ctx);
     case 'DissolveCommittee':
-      return dissolveCommittee(command.input, committee);
+      return dissolveCommittee(command.input, committee, ctx);
     default:
       return unreachable(command);
   }

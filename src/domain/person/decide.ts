@@ -1,13 +1,14 @@
 import type { CommandContext, Present, Reference, References } from '../decider';
 import { assertNew, compact, existing, unreachable } from '../decider';
-import { assertNotInFuture } from '../dates';
+import { assertNotInFuture, assertYearNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
 import type { ErasePersonalDataInput, PersonCommand, RegisterPersonInput } from './commands';
 import type { PersonState } from './person';
 
-export function registerPerson(input: RegisterPersonInput): DomainEvent[] {
+export function registerPerson(input: RegisterPersonInput, ctx: CommandContext): DomainEvent[] {
   const { personId, name, email, phone, birthYear, area } = input;
+  if (birthYear !== undefined) assertYearNotInFuture(birthYear, ctx, 'the birth year');
   return [
     {
       type: 'PersonRegistered',
@@ -50,7 +51,7 @@ export function decide(
   switch (command.name) {
     case 'RegisterPerson':
       assertNew(state, 'person', command.input.personId);
-      return registerPerson(command.input);
+      return registerPerson(command.input, ctx);
     case 'ErasePersonalData':
       return erasePersonalData(command.input, existing(state, 'person', command.input.personId), ctx);
     default:

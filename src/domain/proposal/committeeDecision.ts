@@ -38,6 +38,14 @@ export function recordCommitteeDecision(
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
   assertAwaitsDecision(proposal);
+  if (input.grantNok !== undefined && !(input.outcome === 'adopted' && input.kind === 'own_decision')) {
+    // Stored, such a grant would count nowhere (the budget rule and the views read adopted own decisions only).
+    const decision = `${input.outcome} ${input.kind.replace(/_/g, ' ')}`;
+    throw broken(
+      'grant-needs-adopted-own-decision',
+      `a grant (grantNok) is recorded only with an adopted own decision, not with ${/^[aeiou]/.test(decision) ? 'an' : 'a'} ${decision}`,
+    );
+  }
   const committee = referenced(refs, 'committee', 'committee');
   const voteClosed = input.voteId !== undefined ? assertVoteCarries(input, proposal, refs) : undefined;
   if (input.kind === 'own_decision' && !committee.mandate.decide) {

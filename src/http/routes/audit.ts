@@ -10,7 +10,7 @@ import { verifyLedger, type VerifyResult } from '../../audit/verify';
 import type { EventStore } from '../../store/eventStore';
 import { requireRole } from '../auth';
 import { problems } from '../problem';
-import { parseQuery, wholeNumber } from '../queryParams';
+import { fromNotAfterTo, parseQuery, wholeNumber } from '../queryParams';
 
 export interface AuditRouterDeps {
   audit: AuditLog;
@@ -23,7 +23,9 @@ const MAX_PAGE = 1000;
 const CATCH_UP_MS = 10_000;
 
 const inclusionQuery = z.object({ position: wholeNumber, treeSize: wholeNumber.optional() });
-const consistencyQuery = z.object({ from: wholeNumber, to: wholeNumber.optional() });
+const consistencyQuery = z
+  .object({ from: wholeNumber, to: wholeNumber.optional() })
+  .superRefine(fromNotAfterTo);
 const historyQuery = z.object({
   fromSize: wholeNumber.optional(),
   limit: wholeNumber
@@ -97,6 +99,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     const query = parseQuery(consistencyQuery, req.query);
     const to = query.to ?? latest().treeSize;
     checkTreeSize(to, 'to');
+    // With `to` given, a reversed pair is a bad query (400 above); without it, from is beyond the latest checkpoint.
     if (query.from > to) {
       throw problems.unprocessable(
         'sizes-reversed',

@@ -8,11 +8,12 @@ import type { EventStore } from '../../store/eventStore';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { requireRole } from '../auth';
 import { problems } from '../problem';
-import { asOfParam, parseQuery } from '../queryParams';
+import { resolveAsOf } from '../../views/asOf';
+import { asOf, parseQuery } from '../queryParams';
 
 const exportQuery = z.strictObject({
   format: z.enum(['csv', 'ndjson']).default('csv'),
-  asOf: z.string().max(40).optional(),
+  asOf: asOf.optional(),
 });
 
 export function exportsRouter(deps: {
@@ -36,7 +37,7 @@ export function exportsRouter(deps: {
       throw problems.notFound(`There is no dataset "${String(req.params.dataset)}"; see GET /api/v1/exports`);
     }
     const query = parseQuery(exportQuery, req.query);
-    const at = await asOfParam(deps.store, query.asOf, new Date());
+    const at = await resolveAsOf(deps.store, query.asOf, new Date());
     const head = await deps.store.headPosition();
     const position = Math.min(at.position ?? head, head);
     const format = query.format;

@@ -25,8 +25,8 @@ import {
 import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore } from '../../store/eventStore';
-import { dateAtPosition } from '../../views/asOf';
-import { asOfParam, parseQuery } from '../queryParams';
+import { dateAtPosition, resolveAsOf, type AsOf } from '../../views/asOf';
+import { asOf, fromNotAfterTo, minPosition, parseQuery, wholeNumber } from '../queryParams';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { problems } from '../problem';
 
@@ -35,36 +35,37 @@ export interface ReadRouterDeps {
   store: EventStore;
   people: PersonDirectory;
   clock?: () => Date;
+  /** How long a read with `minPosition` waits for the views before answering 503 (default 5 s). */
+  minPositionWaitMs?: number;
 }
 
-const MIN_POSITION_WAIT_MS = 5_000;
-
-const common = {
-  asOf: z.string().max(40).optional(),
-  minPosition: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
-};
+const common = { asOf: asOf.optional(), minPosition: minPosition.optional() };
 const listQuery = z.strictObject({
   ...common,
   committeeId: Id.optional(),
   stage: z.enum(stages).optional(),
   origin: ProposalOrigin.optional(),
   theme: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: wholeNumber.refine((n) => n >= 1 && n <= 500, { message: 'must be between 1 and 500' }).default(50),
   cursor: z.string().max(500).optional(),
 });
 const viewQuery = z.strictObject(common);
-const influenceQuery = z.strictObject({
-  ...common,
-  groupBy: z.enum(influenceGroupings).default('committee'),
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
-});
-const participationQuery = z.strictObject({
-  ...common,
-  committeeId: Id.optional(),
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
-});
+const influenceQuery = z
+  .strictObject({
+    ...common,
+    groupBy: z.enum(influenceGroupings).default('committee'),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+  })
+  .superRefine(fromNotAfterTo);
+const participationQuery = z
+  .strictObject({
+    ...common,
+    committeeId: Id.optional(),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+  })
+  .superRefine(fromNotAfterTo);
 
 function idParam(req: Request, what: string): string {
   const id = req.params.id;
@@ -109,6 +110,7 @@ class AnswerCache {
 export function readRouter(deps: ReadRouterDeps): Router {
   const router = Router();
   const clock = deps.clock ?? (() => new Date());
+  const minPositionWaitMs = deps.minPositionWaitMs ?? 5_000;
   const answers = new AnswerCache();
   /** The cache key of an answer: the route, the view's position and date, who asks, and the rest of the query. */
   const answerKey = (
@@ -124,14 +126,14 @@ export function readRouter(deps: ReadRouterDeps): Router {
   /** The view's state at the requested point, the position it reflects, and the date deadlines are judged at. */
   async function viewAt<S>(
     name: string,
-    q: { asOf?: string; minPosition?: number },
+    q: { asOf?: AsOf; minPosition?: number },
   ): Promise<{ position: number; state: S; date: string }> {
-    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, MIN_POSITION_WAIT_MS))) {
+    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, minPositionWaitMs))) {
       throw problems.unavailable(
         `The views have not reached position ${q.minPosition} yet; try again shortly`,
       );
     }
-    const at = await asOfParam(deps.store, q.asOf, clock());
+    const at = await resolveAsOf(deps.store, q.asOf, clock());
     if (at.position === undefined) return { ...deps.runner.current<S>(name), date: at.date };
     const { position, state } = await deps.runner.asOf<S>(name, at.position);
     // A position past the head answers at the head: the date is then the head's.

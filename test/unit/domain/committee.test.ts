@@ -60,6 +60,18 @@ describe('committee: EstablishCommittee', () => {
   it('refuses a second establishment under the same id', () => {
     given([committeeEstablished()]).when(establish()).thenThrows(StateConflict, 'already-exists');
   });
+
+  it('refuses a period that starts after today', () => {
+    given([])
+      .when(establish({ period: { from: '2024-06-02', to: '2026-12-31' } }), {}, { today: '2024-06-01' })
+      .thenThrows(RuleViolation, 'date-not-in-future');
+  });
+
+  it("accepts a period that starts today and ends years ahead: the end is the committee's plan", () => {
+    given([])
+      .when(establish({ period: { from: '2024-06-01', to: '2030-12-31' } }), {}, { today: '2024-06-01' })
+      .then([committeeEstablished({ period: { from: '2024-06-01', to: '2030-12-31' } })]);
+  });
 });
 
 describe('committee: AppointMember', () => {
@@ -141,6 +153,18 @@ describe('committee: AppointMember', () => {
     }
   });
 
+  it('refuses an appointment dated after today, even inside a period that ends later', () => {
+    given([committeeEstablished({ period: { from: '2020-09-01', to: '2030-12-31' } })])
+      .when(appoint({ appointedOn: '2024-06-02' }), frida, { today: '2024-06-01' })
+      .thenThrows(RuleViolation, 'date-not-in-future');
+  });
+
+  it('accepts an appointment dated today', () => {
+    given([committeeEstablished({ period: { from: '2020-09-01', to: '2030-12-31' } })])
+      .when(appoint({ appointedOn: '2024-06-01' }), frida, { today: '2024-06-01' })
+      .then([expect.objectContaining({ type: 'MemberAppointed' })]);
+  });
+
   it('appoints no one to a dissolved committee', () => {
     given([committeeEstablished(), committeeDissolved('2022-06-30')])
       .when(appoint(), frida)
@@ -191,6 +215,12 @@ describe('committee: RecordMemberLeft', () => {
     expect(error.status).toBe(404);
   });
 
+  it('refuses a departure dated after today', () => {
+    given(heggedal())
+      .when(leave('2024-06-02'), anne, { today: '2024-06-01' })
+      .thenThrows(RuleViolation, 'date-not-in-future');
+  });
+
   it('records nothing on a dissolved committee', () => {
     given([...heggedal(), committeeDissolved('2022-06-30')])
       .when(leave(), anne)
@@ -212,6 +242,22 @@ describe('committee: AllocateBudget', () => {
     given([committeeEstablished()])
       .when(allocate(year))
       .thenThrows(RuleViolation, 'budget-year-within-period');
+  });
+
+  describe('for a committee whose period runs to 2030', () => {
+    const longLived = [committeeEstablished({ period: { from: '2020-09-01', to: '2030-12-31' } })];
+
+    it('allocates budget for the coming year: budgets are adopted before the year starts', () => {
+      given(longLived)
+        .when(allocate(2025), {}, { today: '2024-06-01' })
+        .then([budgetAllocated(2025, 50_000)]);
+    });
+
+    it('refuses a budget year after the coming one', () => {
+      given(longLived)
+        .when(allocate(2026), {}, { today: '2024-12-31' })
+        .thenThrows(RuleViolation, 'date-not-in-future');
+    });
   });
 
   it('allocates nothing to a dissolved committee', () => {
@@ -240,6 +286,15 @@ describe('committee: DissolveCommittee', () => {
       .when(dissolve('2020-08-31'))
       .thenThrows(RuleViolation, 'dissolution-after-establishment');
   });
+
+  it.each(['2024-06-02', '9999-12-31'])(
+    'refuses a dissolution dated after today (%s): it would close the committee from now on',
+    (dissolvedOn) => {
+      given(heggedal())
+        .when(dissolve(dissolvedOn), {}, { today: '2024-06-01' })
+        .thenThrows(RuleViolation, 'date-not-in-future');
+    },
+  );
 
   it('dissolves once', () => {
     given([...heggedal(), committeeDissolved('2022-06-30')])

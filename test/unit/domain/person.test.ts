@@ -34,6 +34,30 @@ describe('person: RegisterPerson', () => {
       .then([{ type: 'PersonRegistered', data: { personId: ids.frida, personal: { name: 'Frida Berg' } } }]);
   });
 
+  it('refuses a birth year after this year', () => {
+    given([])
+      .when(
+        command('RegisterPerson', { personId: ids.frida, name: 'Frida Berg', birthYear: 2025 }),
+        {},
+        {
+          today: '2024-12-31',
+        },
+      )
+      .thenThrows(RuleViolation, 'date-not-in-future');
+  });
+
+  it('accepts a birth year of this year', () => {
+    given([])
+      .when(
+        command('RegisterPerson', { personId: ids.frida, name: 'Frida Berg', birthYear: 2024 }),
+        {},
+        {
+          today: '2024-01-01',
+        },
+      )
+      .then([expect.objectContaining({ type: 'PersonRegistered' })]);
+  });
+
   it('refuses a second registration under the same id', () => {
     given([personRegistered(ids.frida)])
       .when(command('RegisterPerson', { personId: ids.frida, name: 'Frida Berg' }))

@@ -251,13 +251,28 @@ describe('proposal: RecordCommitteeDecision', () => {
         ]);
     });
 
-    it('loads the grant ledger only for an adopted own decision that grants money', () => {
+    it.each([
+      ['an adopted recommendation', { outcome: 'adopted', kind: 'recommendation' }],
+      ['an adopted consultation response', { outcome: 'adopted', kind: 'consultation_response' }],
+      ['a rejected own decision', { outcome: 'rejected', kind: 'own_decision' }],
+      ['a deferred own decision', { outcome: 'deferred', kind: 'own_decision' }],
+      ['a noted own decision', { outcome: 'noted', kind: 'own_decision' }],
+    ] as const)('records no grant with %s', (_case, decision) => {
       given(submitted)
-        .when(decide({ grantNok: 500_000 }), committee)
-        .then([committeeDecided({ grantNok: 500_000 })]);
+        .when(decide({ ...decision, grantNok: 500 }), committee)
+        .thenThrows(RuleViolation, 'grant-needs-adopted-own-decision');
+    });
+
+    it('refuses even a grant of 0 NOK with a recommendation: grantNok belongs to adopted own decisions', () => {
       given(submitted)
-        .when(decide({ kind: 'own_decision', outcome: 'rejected', grantNok: 500_000 }), committee)
-        .then([committeeDecided({ kind: 'own_decision', outcome: 'rejected', grantNok: 500_000 })]);
+        .when(decide({ grantNok: 0 }), committee)
+        .thenThrows(RuleViolation, 'grant-needs-adopted-own-decision');
+    });
+
+    it('records an adopted own decision with a grant of 0 NOK without loading the grant ledger', () => {
+      given(submitted)
+        .when(decide({ kind: 'own_decision', grantNok: 0 }), committee)
+        .then([committeeDecided({ kind: 'own_decision', grantNok: 0 })]);
     });
 
     it('adds allocations of the same year', () => {
