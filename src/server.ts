@@ -39,10 +39,10 @@ export function buildApp(
     apiRouters: [
       commandRouter({ commands: ledger.commands, idempotency: ledger.idempotency }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
-      feedsRouter({ store: ledger.store, shutdown, logger: ledger.logger }),
+      feedsRouter({ store: ledger.store, people: ledger.people, shutdown, logger: ledger.logger }),
       readRouter({ runner: ledger.runner, store: ledger.store, people: ledger.people }),
       adminRouter({ runner: ledger.runner }),
-      traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store }),
+      traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store, people: ledger.people }),
       exportsRouter({ runner: ledger.runner, store: ledger.store, pseudonyms: ledger.pseudonyms }),
     ],
     rootRouters: [openApiRouter()],
