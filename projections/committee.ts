@@ -3,7 +3,7 @@
  * year, meetings, and how many of its proposals stand at each stage (the stage logic is proposalPath's).
  */
 import type { EventData, EventType } from '../src/domain/events';
-import { ActorGroup, RepresentationBasis } from '../src/domain/events';
+import { ActorGroup, MemberRole, RepresentationBasis } from '../src/domain/events';
 import { yearOf } from './calendar';
 import type { LedgerEvent, LedgerEventOf, Projection } from './projection';
 import { idInStream } from './projection';
@@ -13,10 +13,11 @@ import { stageAfter, stageEventTypes, zeroPerStage } from './proposalPath';
 type Established = EventData<'CommitteeEstablished'>;
 type ActorGroupName = EventData<'MemberAppointed'>['actorGroup'];
 type RepresentationBasisName = EventData<'MemberAppointed'>['representationBasis'];
+type RoleName = EventData<'MemberAppointed'>['role'];
 
 export interface Member {
   personId: string;
-  role: EventData<'MemberAppointed'>['role'];
+  role: RoleName;
   actorGroup: ActorGroupName;
   representationBasis: RepresentationBasisName;
   represents: string | null;
@@ -237,9 +238,12 @@ export interface CommitteeView extends Omit<CommitteeRecord, 'members' | 'alloca
   members: {
     active: Member[];
     former: Member[];
+    activeCount: number;
+    formerCount: number;
     /** Active members only. */
     byActorGroup: Record<ActorGroupName, number>;
     byRepresentationBasis: Record<RepresentationBasisName, number>;
+    byRole: Record<RoleName, number>;
   };
   /** Years with an allocation or a grant, ascending. */
   budget: BudgetYear[];
@@ -252,6 +256,7 @@ export function committeeOf(state: CommitteeViewState, committeeId: string): Com
   const c = state.committees[committeeId];
   if (c === undefined) return undefined;
   const active = c.members.filter((m) => m.leftOn === null).map((m) => ({ ...m }));
+  const former = c.members.filter((m) => m.leftOn !== null).map((m) => ({ ...m }));
   const byStage = { ...(state.stageCounts[committeeId] ?? zeroPerStage()) };
   return {
     committeeId: c.committeeId,
@@ -267,9 +272,12 @@ export function committeeOf(state: CommitteeViewState, committeeId: string): Com
     dissolvedOn: c.dissolvedOn,
     members: {
       active,
-      former: c.members.filter((m) => m.leftOn !== null).map((m) => ({ ...m })),
+      former,
+      activeCount: active.length,
+      formerCount: former.length,
       byActorGroup: countBy(ActorGroup.options, active, (m) => m.actorGroup),
       byRepresentationBasis: countBy(RepresentationBasis.options, active, (m) => m.representationBasis),
+      byRole: countBy(MemberRole.options, active, (m) => m.role),
     },
     budget: budgetOf(c, state.grantedNok[committeeId] ?? {}),
     meetings: [...c.meetings]

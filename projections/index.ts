@@ -19,6 +19,7 @@ export * from './participation';
 export * from './committee';
 export * from './traceIndex';
 export * from './votes';
+export * from './publicViews';
 export type { PublicRate } from './suppression';
 
 export interface ProjectionOptions {

@@ -2,8 +2,9 @@
 // Checks the participation ledger's audit proofs with nothing but Node.js and node:crypto (docs/audit.md):
 //   node verify-audit-proof.js inclusion   <verifier key> <checkpoint note file> <event.json> <inclusion.json>
 //   node verify-audit-proof.js consistency <verifier key> <older note file> <newer note file> <consistency.json>
-// The note files hold `signedNote` (GET /audit/checkpoint), event.json one envelope (a line of GET /events), the
-// proof files the answers of GET /audit/inclusion and /audit/consistency. Exit 0: verified; 1: not; 2: usage.
+// The note files hold `signedNote` (GET /audit/checkpoint), event.json one envelope (a line of GET /events) or one
+// event of a trace (its `leaf`, the stored text, is what is hashed), the proof files the answers of
+// GET /audit/inclusion and /audit/consistency. Exit 0: verified; 1: not; 2: usage.
 'use strict';
 const { Buffer } = require('node:buffer');
 const crypto = require('node:crypto');
@@ -32,7 +33,7 @@ const canonical = (v) =>
       : JSON.stringify(v);
 
 // API.md "Leaf hash": exactly these fields of the envelope, dataKeyId only when the event has one.
-function eventLeafHash(event) {
+function eventLeaf(event) {
   const names = [
     'globalPosition',
     'eventId',
@@ -49,7 +50,16 @@ function eventLeafHash(event) {
   ];
   const leaf = Object.fromEntries(names.map((name) => [name, event[name]]));
   if (event.dataKeyId !== undefined && event.dataKeyId !== null) leaf.dataKeyId = event.dataKeyId;
-  return leafHash(Buffer.from(canonical(leaf), 'utf8'));
+  return leaf;
+}
+
+// A trace's event brings its leaf text; the fields beside it may show pseudonyms for person ids, so the text is
+// what counts, and it must be canonical. An envelope from the feed is the leaf itself.
+function storedEvent(event) {
+  if (typeof event.leaf !== 'string') return eventLeaf(event);
+  const stored = JSON.parse(event.leaf);
+  if (canonical(eventLeaf(stored)) !== event.leaf) throw new Error('the leaf text is not in canonical form');
+  return stored;
 }
 
 // C2SP signed note, Ed25519: the verifier key is <name>+<hex key id>+<base64(0x01 || 32-byte public key)>.
@@ -121,11 +131,11 @@ const hashes = (proof) => proof.path.map((h) => Buffer.from(h, 'base64'));
 try {
   if (mode === 'inclusion' && c) {
     const checkpoint = openCheckpoint(vkey, read(a));
-    const event = JSON.parse(read(b));
+    const event = storedEvent(JSON.parse(read(b)));
     const root = rootFromInclusion(
       event.globalPosition,
       checkpoint.size,
-      eventLeafHash(event),
+      leafHash(Buffer.from(canonical(event), 'utf8')),
       hashes(JSON.parse(read(c))),
     );
     if (!root || !root.equals(checkpoint.root))

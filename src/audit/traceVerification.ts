@@ -1,12 +1,15 @@
 /**
  * Offline verification of a saved trace (GET /proposals/:id/trace) against a checkpoint: no server, no database.
- * Each event's leaf is recomputed from its envelope (API.md "Leaf hash"), hashed (RFC 9162 §2.1.1) and checked
- * with its inclusion proof (§2.1.3.2) against the checkpoint's signed root.
+ * Each event's leaf text must be the canonical form of an event (API.md "Leaf hash"); it is hashed (RFC 9162
+ * §2.1.1) and checked with its inclusion proof (§2.1.3.2) against the checkpoint's signed root. The envelope
+ * fields shown beside it must be that same event, except that an evaluator's trace shows pseudonyms where the leaf
+ * holds person ids: each id one pseudonym, the same throughout the trace (docs/audit.md, "Pseudonymised traces").
  */
 import { z } from 'zod';
 import { eventLeafBytes, leafHash } from './rfc9162';
 import { verifyInclusion } from './inclusionProof';
 import { parseVerifierKey, verifyCheckpointNote } from './signedNote';
+import { isPseudonym } from '../privacy/pseudonyms';
 import type { RecordedEvent } from '../store/eventStore';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
@@ -96,15 +99,18 @@ export function verifyTrace(
     );
   }
   let previous = -1;
+  const shownAs = new Pseudonymisation();
   for (const event of trace.events) {
     const p = event.globalPosition;
     if (p <= previous) problems.push(`position ${p}: events are not in ledger order`);
     previous = p;
     const { leaf, leafHash: claimedHash, inclusionProof, ...envelope } = event;
-    const recomputed = eventLeafBytes(envelope as unknown as RecordedEvent);
-    if (recomputed.toString('utf8') !== leaf)
+    const stored = canonicalEvent(leaf);
+    if (stored === undefined)
+      problems.push(`position ${p}: the leaf text is not the canonical text of an event`);
+    else if (!shownAs.renders(stored, shownFields(envelope as unknown as RecordedEvent)))
       problems.push(`position ${p}: the leaf text does not match the event's fields`);
-    const hash = leafHash(recomputed);
+    const hash = leafHash(Buffer.from(leaf, 'utf8'));
     if (hash.toString('base64') !== claimedHash)
       problems.push(`position ${p}: the leaf hash does not match the event`);
     const ok =
@@ -120,4 +126,74 @@ export function verifyTrace(
     if (!ok) problems.push(`position ${p}: the inclusion proof does not lead to the checkpoint's root`);
   }
   return { ok: problems.length === 0, events: trace.events.length, treeSize: checkpoint.treeSize, problems };
+}
+
+/** The leaf text parsed, when it is exactly the canonical text of an event (API.md "Leaf hash"); else undefined. */
+function canonicalEvent(leaf: string): unknown {
+  try {
+    const parsed = JSON.parse(leaf) as RecordedEvent;
+    return eventLeafBytes(parsed).toString('utf8') === leaf ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The shown envelope's fields that the leaf covers, as the leaf writes them (JSON values, no undefined). */
+function shownFields(envelope: RecordedEvent): unknown {
+  try {
+    return JSON.parse(eventLeafBytes(envelope).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const ENDS_IN_UUID = /^(.*?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * The renaming a trace's display applies to the leaves: a person id (a UUID, alone or ending a stream or key id) may
+ * be shown as a pseudonym, each id always as the same one and no two ids as the same one. Anything else must be
+ * shown exactly as the leaf has it.
+ */
+class Pseudonymisation {
+  private readonly pseudonymOf = new Map<string, string>();
+  private readonly idOf = new Map<string, string>();
+
+  renders(stored: unknown, shown: unknown): boolean {
+    if (typeof stored === 'string' && typeof shown === 'string') return this.sameString(stored, shown);
+    if (Array.isArray(stored) || Array.isArray(shown)) {
+      return (
+        Array.isArray(stored) &&
+        Array.isArray(shown) &&
+        stored.length === shown.length &&
+        stored.every((item, i) => this.renders(item, shown[i]))
+      );
+    }
+    if (isRecord(stored) && isRecord(shown)) {
+      const keys = Object.keys(stored);
+      return (
+        keys.length === Object.keys(shown).length &&
+        keys.every((key) => Object.hasOwn(shown, key) && this.renders(stored[key], shown[key]))
+      );
+    }
+    return stored === shown;
+  }
+
+  private sameString(stored: string, shown: string): boolean {
+    if (stored === shown) return true;
+    const id = ENDS_IN_UUID.exec(stored);
+    if (!id) return false;
+    const [, prefix = '', uuid = ''] = id;
+    const pseudonym = shown.slice(prefix.length);
+    if (!shown.startsWith(prefix) || !isPseudonym(pseudonym)) return false;
+    const known = this.pseudonymOf.get(uuid);
+    if (known !== undefined) return known === pseudonym;
+    if (this.idOf.has(pseudonym)) return false;
+    this.pseudonymOf.set(uuid, pseudonym);
+    this.idOf.set(pseudonym, uuid);
+    return true;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

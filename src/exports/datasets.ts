@@ -13,7 +13,7 @@ import {
   type VotesState,
 } from '../../projections';
 import { idInStream } from '../domain/events';
-import type { Pseudonyms } from '../privacy/pseudonyms';
+import { pseudonymisedEvent, type Pseudonyms } from '../privacy/pseudonyms';
 import { readBatches, type EventStore, type RecordedEvent } from '../store/eventStore';
 import type { ProjectionRunner } from '../views/projectionRunner';
 import type { Cell } from './csv';
@@ -266,21 +266,6 @@ const participation: Dataset = {
   },
 };
 
-const PERSON_ID_FIELDS = new Set(['personId', 'submittedBy']);
-
-/** The event's data with person ids replaced by pseudonyms and personal data (even encrypted) left out. */
-function pseudonymisedData(e: RecordedEvent, pseudonyms: Pseudonyms): unknown {
-  const data = { ...(e.data as Record<string, unknown>) };
-  delete data.personal;
-  for (const key of Object.keys(data)) {
-    const value = data[key];
-    if (PERSON_ID_FIELDS.has(key) && typeof value === 'string') data[key] = pseudonyms.of(value);
-    if (key === 'attendeePersonIds' && Array.isArray(value))
-      data[key] = value.map((id) => pseudonyms.of(String(id)));
-  }
-  return data;
-}
-
 const events: Dataset = {
   name: 'events',
   description:
@@ -298,20 +283,21 @@ const events: Dataset = {
     col('data', 'event data as JSON'),
   ],
   async *rows(ctx) {
-    for await (const e of eventsUpTo(ctx)) {
+    for await (const stored of eventsUpTo(ctx)) {
+      const e = pseudonymisedEvent(stored, ctx.pseudonyms);
+      // Personal data is left out even in its sealed form: a research file has no use for ciphertexts.
+      const { personal: _personal, ...data } = e.data as Record<string, unknown>;
       yield {
         globalPosition: e.globalPosition,
         eventId: e.eventId,
-        streamId: e.streamId.startsWith('person-')
-          ? `person-${ctx.pseudonyms.of(e.streamId.slice(7))}`
-          : e.streamId,
+        streamId: e.streamId,
         streamRevision: e.streamRevision,
         type: e.type,
         schemaVersion: e.schemaVersion,
         recordedAt: e.recordedAt,
         occurredAt: e.occurredAt,
         actorRole: e.actor.role,
-        data: JSON.stringify(pseudonymisedData(e, ctx.pseudonyms)),
+        data: JSON.stringify(data),
       };
     }
   },

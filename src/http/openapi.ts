@@ -20,7 +20,7 @@ export const readRouteDocs: ReadRouteDoc[] = [
   {
     path: '/proposals',
     summary: 'Proposal status views, filtered and paginated',
-    roles: 'anyone',
+    roles: 'anyone (supports under 5 suppressed for anonymous callers)',
     query: {
       committeeId: 'committee id',
       stage: 'stage',
@@ -35,7 +35,7 @@ export const readRouteDocs: ReadRouteDoc[] = [
   {
     path: '/proposals/{id}',
     summary: 'One proposal status view',
-    roles: 'anyone',
+    roles: 'anyone (supports under 5 suppressed for anonymous callers)',
     query: {
       asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
       minPosition: 'wait until views include this position',
@@ -44,24 +44,25 @@ export const readRouteDocs: ReadRouteDoc[] = [
   {
     path: '/proposals/{id}/trace',
     summary: 'Every event that touched the proposal, each with its inclusion proof',
-    roles: 'evaluator, admin',
+    roles: 'evaluator (person ids pseudonymised; leaf texts as stored), admin',
   },
   {
     path: '/committees',
     summary: 'Committee views',
-    roles: 'anyone (member names for clerk/admin)',
+    roles: 'anyone (member counts under 5 suppressed for anonymous callers)',
     query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
     path: '/committees/{id}',
     summary: 'One committee view',
-    roles: 'anyone (member names for clerk/admin)',
+    roles:
+      'anyone: anonymous callers get suppressed counts only, evaluators members by pseudonym, clerk/admin by name',
     query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
     path: '/votes/{id}',
     summary: 'A vote with its ballots and tally',
-    roles: 'anyone (voter identity per role)',
+    roles: 'anyone: the tally for all; ballots by pseudonym for evaluators, by name for clerk/admin',
     query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
   {
@@ -89,18 +90,22 @@ export const readRouteDocs: ReadRouteDoc[] = [
   {
     path: '/events',
     summary: 'The log in global order',
-    roles: 'evaluator, admin',
+    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
     query: { from: 'global position', limit: '1–10000' },
     produces: 'application/x-ndjson',
   },
   {
     path: '/events/live',
     summary: 'Live feed of new events, resumable with Last-Event-ID',
-    roles: 'evaluator, admin',
+    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
     query: { from: 'global position' },
     produces: 'text/event-stream',
   },
-  { path: '/streams/{streamId}', summary: "One stream's events", roles: 'evaluator, admin' },
+  {
+    path: '/streams/{streamId}',
+    summary: "One stream's events",
+    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
+  },
   { path: '/audit/checkpoint', summary: 'The latest signed checkpoint (C2SP signed note)', roles: 'anyone' },
   { path: '/audit/checkpoints', summary: 'All checkpoints', roles: 'anyone' },
   {

@@ -1,11 +1,11 @@
 /**
- * Who a person id is, as much as the caller may know: names for clerks and admins (decrypted from the person's
- * registration), a pseudonym for evaluators, nothing for anonymous callers.
+ * Who a person id is, as much as the caller may know (API.md "Who sees what"): names for clerks and admins
+ * (decrypted from the person's registration), a pseudonym for evaluators, nothing for anonymous callers.
  */
 import { SealedPersonal, type PersonalData } from '../domain/events';
-import type { EventStore } from '../store/eventStore';
+import type { EventStore, RecordedEvent } from '../store/eventStore';
 import type { PersonalDataVault } from './personalDataVault';
-import type { Pseudonyms } from './pseudonyms';
+import { pseudonymisedEvent, type Pseudonyms } from './pseudonyms';
 
 export type Audience = 'admin' | 'clerk' | 'evaluator' | 'anonymous';
 
@@ -48,5 +48,13 @@ export class PersonDirectory {
 
   pseudonymOf(personId: string): string {
     return this.pseudonyms.of(personId);
+  }
+
+  /**
+   * An event as the caller may see it: as stored for clerks and admins, person ids pseudonymised for everyone else
+   * (the routes that serve events let no anonymous caller in; should one get here, it gets no more than evaluators).
+   */
+  event(event: RecordedEvent, audience: Audience): RecordedEvent {
+    return audience === 'admin' || audience === 'clerk' ? event : pseudonymisedEvent(event, this.pseudonyms);
   }
 }

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { verifyTrace, type Trace } from '../../src/audit/traceVerification';
 import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
 
 const root = path.resolve(__dirname, '../..');
@@ -33,6 +34,7 @@ function verifyTraceCli(args: string[]): { status: number | null; stdout: string
 
 describe('proposal trace', () => {
   let t: LedgerApp;
+  let persons: string[];
   let proposalId: string;
   let voteId: string;
   let meetingId: string;
@@ -43,7 +45,7 @@ describe('proposal trace', () => {
       kind: 'council',
       seats: 55,
     });
-    const persons = [];
+    persons = [];
     for (let i = 0; i < 3; i++) persons.push(await created(t, '/persons', { name: `Medlem ${i}` }));
     const committeeId = await created(t, '/committees', {
       name: 'Lokalsamfunnsutvalget i Slemmestad og Vollen',
@@ -76,6 +78,7 @@ describe('proposal trace', () => {
       kind: 'committee_meeting',
       heldOn: '2021-04-20',
       attendeeCount: 3,
+      attendeePersonIds: persons,
       agendaProposalIds: [proposalId],
     });
     voteId = await created(t, '/votes', {
@@ -160,6 +163,81 @@ describe('proposal trace', () => {
     fs.writeFileSync(traceFile, text);
     const otherKey = checkpoint.body.publicKey.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
     expect(verifyTraceCli([traceFile, '--public-key', otherKey]).status).toBe(1);
+  });
+
+  describe("an evaluator's trace: person ids pseudonymised in the display, the leaves as stored", () => {
+    type TraceEvent = { type: string; data: { personId?: string; choice?: string }; leaf: string };
+    let trace: Omit<Trace, 'events'> & { events: TraceEvent[] };
+    let checkpoint: Trace['checkpoint'];
+    beforeAll(async () => {
+      trace = (await t.get(`/proposals/${proposalId}/trace`, 'evaluator')).body;
+      checkpoint = (await t.get('/audit/checkpoint', 'anonymous')).body;
+    });
+    const ballots = () => trace.events.filter((e) => e.type === 'BallotCast');
+    const withDisplay = (i: number, data: TraceEvent['data']): unknown => {
+      const copy = JSON.parse(JSON.stringify(trace)) as typeof trace;
+      const ballot = copy.events.filter((e) => e.type === 'BallotCast')[i] as TraceEvent;
+      Object.assign(ballot.data, data);
+      return copy;
+    };
+
+    test('shows each voter and attendee by pseudonym; the leaf keeps the stored person id; it verifies', () => {
+      const pseudonyms = persons.map((p) => t.ledger.pseudonyms.of(p));
+      const meeting = trace.events.find((e) => e.type === 'MeetingHeld') as unknown as {
+        data: { attendeePersonIds: string[] };
+      };
+      expect(meeting.data.attendeePersonIds).toEqual(pseudonyms);
+      expect(ballots().map((e) => e.data.personId)).toEqual(pseudonyms);
+      expect(ballots().map((e) => (JSON.parse(e.leaf) as TraceEvent).data.personId)).toEqual(persons);
+      expect(verifyTrace(trace, checkpoint)).toMatchObject({ ok: true, events: 10, problems: [] });
+    });
+
+    test('a display that is not the leaf with ids replaced one-for-one does not verify', () => {
+      const second = ballots()[1]?.data.personId as string;
+      for (const forged of [
+        withDisplay(0, { personId: second }), // two people shown as one
+        withDisplay(0, { personId: 'p-0123456789abcdef0123' }), // a person the meeting shows otherwise
+        withDisplay(1, { personId: 'Medlem 1' }), // a name for an id
+        withDisplay(2, { choice: 'no' }), // a fact the leaf does not hold
+      ]) {
+        const result = verifyTrace(forged, checkpoint);
+        expect(result.ok).toBe(false);
+        expect(result.problems.join('\n')).toMatch(/the leaf text does not match the event's fields/);
+      }
+      // An admin's trace shows the stored ids: the display is the leaf itself, which verifies as well.
+      const stored = JSON.parse(JSON.stringify(trace)) as typeof trace;
+      for (const e of stored.events) e.data = (JSON.parse(e.leaf) as TraceEvent).data;
+      expect(verifyTrace(stored, checkpoint).ok).toBe(true);
+    });
+
+    test("the standalone checker of docs/audit.md proves a trace's ballot by its leaf text", () => {
+      const dir = fs.mkdtempSync(path.join(t.dataDir, 'outsider-'));
+      const write = (name: string, text: string): string => {
+        fs.writeFileSync(path.join(dir, name), text);
+        return path.join(dir, name);
+      };
+      const ballot = trace.events.find((e) => e.type === 'BallotCast') as TraceEvent & {
+        inclusionProof: unknown;
+      };
+      const run = (eventFile: string) =>
+        spawnSync(
+          process.execPath,
+          [
+            path.join(root, 'scripts/verify-audit-proof.js'),
+            'inclusion',
+            checkpoint.publicKey,
+            write('checkpoint.txt', trace.checkpoint.signedNote),
+            eventFile,
+            write('inclusion.json', JSON.stringify(ballot.inclusionProof)),
+          ],
+          { encoding: 'utf8' },
+        );
+      const ok = run(write('ballot.json', JSON.stringify(ballot)));
+      expect(ok.stdout).toMatch(/^OK: event \d+ is in /);
+      expect(ok.status).toBe(0);
+      const forgedLeaf = ballot.leaf.replace('"choice":"yes"', '"choice":"no"');
+      expect(run(write('forged.json', JSON.stringify({ ...ballot, leaf: forgedLeaf }))).status).toBe(1);
+    });
   });
 
   test('needs an evaluator or admin; an unknown proposal is a 404', async () => {

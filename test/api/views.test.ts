@@ -199,10 +199,13 @@ describe('views through the API: a hand-computed trial', () => {
     const initiative = await get(trial.initiative);
     expect(initiative).toMatchObject({
       origin: 'citizen_initiative',
-      supports: 3,
       initiativeDeadline: '2021-07-12',
       overdue: true,
     });
+    // Three supports are three people: hidden from anonymous callers as /participation hides them, not zero.
+    expect(initiative).toMatchObject({ supports: null, suppressionThreshold: 5, suppressed: ['supports'] });
+    const named = await t.get(`/proposals/${trial.initiative}`, 'evaluator');
+    expect(named.body).toMatchObject({ supports: 3, suppressionThreshold: null, suppressed: [] });
     const full = await get(trial.full);
     expect(full.referrals).toEqual([
       expect.objectContaining({
@@ -262,18 +265,32 @@ describe('views through the API: a hand-computed trial', () => {
     expect(atTime.body).toMatchObject({ position: -1, groups: [] });
   });
 
-  test('committee view: members per role, budget; anonymous callers see no person ids', async () => {
+  test('committee view: members per role, budget; anonymous callers get suppressed counts, no member rows', async () => {
     const anon = await t.get(`/committees/${trial.heggedal}`, 'anonymous');
     expect(anon.status).toBe(200);
-    expect(anon.body.members.active).toHaveLength(5);
+    expect(anon.body.members).not.toHaveProperty('active');
+    expect(anon.body.members).not.toHaveProperty('former');
     expect(JSON.stringify(anon.body)).not.toContain(trial.persons[0]);
-    expect(anon.body.members.byActorGroup).toMatchObject({ resident: 3, voluntary_org: 2 });
+    // 5 members: the total shows; 3 residents and 2 from voluntary organisations are each under 5.
+    expect(anon.body.members.activeCount).toBe(5);
+    expect(anon.body.members.byActorGroup).toMatchObject({
+      resident: null,
+      voluntary_org: null,
+      politician: 0,
+    });
+    expect(anon.body.members.byRole).toMatchObject({ leader: null, member: null });
+    expect(anon.body.suppressionThreshold).toBe(5);
+    expect(anon.body.suppressed).toEqual(
+      expect.arrayContaining(['members.byActorGroup.resident', 'members.byRole.leader']),
+    );
     const clerk = await t.get(`/committees/${trial.heggedal}`, 'clerk');
     expect(clerk.body.members.active.map((m: { name: string }) => m.name).sort()).toEqual(
       [0, 1, 2, 3, 4].map((i) => `Simulert Person ${i}`),
     );
+    expect(clerk.body.members.byActorGroup).toMatchObject({ resident: 3, voluntary_org: 2 });
     const evaluator = await t.get(`/committees/${trial.heggedal}`, 'evaluator');
     expect(evaluator.body.members.active[0].pseudonym).toMatch(/^p-[0-9a-f]{20}$/);
+    expect(evaluator.body.members.byRole).toMatchObject({ leader: 1, member: 4 });
     expect(JSON.stringify(evaluator.body)).not.toContain('Simulert');
     expect(JSON.stringify(evaluator.body)).not.toContain(trial.persons[0]);
   });

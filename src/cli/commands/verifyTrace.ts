@@ -11,9 +11,11 @@ export const verifyTraceCommand = {
   summary: 'verify a saved proposal trace offline against a checkpoint',
   usage: `ledger verify-trace TRACE.json [--checkpoint CHECKPOINT.json] [--public-key VKEY]
 
-Checks a trace saved from GET /api/v1/proposals/:id/trace without a server or a database: recomputes each
-event's canonical leaf (API.md "Leaf hash") and its SHA-256 leaf hash, and verifies its RFC 9162 inclusion proof
-against the checkpoint's root; verifies the checkpoint's Ed25519 signature (C2SP signed note).
+Checks a trace saved from GET /api/v1/proposals/:id/trace without a server or a database: checks that each
+event's leaf text is the canonical text of an event (API.md "Leaf hash") and that the fields shown are that event
+(an evaluator's trace shows pseudonyms for person ids, one per id), hashes the leaf with SHA-256, and verifies its
+RFC 9162 inclusion proof against the checkpoint's root; verifies the checkpoint's Ed25519 signature (C2SP signed
+note).
 
   --checkpoint FILE  the checkpoint you trust, as saved from GET /api/v1/audit/checkpoint
                      (default: the checkpoint inside the trace)

@@ -1,10 +1,12 @@
 /**
  * The event feeds for evaluators (API.md): the log as NDJSON pages, a live Server-Sent Events feed that resumes
- * with Last-Event-ID, and one stream's events. Envelopes go out exactly as stored: personal data stays in its
- * encrypted form, and each line is what the leaf hash is computed from (API.md "Leaf hash").
+ * with Last-Event-ID, and one stream's events. Personal data stays in its encrypted form. Admins get the envelopes
+ * exactly as stored, each what its leaf hash is computed from (API.md "Leaf hash"); evaluators get them with person
+ * ids pseudonymised (API.md "Who sees what"), and verify events through the leaf texts of a trace.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { Logger } from '../../logger';
 import { requireRole } from '../auth';
@@ -13,6 +15,7 @@ import { parseQuery, wholeNumber } from '../queryParams';
 
 export interface FeedsRouterDeps {
   store: EventStore;
+  people: PersonDirectory;
   /** Aborted when the server shuts down: live feeds end then, or they would hold the server open. */
   shutdown?: AbortSignal;
   logger?: Logger;
@@ -34,15 +37,27 @@ const pageQuery = z.object({
 });
 const liveQuery = z.object({ from: wholeNumber.optional() });
 
-export function feedsRouter({ store, shutdown, logger, heartbeatMs = 15_000 }: FeedsRouterDeps): Router {
+export function feedsRouter({
+  store,
+  people,
+  shutdown,
+  logger,
+  heartbeatMs = 15_000,
+}: FeedsRouterDeps): Router {
   const router = Router();
+  /** The caller's rendering of an event (the routes let only evaluators and admins in). */
+  const shownTo = (req: Request) => {
+    const audience = req.caller?.role ?? 'anonymous';
+    return (event: RecordedEvent) => people.event(event, audience);
+  };
 
   router.get('/events', requireRole('evaluator'), async (req, res) => {
     const query = parseQuery(pageQuery, req.query);
+    const shown = shownTo(req);
     res.status(200).type('application/x-ndjson');
     let chunk = '';
     for await (const event of store.readAll(query.from ?? 0, { limit: query.limit ?? DEFAULT_LIMIT })) {
-      chunk += `${JSON.stringify(event)}\n`;
+      chunk += `${JSON.stringify(shown(event))}\n`;
       if (chunk.length >= CHUNK_CHARS) {
         if (!(await write(res, chunk))) return; // the client left
         chunk = '';
@@ -53,6 +68,7 @@ export function feedsRouter({ store, shutdown, logger, heartbeatMs = 15_000 }: F
 
   router.get('/events/live', requireRole('evaluator'), async (req, res) => {
     const query = parseQuery(liveQuery, req.query);
+    const shown = shownTo(req);
     const from = resumeFrom(req.header('last-event-id')) ?? query.from ?? (await store.headPosition()) + 1;
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -66,7 +82,7 @@ export function feedsRouter({ store, shutdown, logger, heartbeatMs = 15_000 }: F
     const subscription = store.subscribe(from, async (message) => {
       if (ended) return;
       if (message.kind === 'caughtUp') res.write(`: caught up at ${message.position}\n\n`);
-      else await write(res, sseEvent(message.event));
+      else await write(res, sseEvent(shown(message.event)));
     });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
     const end = (): void => {
@@ -90,7 +106,8 @@ export function feedsRouter({ store, shutdown, logger, heartbeatMs = 15_000 }: F
     const events = STREAM_ID.test(streamId) ? await store.readStream(streamId) : [];
     if (events.length === 0)
       throw problems.notFound(`There is no stream ${JSON.stringify(streamId.slice(0, 200))}`);
-    res.json({ streamId, events });
+    const shown = shownTo(req);
+    res.json({ streamId: events[0] ? shown(events[0]).streamId : streamId, events: events.map(shown) });
   });
 
   return router;

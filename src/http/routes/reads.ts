@@ -1,6 +1,10 @@
 /**
  * The view reads of API.md: every answer says which global position it reflects, accepts `asOf` (a position or
  * an ISO timestamp) and `minPosition` (wait up to a few seconds for the views to include a write).
+ *
+ * Who sees what (API.md): anonymous callers get the public form of each view (publicViews.ts: no row per person,
+ * small counts of people hidden, `suppressionThreshold` and `suppressed` saying which); evaluators get rows with
+ * pseudonyms in place of person ids; clerks and admins get names (personDirectory.ts).
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -13,6 +17,10 @@ import {
   listProposals,
   participationOf,
   PUBLIC_SUPPRESS_BELOW,
+  publicCommittee,
+  publicCommitteeList,
+  publicProposals,
+  publicVote,
   stages,
   statusOf,
   voteOf,
@@ -143,6 +151,9 @@ export function readRouter(deps: ReadRouterDeps): Router {
   }
 
   const audienceOf = (req: Request) => req.caller?.role ?? 'anonymous';
+  /** The small-count threshold of the caller's answers, as /participation states it: null when nothing is hidden. */
+  const thresholdFor = (req: Request): number | null =>
+    audienceOf(req) === 'anonymous' ? PUBLIC_SUPPRESS_BELOW : null;
 
   router.get('/proposals', async (req, res) => {
     const q = parseQuery(listQuery, req.query);
@@ -152,14 +163,22 @@ export function readRouter(deps: ReadRouterDeps): Router {
       ]);
     }
     const view = await viewAt<ProposalStatusState>('proposalStatus', q);
-    const json = answers.json(answerKey('proposals', view, '', q), () => {
+    const threshold = thresholdFor(req);
+    const json = answers.json(answerKey('proposals', view, String(threshold), q), () => {
       const page = listProposals(
         view.state,
         { committeeId: q.committeeId, stage: q.stage, origin: q.origin, theme: q.theme },
         view.date,
         { limit: q.limit, cursor: q.cursor },
       );
-      return { position: view.position, items: page.items, nextCursor: page.nextCursor };
+      const shown = publicProposals(page.items, threshold ?? 0, (i) => `items.${i}.`);
+      return {
+        position: view.position,
+        suppressionThreshold: threshold,
+        items: shown.views,
+        nextCursor: page.nextCursor,
+        suppressed: shown.suppressed,
+      };
     });
     res.type('application/json').send(json);
   });
@@ -171,13 +190,22 @@ export function readRouter(deps: ReadRouterDeps): Router {
     const status = statusOf(view.state, id, view.date);
     if (!status)
       throw problems.notFound(`There is no proposal with id "${id}" (as of position ${view.position})`);
-    res.json({ position: view.position, ...status });
+    const threshold = thresholdFor(req);
+    const shown = publicProposals([status], threshold ?? 0, () => '');
+    res.json({
+      position: view.position,
+      suppressionThreshold: threshold,
+      ...shown.views[0],
+      suppressed: shown.suppressed,
+    });
   });
 
   router.get('/committees', async (req, res) => {
     const q = parseQuery(viewQuery, req.query);
     const view = await viewAt<CommitteeViewState>('committee', q);
-    res.json({ position: view.position, items: listCommittees(view.state) });
+    const threshold = thresholdFor(req);
+    const shown = publicCommitteeList(listCommittees(view.state), threshold ?? 0);
+    res.json({ position: view.position, suppressionThreshold: threshold, ...shown });
   });
 
   router.get('/committees/:id', async (req, res) => {
@@ -188,18 +216,28 @@ export function readRouter(deps: ReadRouterDeps): Router {
     if (!committee)
       throw problems.notFound(`There is no committee with id "${id}" (as of position ${view.position})`);
     const audience = audienceOf(req);
+    if (audience === 'anonymous') {
+      res.json({
+        position: view.position,
+        suppressionThreshold: PUBLIC_SUPPRESS_BELOW,
+        ...publicCommittee(committee, PUBLIC_SUPPRESS_BELOW),
+      });
+      return;
+    }
     const describe = async <M extends { personId: string }>(m: M) => {
       const { personId, ...rest } = m;
       return { ...(await deps.people.describe(personId, audience)), ...rest };
     };
     res.json({
       position: view.position,
+      suppressionThreshold: null,
       ...committee,
       members: {
         ...committee.members,
         active: await Promise.all(committee.members.active.map(describe)),
         former: await Promise.all(committee.members.former.map(describe)),
       },
+      suppressed: [],
     });
   });
 
@@ -210,20 +248,22 @@ export function readRouter(deps: ReadRouterDeps): Router {
     const vote = voteOf(view.state, id);
     if (!vote) throw problems.notFound(`There is no vote with id "${id}" (as of position ${view.position})`);
     const audience = audienceOf(req);
+    const outcome = {
+      tally: vote.closed?.tally ?? null,
+      eligible: vote.closed?.eligible ?? null,
+      result: vote.closed?.result ?? null,
+    };
+    if (audience === 'anonymous') {
+      res.json({ position: view.position, ...publicVote(vote), ...outcome });
+      return;
+    }
     const ballots = await Promise.all(
       vote.ballots.map(async ({ personId, ...rest }) => ({
         ...(await deps.people.describe(personId, audience)),
         ...rest,
       })),
     );
-    res.json({
-      position: view.position,
-      ...vote,
-      ballots,
-      tally: vote.closed?.tally ?? null,
-      eligible: vote.closed?.eligible ?? null,
-      result: vote.closed?.result ?? null,
-    });
+    res.json({ position: view.position, ...vote, ballots, ...outcome });
   });
 
   router.get('/influence', async (req, res) => {
@@ -242,14 +282,14 @@ export function readRouter(deps: ReadRouterDeps): Router {
   router.get('/participation', async (req, res) => {
     const q = parseQuery(participationQuery, req.query);
     const view = await viewAt<ParticipationState>('participation', q);
-    const anonymous = audienceOf(req) === 'anonymous';
-    const json = answers.json(answerKey('participation', view, anonymous ? 'public' : 'named', q), () => ({
+    const threshold = thresholdFor(req);
+    const json = answers.json(answerKey('participation', view, String(threshold), q), () => ({
       position: view.position,
-      suppressionThreshold: anonymous ? PUBLIC_SUPPRESS_BELOW : null,
+      suppressionThreshold: threshold,
       ...participationOf(
         view.state,
         { committeeId: q.committeeId, from: q.from, to: q.to },
-        { suppressBelow: anonymous ? PUBLIC_SUPPRESS_BELOW : 0 },
+        { suppressBelow: threshold ?? 0 },
       ),
     }));
     res.type('application/json').send(json);

@@ -2,10 +2,14 @@
  * GET /proposals/:id/trace: every event that touched the proposal (its own, its votes' and ballots', the meetings
  * that had it on the agenda), in ledger order, each with its canonical leaf, leaf hash and an inclusion proof
  * against the checkpoint returned with it. Saved to a file, it verifies offline (`ledger verify-trace`).
+ *
+ * The envelope fields are shown as the caller may see them (person ids pseudonymised for evaluators); `leaf` and
+ * `leafHash` are always the stored bytes, since the proof is over those (docs/audit.md, "Pseudonymised traces").
  */
 import { Router } from 'express';
 import { positionsFor, type TraceIndexState } from '../../../projections';
 import type { AuditLog } from '../../audit/auditLog';
+import type { PersonDirectory } from '../../privacy/personDirectory';
 import { eventLeafBytes, leafHash } from '../../audit/rfc9162';
 import { Id } from '../../domain/events';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
@@ -15,7 +19,12 @@ import { problems } from '../problem';
 
 const TREE_WAIT_MS = 5_000;
 
-export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; store: EventStore }): Router {
+export function traceRouter(deps: {
+  runner: ProjectionRunner;
+  audit: AuditLog;
+  store: EventStore;
+  people: PersonDirectory;
+}): Router {
   const router = Router();
   router.get('/proposals/:id/trace', requireRole('evaluator'), async (req, res) => {
     const id = String(req.params.id);
@@ -30,6 +39,7 @@ export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; s
     let checkpoint = deps.audit.latestCheckpoint();
     if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await deps.audit.checkpointNow();
     const treeSize = checkpoint.treeSize;
+    const audience = req.caller?.role ?? 'anonymous';
     const events: unknown[] = [];
     for (const p of positions) {
       let event: RecordedEvent | undefined;
@@ -38,7 +48,7 @@ export function traceRouter(deps: { runner: ProjectionRunner; audit: AuditLog; s
       const leaf = eventLeafBytes(event);
       const proof = deps.audit.inclusion(p, treeSize);
       events.push({
-        ...event,
+        ...deps.people.event(event, audience),
         leaf: leaf.toString('utf8'),
         leafHash: leafHash(leaf).toString('base64'),
         inclusionProof: {
