@@ -213,6 +213,9 @@ describe('a small trial, its views computed by hand', () => {
       stage: 'completed',
       // E and B.
       supports: 2,
+      // Read as admin: nothing is suppressed.
+      suppressed: [],
+      suppressionThreshold: null,
       supportThresholdReachedOn: null,
       latestCommitteeDecision: {
         decisionId: trial.p1Decision,
@@ -256,6 +259,8 @@ describe('a small trial, its views computed by hand', () => {
       stage: 'politically_decided',
       // D.
       supports: 1,
+      suppressed: [],
+      suppressionThreshold: null,
       supportThresholdReachedOn: null,
       latestCommitteeDecision: {
         decisionId: trial.p2Decision,
@@ -400,8 +405,13 @@ describe('a small trial, its views computed by hand', () => {
         member('c', 'member', 'politician', 'viewpoint'),
       ],
       former: [],
+      // a, b and c are active; nobody has left.
+      activeCount: 3,
+      formerCount: 0,
       byActorGroup: { resident: 1, private_actor: 0, voluntary_org: 1, municipality: 0, politician: 1 },
       byRepresentationBasis: { interest: 1, population_group: 0, geographic_area: 1, viewpoint: 1, open: 0 },
+      // a leads; b and c are members.
+      byRole: { leader: 1, deputy_leader: 0, member: 2, youth_representative: 0, deputy: 0 },
     });
     expect(body.budget).toEqual([
       // 30,000 + 20,000 allocated; P1's 20,000 granted (P2's recommendation grants nothing).
