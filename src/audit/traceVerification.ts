@@ -4,11 +4,16 @@
  * §2.1.1) and checked with its inclusion proof (§2.1.3.2) against the checkpoint's signed root. The envelope
  * fields shown beside it must be that same event, except that an evaluator's trace shows pseudonyms where the leaf
  * holds person ids: each id one pseudonym, the same throughout the trace (docs/audit.md, "Pseudonymised traces").
+ *
+ * A trace is proved at the tree size of the checkpoint it came with; an auditor may trust another checkpoint (an
+ * older one they saved, or a newer one). Then the trace's own checkpoint must be signed by the same key, and an
+ * RFC 9162 consistency proof between the two (GET /audit/consistency) must show one is a prefix of the other.
  */
 import { z } from 'zod';
 import { eventLeafBytes, leafHash } from './rfc9162';
+import { verifyConsistency } from './consistencyProof';
 import { verifyInclusion } from './inclusionProof';
-import { parseVerifierKey, verifyCheckpointNote } from './signedNote';
+import { parseVerifierKey, verifyCheckpointNote, type Checkpoint } from './signedNote';
 import { isPseudonym } from '../privacy/pseudonyms';
 import type { RecordedEvent } from '../store/eventStore';
 
@@ -56,6 +61,14 @@ export const traceSchema = z.object({
 export type Trace = z.infer<typeof traceSchema>;
 export type TraceCheckpoint = z.infer<typeof traceCheckpointSchema>;
 
+/** A consistency proof as GET /audit/consistency answers it. */
+export const consistencyProofSchema = z.object({
+  fromSize: z.number().int().min(0),
+  toSize: z.number().int().min(0),
+  path: z.array(base64),
+});
+export type TraceConsistencyProof = z.infer<typeof consistencyProofSchema>;
+
 export interface TraceVerification {
   ok: boolean;
   events: number;
@@ -72,6 +85,7 @@ export function verifyTrace(
   traceInput: unknown,
   trusted: TraceCheckpoint,
   pinnedKey?: string,
+  consistency?: TraceConsistencyProof,
 ): TraceVerification {
   const problems: string[] = [];
   const parsed = traceSchema.safeParse(traceInput);
@@ -79,25 +93,24 @@ export function verifyTrace(
     return { ok: false, events: 0, treeSize: null, problems: ['the trace is not in the expected format'] };
   const trace = parsed.data;
   const vkeyText = pinnedKey ?? trusted.publicKey;
-  let checkpoint: { treeSize: number; rootHash: Buffer } | null = null;
+  let opened: { trusted: Checkpoint | null; own: Checkpoint | null } = { trusted: null, own: null };
   try {
     const vkey = parseVerifierKey(vkeyText);
-    checkpoint = verifyCheckpointNote(trusted.signedNote, vkey.publicKey, vkey.keyName);
+    opened = {
+      trusted: verifyCheckpointNote(trusted.signedNote, vkey.publicKey, vkey.keyName),
+      own: verifyCheckpointNote(trace.checkpoint.signedNote, vkey.publicKey, vkey.keyName),
+    };
   } catch (error) {
     problems.push(`the verifier key is malformed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!checkpoint) {
+  if (!opened.trusted) {
     problems.push('the checkpoint signature does not verify with the verifier key');
     return { ok: false, events: trace.events.length, treeSize: null, problems };
   }
-  if (
-    trace.checkpoint.treeSize !== checkpoint.treeSize ||
-    trace.checkpoint.rootHash !== checkpoint.rootHash.toString('base64')
-  ) {
-    problems.push(
-      `the trace was proved against tree size ${trace.checkpoint.treeSize}, but the trusted checkpoint is of size ${checkpoint.treeSize} with another root`,
-    );
-  }
+  // The proofs lead to the root of the checkpoint the trace was proved at; it must be the trusted one, or be
+  // shown consistent with it.
+  const checkpoint = provedAt(opened.trusted, opened.own, trace.checkpoint, consistency, problems);
+  if (!checkpoint) return { ok: false, events: trace.events.length, treeSize: null, problems };
   let previous = -1;
   const shownAs = new Pseudonymisation();
   for (const event of trace.events) {
@@ -125,7 +138,65 @@ export function verifyTrace(
       );
     if (!ok) problems.push(`position ${p}: the inclusion proof does not lead to the checkpoint's root`);
   }
-  return { ok: problems.length === 0, events: trace.events.length, treeSize: checkpoint.treeSize, problems };
+  return {
+    ok: problems.length === 0,
+    events: trace.events.length,
+    treeSize: opened.trusted.treeSize,
+    problems,
+  };
+}
+
+/**
+ * The signed checkpoint the trace's proofs are to lead to: the trusted one when the trace was proved at it, else the
+ * trace's own, once it is signed by the trusted key and a consistency proof joins the two. Null (with the problem
+ * said) when neither holds.
+ */
+function provedAt(
+  trusted: Checkpoint,
+  own: Checkpoint | null,
+  shown: TraceCheckpoint,
+  consistency: TraceConsistencyProof | undefined,
+  problems: string[],
+): Checkpoint | null {
+  const sameAsTrusted =
+    shown.treeSize === trusted.treeSize && shown.rootHash === trusted.rootHash.toString('base64');
+  if (sameAsTrusted) return trusted;
+  if (!own || own.treeSize !== shown.treeSize || own.rootHash.toString('base64') !== shown.rootHash) {
+    problems.push("the trace's own checkpoint is not signed by the verifier key");
+    return null;
+  }
+  if (own.treeSize === trusted.treeSize) {
+    problems.push(
+      `the trace's checkpoint and the trusted one are both of tree size ${own.treeSize} but have different roots: the log forked`,
+    );
+    return null;
+  }
+  const [older, newer] = own.treeSize < trusted.treeSize ? [own, trusted] : [trusted, own];
+  if (!consistency) {
+    problems.push(
+      `the trace was proved at tree size ${own.treeSize}, the trusted checkpoint is of size ${trusted.treeSize}: ` +
+        `give the consistency proof between them (GET /api/v1/audit/consistency?from=${older.treeSize}&to=${newer.treeSize}, ` +
+        'with --consistency FILE or --server URL)',
+    );
+    return null;
+  }
+  const joins =
+    consistency.fromSize === older.treeSize &&
+    consistency.toSize === newer.treeSize &&
+    verifyConsistency(
+      older.treeSize,
+      newer.treeSize,
+      consistency.path.map((h) => Buffer.from(h, 'base64')),
+      older.rootHash,
+      newer.rootHash,
+    );
+  if (!joins) {
+    problems.push(
+      `the consistency proof does not show tree size ${older.treeSize} to be a prefix of tree size ${newer.treeSize}`,
+    );
+    return null;
+  }
+  return own;
 }
 
 /** The leaf text parsed, when it is exactly the canonical text of an event (API.md "Leaf hash"); else undefined. */

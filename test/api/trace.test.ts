@@ -2,7 +2,9 @@
  * The trace of a proposal that went all the way to a political decision: every event that touched it, each with
  * its inclusion proof, verified offline by `ledger verify-trace`; one changed byte makes the check fail.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { verifyTrace, type Trace } from '../../src/audit/traceVerification';
@@ -15,6 +17,27 @@ async function created(t: LedgerApp, p: string, body: unknown): Promise<string> 
   const res = await t.post(p, body);
   if (res.status !== 201) throw new Error(`${p} → ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
+}
+
+/** As verifyTraceCli, without blocking this process (which serves the proof the command fetches). */
+function verifyTraceCliAsync(args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        path.join(root, 'test/support/tsRegister.js'),
+        path.join(root, 'src/cli/ledger.ts'),
+        'verify-trace',
+        ...args,
+      ],
+      { env: { ...process.env, LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' } },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (status) => resolve({ status, stdout: out }));
+  });
 }
 
 function verifyTraceCli(args: string[]): { status: number | null; stdout: string } {
@@ -246,6 +269,122 @@ describe('proposal trace', () => {
     expect((await t.get(`/proposals/${proposalId}/trace`, 'admin')).status).toBe(200);
     expect((await t.get('/proposals/0190a7c0-0000-7000-8000-000000000999/trace', 'evaluator')).status).toBe(
       404,
+    );
+  });
+});
+
+describe('a trace checked against a checkpoint of another tree size', () => {
+  let t: LedgerApp;
+  let dir: string;
+  const save = (name: string, value: unknown): string => {
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(value));
+    return path.join(dir, name);
+  };
+  let older: { trace: string; checkpoint: string; size: number };
+  let newer: { trace: string; checkpoint: string; size: number };
+  let publicKey: string;
+
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    dir = fs.mkdtempSync(path.join(t.dataDir, 'sizes-'));
+    const person = await created(t, '/persons', { name: 'Innbygger' });
+    const committeeId = await created(t, '/committees', {
+      name: 'Oppgaveutvalget for Holmen',
+      kind: 'task',
+      areas: ['Holmen'],
+      mandate,
+      coCreationForm: 'steered',
+      period: { from: '2020-06-01', to: '2022-12-31' },
+    });
+    const proposalId = await created(t, '/proposals', {
+      committeeId,
+      title: 'Gangbru over Holmenveien',
+      description: 'En trygg vei til skolen.',
+      origin: 'resident',
+      submittedOn: '2021-04-01',
+    });
+    const take = async () => {
+      const trace = (await t.get(`/proposals/${proposalId}/trace`, 'evaluator')).body as Trace;
+      const checkpoint = (await t.get('/audit/checkpoint', 'anonymous')).body as Trace['checkpoint'];
+      expect(checkpoint.treeSize).toBe(trace.checkpoint.treeSize);
+      return {
+        trace: save(`trace-${checkpoint.treeSize}.json`, trace),
+        checkpoint: save(`checkpoint-${checkpoint.treeSize}.json`, checkpoint),
+        size: checkpoint.treeSize,
+      };
+    };
+    await t.ledger.runner.waitFor(await t.head(), 5000);
+    older = await take();
+    publicKey = (JSON.parse(fs.readFileSync(older.checkpoint, 'utf8')) as Trace['checkpoint']).publicKey;
+    await created(t, `/proposals/${proposalId}/supports`, { personId: person, supportedOn: '2021-04-02' });
+    await created(t, '/arenas', { name: 'Holmen innbyggertorg', areas: ['Holmen'] });
+    await t.ledger.runner.waitFor(await t.head(), 5000);
+    newer = await take();
+    expect(newer.size).toBeGreaterThan(older.size);
+  });
+  afterAll(() => t.close());
+
+  const consistency = async (from: number, to: number): Promise<string> =>
+    save(
+      `consistency-${from}-${to}.json`,
+      (await t.get(`/audit/consistency?from=${from}&to=${to}`, 'anonymous')).body,
+    );
+
+  test('an older trace against a newer trusted checkpoint: refused without a consistency proof, verified with one', async () => {
+    const trust = ['--checkpoint', newer.checkpoint, '--public-key', publicKey];
+    const without = verifyTraceCli([older.trace, ...trust]);
+    expect(without.status).toBe(1);
+    expect(without.stdout).toContain(`GET /api/v1/audit/consistency?from=${older.size}&to=${newer.size}`);
+    const proof = await consistency(older.size, newer.size);
+    const withProof = verifyTraceCli([older.trace, ...trust, '--consistency', proof]);
+    expect(withProof.stdout).toMatch(
+      new RegExp(`^ok: 1 events verified against the signed checkpoint of tree size ${newer.size}`, 'm'),
+    );
+    expect(withProof.status).toBe(0);
+  });
+
+  test('a newer trace against an older trusted checkpoint verifies with the proof fetched from the server', async () => {
+    const server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const run = await verifyTraceCliAsync([
+        newer.trace,
+        '--checkpoint',
+        older.checkpoint,
+        '--public-key',
+        publicKey,
+        '--server',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(run.stdout).toMatch(/^ok: 2 events verified/m);
+      expect(run.status).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a consistency proof that does not join the two checkpoints is refused', async () => {
+    const proof = JSON.parse(fs.readFileSync(await consistency(older.size, newer.size), 'utf8')) as {
+      path: string[];
+    };
+    const forged = save('forged.json', {
+      fromSize: older.size,
+      toSize: newer.size,
+      path: [...proof.path.slice(1), proof.path[0]],
+    });
+    const run = verifyTraceCli([
+      older.trace,
+      '--checkpoint',
+      newer.checkpoint,
+      '--public-key',
+      publicKey,
+      '--consistency',
+      forged,
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /consistency proof does not show tree size \d+ to be a prefix of tree size \d+/,
     );
   });
 });

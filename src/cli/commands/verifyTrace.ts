@@ -1,6 +1,12 @@
 /** `ledger verify-trace`: checks a saved trace offline against a checkpoint, with no server and no database. */
 import fs from 'node:fs';
-import { traceCheckpointSchema, verifyTrace } from '../../audit/traceVerification';
+import {
+  consistencyProofSchema,
+  traceCheckpointSchema,
+  verifyTrace,
+  type TraceCheckpoint,
+  type TraceConsistencyProof,
+} from '../../audit/traceVerification';
 import type { ParsedArgs } from '../args';
 
 function readJson(file: string): unknown {
@@ -10,17 +16,26 @@ function readJson(file: string): unknown {
 export const verifyTraceCommand = {
   summary: 'verify a saved proposal trace offline against a checkpoint',
   usage: `ledger verify-trace TRACE.json [--checkpoint CHECKPOINT.json] [--public-key VKEY]
+                   [--consistency PROOF.json | --server URL]
 
 Checks a trace saved from GET /api/v1/proposals/:id/trace without a server or a database: checks that each
-event's leaf text is the canonical text of an event (API.md "Leaf hash") and that the fields shown are that event
-(an evaluator's trace shows pseudonyms for person ids, one per id), hashes the leaf with SHA-256, and verifies its
-RFC 9162 inclusion proof against the checkpoint's root; verifies the checkpoint's Ed25519 signature (C2SP signed
-note).
+event's leaf text is the canonical text of an event (docs/audit.md, "The leaf hash") and that the fields shown are
+that event (an evaluator's trace shows pseudonyms for person ids, one per id: docs/audit.md, "Pseudonymised
+traces"), hashes the leaf with SHA-256, and verifies its RFC 9162 inclusion proof against the signed root;
+verifies the checkpoint's Ed25519 signature (C2SP signed note: docs/audit.md, "Checking a checkpoint's signature").
 
-  --checkpoint FILE  the checkpoint you trust, as saved from GET /api/v1/audit/checkpoint
-                     (default: the checkpoint inside the trace)
-  --public-key VKEY  the verifier key you trust (name+keyid+base64); default: the checkpoint's own key,
-                     which proves integrity only against that key, so pin it when you can
+A trace is proved at the checkpoint it came with. To check it against another checkpoint you trust (one you saved
+earlier, or a newer one), the trace's checkpoint must be signed by the same key and a consistency proof between
+the two must verify (docs/audit.md, "Checking that the log only grew"): give it, or let the command ask for it.
+
+  --checkpoint FILE   the checkpoint you trust, as saved from GET /api/v1/audit/checkpoint
+                      (default: the checkpoint inside the trace)
+  --public-key VKEY   the verifier key you trust (name+keyid+base64); default: the checkpoint's own key,
+                      which proves integrity only against that key, so pin it when you can
+  --consistency FILE  the consistency proof between the trace's tree size and the trusted one, as saved from
+                      GET /api/v1/audit/consistency?from=SMALLER&to=LARGER
+  --server URL        fetch that consistency proof from the ledger at URL (e.g. https://ledger.example); the
+                      proof is verified, so the server need not be trusted
 
 Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or unreadable files.`,
 
@@ -52,7 +67,12 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
       return 2;
     }
     const pinned = typeof args.options['public-key'] === 'string' ? args.options['public-key'] : undefined;
-    const result = verifyTrace(trace, trusted.data, pinned);
+    const proof = await consistencyFor(args, trace, trusted.data);
+    if (typeof proof === 'string') {
+      process.stderr.write(`ledger verify-trace: ${proof}\n`);
+      return 2;
+    }
+    const result = verifyTrace(trace, trusted.data, pinned, proof);
     if (result.ok) {
       process.stdout.write(
         `ok: ${result.events} events verified against the signed checkpoint of tree size ${result.treeSize}\n`,
@@ -68,3 +88,42 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
     return 1;
   },
 };
+
+/** The consistency proof given (--consistency) or fetched (--server), undefined when neither; a string says why not. */
+async function consistencyFor(
+  args: ParsedArgs,
+  trace: unknown,
+  trusted: TraceCheckpoint,
+): Promise<TraceConsistencyProof | undefined | string> {
+  const file = args.options.consistency;
+  const server = args.options.server;
+  let raw: unknown;
+  if (typeof file === 'string') {
+    try {
+      raw = readJson(file);
+    } catch (error) {
+      return `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  } else if (typeof server === 'string') {
+    const own = traceCheckpointSchema.safeParse((trace as { checkpoint?: unknown } | null)?.checkpoint);
+    if (!own.success || own.data.treeSize === trusted.treeSize) return undefined;
+    const [from, to] = [own.data.treeSize, trusted.treeSize].sort((a, b) => a - b);
+    let url: URL;
+    try {
+      url = new URL(`/api/v1/audit/consistency?from=${from}&to=${to}`, server);
+    } catch {
+      return `--server takes a URL such as https://ledger.example`;
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      if (!response.ok) return `${url.href} answered ${response.status}`;
+      raw = await response.json();
+    } catch (error) {
+      return `cannot fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  } else return undefined;
+  const parsed = consistencyProofSchema.safeParse(raw);
+  return parsed.success
+    ? parsed.data
+    : 'the consistency proof is not in the format of GET /audit/consistency';
+}
