@@ -2,12 +2,13 @@
  * The trace of a proposal that went all the way to a political decision: every event that touched it, each with
  * its inclusion proof, verified offline by `ledger verify-trace`; one changed byte makes the check fail.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { verifyTrace, type Trace } from '../../src/audit/traceVerification';
+import { runLedger, runLedgerAsync } from '../support/ledgerBin';
 import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
 
 const root = path.resolve(__dirname, '../..');
@@ -19,40 +20,17 @@ async function created(t: LedgerApp, p: string, body: unknown): Promise<string> 
   return res.body.id as string;
 }
 
-/** As verifyTraceCli, without blocking this process (which serves the proof the command fetches). */
-function verifyTraceCliAsync(args: string[]): Promise<{ status: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        path.join(root, 'test/support/tsRegister.js'),
-        path.join(root, 'src/cli/ledger.ts'),
-        'verify-trace',
-        ...args,
-      ],
-      { env: { ...process.env, LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' } },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (status) => resolve({ status, stdout: out }));
-  });
-}
+const NO_DATABASE = { LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' };
 
 function verifyTraceCli(args: string[]): { status: number | null; stdout: string } {
-  const result = spawnSync(
-    process.execPath,
-    [
-      '-r',
-      path.join(root, 'test/support/tsRegister.js'),
-      path.join(root, 'src/cli/ledger.ts'),
-      'verify-trace',
-      ...args,
-    ],
-    { encoding: 'utf8', env: { ...process.env, LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' } },
-  );
-  return { status: result.status, stdout: result.stdout + result.stderr };
+  const run = runLedger(['verify-trace', ...args], NO_DATABASE);
+  return { status: run.status, stdout: run.stdout + run.stderr };
+}
+
+/** As verifyTraceCli, without blocking this process (which serves the proof the command fetches). */
+async function verifyTraceCliAsync(args: string[]): Promise<{ status: number | null; stdout: string }> {
+  const run = await runLedgerAsync(['verify-trace', ...args], NO_DATABASE);
+  return { status: run.status, stdout: run.stdout + run.stderr };
 }
 
 describe('proposal trace', () => {

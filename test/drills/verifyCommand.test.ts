@@ -2,7 +2,6 @@
  * `ledger verify` and `ledger checkpoint` as an operator runs them: separate processes on a data directory, no
  * server. Exit 0 on a good ledger, 1 with the first bad position after tampering — also with worker threads.
  */
-import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,24 +12,15 @@ import {
   sealedStore,
   type AuditedLedgerFiles,
 } from '../support/auditedLedger';
+import { runLedger } from '../support/ledgerBin';
 import { makeTempDir } from '../support/tempDir';
 
-const root = path.resolve(__dirname, '../..');
 
 function ledger(
   dataDir: string,
   ...args: string[]
 ): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(
-    process.execPath,
-    ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), ...args],
-    {
-      env: { ...process.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runLedger(args, { LEDGER_DATA_DIR: dataDir }, 60_000);
 }
 
 describe('the ledger verify and ledger checkpoint commands', () => {

@@ -1,24 +1,16 @@
 /** The operator CLI on a data directory, as separate processes with no server running. */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { openLedger } from '../../src/ledger';
 import { createLogger } from '../../src/logger';
+import { runLedger } from '../support/ledgerBin';
 import { makeTempDir } from '../support/tempDir';
 
-const root = path.resolve(__dirname, '../..');
 const actor = { principal: 'test', role: 'admin' };
 
 function ledgerCli(dataDir: string, args: string[]) {
-  return spawnSync(
-    process.execPath,
-    ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-    },
-  );
+  return runLedger(args, { LEDGER_DATA_DIR: dataDir });
 }
 
 /**

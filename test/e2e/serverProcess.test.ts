@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runLedger } from '../support/ledgerBin';
 import { startServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
-
-const root = path.resolve(__dirname, '../..');
 
 describe('the server as a process', () => {
   const temp = makeTempDir('ledger-e2e-');
@@ -38,25 +36,14 @@ describe('the server as a process', () => {
   });
 
   test('a bad configuration value stops it with exit code 2 and one line naming the variable', () => {
-    const result = spawnSync(
-      process.execPath,
-      ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), 'serve'],
-      { env: { ...process.env, LEDGER_DATA_DIR: temp.dir, PORT: 'eighty' }, encoding: 'utf8' },
-    );
+    const result = runLedger(['serve'], { LEDGER_DATA_DIR: temp.dir, PORT: 'eighty' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/PORT/);
   });
 
   test('ledger --help and ledger serve --help describe the commands', () => {
-    const run = (args: string[]) =>
-      spawnSync(
-        process.execPath,
-        ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), ...args],
-        {
-          encoding: 'utf8',
-        },
-      );
+    const run = (args: string[]) => runLedger(args);
     const top = run(['--help']);
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/serve/);

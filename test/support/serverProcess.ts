@@ -1,7 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
-
-const root = path.resolve(__dirname, '../..');
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnLedger } from './ledgerBin';
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -11,16 +9,12 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `ledger serve` from the TypeScript sources as a separate process on a free port. */
+/** Starts `ledger serve` through the installed bin (the built server) as a separate process on a free port. */
 export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 10_000,
 ): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(root, 'test/support/tsRegister.js'), path.join(root, 'src/cli/ledger.ts'), 'serve'],
-    { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: 'pipe' },
-  );
+  const child = spawnLedger(['serve'], { PORT: '0', ...env });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
