@@ -4,6 +4,7 @@
  */
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
+import { benchHostileBodies } from './hostileBodies';
 import { benchProofs } from './proofs';
 import { benchViews } from './views';
 
@@ -13,6 +14,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   rebuild: benchViews,
   asof: benchViews,
   proofs: benchProofs,
+  hostile: benchHostileBodies,
 };
 
 async function main(): Promise<void> {
