@@ -50,6 +50,9 @@ export const problems = {
   unprocessable: (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem(422, slug, 'The request breaks a rule', detail, extensions),
   tooLarge: (detail: string) => new HttpProblem(413, 'too-large', 'Request body too large', detail),
+  /** A body within the size limit that nests too deep or holds too many elements; names the limit it broke. */
+  bodyTooComplex: (detail: string, limit: { limit: 'depth' | 'elements'; maximum: number }) =>
+    new HttpProblem(400, 'too-complex', 'Request body too complex', detail, limit),
   tooManyRequests: (retryAfterSeconds: number) =>
     new HttpProblem(
       429,
