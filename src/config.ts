@@ -85,6 +85,11 @@ const envSchema = z.object({
     .int({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
     .min(0, { message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
     .default(0),
+  LEDGER_RATE_LIMIT_FAILED_AUTH: z.coerce
+    .number({ message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .int({ message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .min(0, { message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .default(20),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -106,8 +111,11 @@ export interface Config {
   checkpointOrigin: string | undefined;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
-  /** Requests per minute per address for callers without a token, and per token (0: no limit). */
-  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
+  /**
+   * Requests per minute per address for callers without a token, per token, and failed authentications per
+   * address (0: no limit).
+   */
+  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number; failedAuthPerMinute: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -145,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: {
       anonymousPerMinute: e.LEDGER_RATE_LIMIT_ANONYMOUS,
       authenticatedPerMinute: e.LEDGER_RATE_LIMIT_TOKEN,
+      failedAuthPerMinute: e.LEDGER_RATE_LIMIT_FAILED_AUTH,
     },
     logLevel: e.LOG_LEVEL,
   };

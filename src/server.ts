@@ -50,7 +50,7 @@ export function buildApp(
       const views = ledger.runner.report();
       return { ready: ledger.runner.isCaughtUp(), checks: { views } };
     },
-    authenticate: authenticate(registry),
+    authenticate: authenticate(registry, { failedPerMinute: ledger.config.rateLimit.failedAuthPerMinute }),
   });
 }
 

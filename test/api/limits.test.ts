@@ -3,7 +3,12 @@
  * parsing when they nest too deep or hold too many elements; failed authentications are rate limited per
  * address; a request with two Authorization headers is refused.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import request from 'supertest';
+import { authenticate, TokenRegistry } from '../../src/http/auth';
+import { problemErrorHandler } from '../../src/http/problem';
 import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
 
 const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
@@ -95,5 +100,113 @@ describe('request bodies (S4)', () => {
       .send(Buffer.from('{"name":"x","areas":["y"]}', 'utf16le'));
     expect(res.status).toBe(400);
     expect(res.body.detail).toBe('The request body must be UTF-8 JSON');
+  });
+});
+
+describe('failed authentications and Authorization headers (S4)', () => {
+  let t: LedgerApp;
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    t = await openLedgerApp({ LEDGER_RATE_LIMIT_FAILED_AUTH: '5' });
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await t.close();
+  });
+
+  /** GET from a chosen loopback address, so that one test can play several clients. */
+  function getFrom(
+    localAddress: string,
+    path: string,
+    authorization?: string | string[],
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const req = http.get(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/api/v1${path}`,
+          localAddress,
+          headers: authorization === undefined ? {} : { Authorization: authorization },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+    });
+  }
+
+  test('a client guessing tokens gets 429 with Retry-After after its budget; other addresses and anonymous reads are not held back', async () => {
+    const guesser = '127.0.0.2';
+    for (let i = 0; i < 5; i++) {
+      expect((await getFrom(guesser, '/events?limit=1', `Bearer wrong-guess-${i}-0000000000`)).status).toBe(
+        401,
+      );
+    }
+    const throttled = await getFrom(guesser, '/events?limit=1', 'Bearer wrong-guess-6-0000000000');
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(throttled.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(throttled.body).toMatchObject({ status: 429, type: '/api/v1/problems/rate-limited' });
+    // A right guess is throttled too, or the answer would tell the guesser it was right.
+    expect((await getFrom(guesser, '/events?limit=1', bearer('evaluator'))).status).toBe(429);
+    // The guesser's address may still read what anyone may read.
+    expect((await getFrom(guesser, '/influence')).status).toBe(200);
+
+    const colleague = '127.0.0.3';
+    expect((await getFrom(colleague, '/events?limit=1', bearer('evaluator'))).status).toBe(200);
+    expect((await getFrom(colleague, '/events?limit=1', 'Bearer a-typo-000000000000000')).status).toBe(401);
+    expect((await getFrom(colleague, '/events?limit=1', bearer('evaluator'))).status).toBe(200);
+  });
+
+  test('a request with two Authorization headers is a 400, even when both carry the same valid token', async () => {
+    const twice = await getFrom('127.0.0.4', '/events?limit=1', [bearer('evaluator'), bearer('evaluator')]);
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({ status: 400, detail: 'Send one Authorization header, not several' });
+    const mixed = await getFrom('127.0.0.4', '/events?limit=1', [
+      bearer('evaluator'),
+      'Bearer other-00000000000',
+    ]);
+    expect(mixed.status).toBe(400);
+    expect((await getFrom('127.0.0.4', '/events?limit=1', bearer('evaluator'))).status).toBe(200);
+  });
+});
+
+describe('the failed-authentication budget refills with time', () => {
+  test('given 2 a minute, then the third failure at once is a 429, and 30 s later one more is a 401', async () => {
+    let clock = 0;
+    const registry = TokenRegistry.fromPlainTokens([{ role: 'evaluator', token: TOKENS.evaluator }]);
+    const app = express();
+    app.use(authenticate(registry, { failedPerMinute: 2, now: () => clock }));
+    app.get('/probe', (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(problemErrorHandler);
+    const wrong = (): request.Test =>
+      request(app).get('/probe').set('Authorization', 'Bearer wrong-000000000000');
+    expect((await wrong()).status).toBe(401);
+    expect((await wrong()).status).toBe(401);
+    const throttled = await wrong();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('30');
+    clock += 29_000;
+    expect((await wrong()).status).toBe(429);
+    clock += 1_000;
+    expect((await wrong()).status).toBe(401);
+    expect((await wrong()).status).toBe(429);
   });
 });

@@ -11,6 +11,7 @@ describe('configuration', () => {
       eventStore: 'sqlite',
       apiTokens: undefined,
       citizenInitiativeThreshold: 300,
+      rateLimit: { anonymousPerMinute: 1200, authenticatedPerMinute: 0, failedAuthPerMinute: 20 },
       logLevel: 'info',
     });
   });
@@ -31,6 +32,7 @@ describe('configuration', () => {
     ['LEDGER_API_TOKENS', 'admin=short', /LEDGER_API_TOKENS/],
     ['LEDGER_CITIZEN_INITIATIVE_THRESHOLD', '-3', /LEDGER_CITIZEN_INITIATIVE_THRESHOLD/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL.*accepts/],
+    ['LEDGER_RATE_LIMIT_FAILED_AUTH', '-1', /LEDGER_RATE_LIMIT_FAILED_AUTH.*failed authentications/],
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', /EVENTSTORE_CONNECTION_STRING.*esdb/],
   ])('%s=%s is refused with a line naming the variable', (name, value, pattern) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
