@@ -90,6 +90,18 @@ const envSchema = z.object({
     .int({ message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
     .min(0, { message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
     .default(20),
+  LEDGER_HEADERS_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'accepts a whole number of seconds 1–3600' })
+    .int({ message: 'accepts a whole number of seconds 1–3600' })
+    .min(1, { message: 'accepts a whole number of seconds 1–3600' })
+    .max(3600, { message: 'accepts a whole number of seconds 1–3600' })
+    .default(10),
+  LEDGER_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'accepts a whole number of seconds 1–3600' })
+    .int({ message: 'accepts a whole number of seconds 1–3600' })
+    .min(1, { message: 'accepts a whole number of seconds 1–3600' })
+    .max(3600, { message: 'accepts a whole number of seconds 1–3600' })
+    .default(30),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -116,6 +128,11 @@ export interface Config {
    * address (0: no limit).
    */
   rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number; failedAuthPerMinute: number };
+  /**
+   * How long a client may take to send a request's headers, and the whole request with its body; slower ones are
+   * answered 408 and cut off. Responses are not timed: the live feed stays open.
+   */
+  timeouts: { headersMs: number; requestMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -138,6 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb (accepts an esdb:// connection string)',
     );
   }
+  if (e.LEDGER_HEADERS_TIMEOUT_SECONDS > e.LEDGER_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'invalid LEDGER_HEADERS_TIMEOUT_SECONDS: must not exceed LEDGER_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -154,6 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       anonymousPerMinute: e.LEDGER_RATE_LIMIT_ANONYMOUS,
       authenticatedPerMinute: e.LEDGER_RATE_LIMIT_TOKEN,
       failedAuthPerMinute: e.LEDGER_RATE_LIMIT_FAILED_AUTH,
+    },
+    timeouts: {
+      headersMs: e.LEDGER_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestMs: e.LEDGER_REQUEST_TIMEOUT_SECONDS * 1000,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -2,11 +2,13 @@
  * Serving: opens the ledger, builds the app, listens, and shuts down gracefully (stop accepting, let in-flight
  * requests finish, close the stores).
  */
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { authenticate, loadTokens } from './http/auth';
+import { HttpProblem, problemBody, problems } from './http/problem';
 import { auditRouter } from './http/routes/audit';
 import { commandRouter } from './http/routes/commands';
 import { feedsRouter } from './http/routes/feeds';
@@ -54,6 +56,36 @@ export function buildApp(
   });
 }
 
+/**
+ * Errors Node meets before a request reaches the app (a request or its headers too slow, malformed HTTP, headers
+ * too large): answered as problems while nothing of a response has been written on the socket, then cut off.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const problem =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problems.requestTimeout('The request, or its headers, did not arrive in time')
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? new HttpProblem(
+              431,
+              'headers-too-large',
+              'Request headers too large',
+              'The headers are too large',
+            )
+          : new HttpProblem(400, 'bad-request', 'Bad request', 'The request is not valid HTTP/1.1');
+    const body = JSON.stringify(problemBody(problem));
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy();
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const ledger = openLedger(config, logger);
   await ledger.runner.start();
@@ -62,8 +94,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const tokens = loadTokens(config.apiTokens, config.dataDir);
   const shutdown = new AbortController();
   const app = buildApp(ledger, tokens.registry, shutdown.signal);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const { headersMs, requestMs } = config.timeouts;
+  const server = http.createServer(
+    {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      // Node looks for overdue requests only this often (30 s unless told).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersMs / 4))),
+    },
+    app,
+  );
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 5_000;
   const address = server.address() as AddressInfo;

@@ -63,6 +63,7 @@ export const problems = {
       { 'Retry-After': String(retryAfterSeconds) },
     ),
   unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+  requestTimeout: (detail: string) => new HttpProblem(408, 'request-timeout', 'Request timeout', detail),
 };
 
 /** Zod issues → `errors: [{path, message}]`, with paths written like `mandate.decide` or `areas[2]`. */
@@ -83,8 +84,8 @@ export function zodErrors(error: z.ZodError): Array<{ path: string; message: str
     .slice(0, 50);
 }
 
-export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
-  const body: ProblemBody = {
+export function problemBody(problem: HttpProblem, instance?: string): ProblemBody {
+  return {
     type: problemType(problem.slug),
     title: problem.title,
     status: problem.status,
@@ -92,8 +93,14 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
     ...(instance ? { instance } : {}),
     ...problem.extensions,
   };
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(problem, instance)));
 }
 
 /** Turns anything thrown into a problem, or undefined for a genuine server fault. */

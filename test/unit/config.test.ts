@@ -12,6 +12,7 @@ describe('configuration', () => {
       apiTokens: undefined,
       citizenInitiativeThreshold: 300,
       rateLimit: { anonymousPerMinute: 1200, authenticatedPerMinute: 0, failedAuthPerMinute: 20 },
+      timeouts: { headersMs: 10_000, requestMs: 30_000 },
       logLevel: 'info',
     });
   });
@@ -33,6 +34,13 @@ describe('configuration', () => {
     ['LEDGER_CITIZEN_INITIATIVE_THRESHOLD', '-3', /LEDGER_CITIZEN_INITIATIVE_THRESHOLD/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL.*accepts/],
     ['LEDGER_RATE_LIMIT_FAILED_AUTH', '-1', /LEDGER_RATE_LIMIT_FAILED_AUTH.*failed authentications/],
+    ['LEDGER_HEADERS_TIMEOUT_SECONDS', '0', /LEDGER_HEADERS_TIMEOUT_SECONDS.*seconds/],
+    ['LEDGER_REQUEST_TIMEOUT_SECONDS', '1.5', /LEDGER_REQUEST_TIMEOUT_SECONDS.*seconds/],
+    [
+      'LEDGER_HEADERS_TIMEOUT_SECONDS',
+      '40',
+      /LEDGER_HEADERS_TIMEOUT_SECONDS.*must not exceed LEDGER_REQUEST/,
+    ],
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', /EVENTSTORE_CONNECTION_STRING.*esdb/],
   ])('%s=%s is refused with a line naming the variable', (name, value, pattern) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
