@@ -102,6 +102,16 @@ const envSchema = z.object({
     .min(1, { message: 'accepts a whole number of seconds 1–3600' })
     .max(3600, { message: 'accepts a whole number of seconds 1–3600' })
     .default(30),
+  LEDGER_LIVE_FEEDS_PER_TOKEN: z.coerce
+    .number({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .int({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
+    .default(10),
+  LEDGER_LIVE_FEEDS_TOTAL: z.coerce
+    .number({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .int({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
+    .default(100),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -133,6 +143,8 @@ export interface Config {
    * answered 408 and cut off. Responses are not timed: the live feed stays open.
    */
   timeouts: { headersMs: number; requestMs: number };
+  /** Live feeds (SSE) open at once per token, and in all. */
+  liveFeeds: { perToken: number; total: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -181,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       headersMs: e.LEDGER_HEADERS_TIMEOUT_SECONDS * 1000,
       requestMs: e.LEDGER_REQUEST_TIMEOUT_SECONDS * 1000,
     },
+    liveFeeds: { perToken: e.LEDGER_LIVE_FEEDS_PER_TOKEN, total: e.LEDGER_LIVE_FEEDS_TOTAL },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -41,7 +41,12 @@ export function buildApp(
     apiRouters: [
       commandRouter({ commands: ledger.commands, idempotency: ledger.idempotency }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
-      feedsRouter({ store: ledger.store, shutdown, logger: ledger.logger }),
+      feedsRouter({
+        store: ledger.store,
+        shutdown,
+        logger: ledger.logger,
+        liveFeedCaps: ledger.config.liveFeeds,
+      }),
       readRouter({ runner: ledger.runner, store: ledger.store, people: ledger.people }),
       adminRouter({ runner: ledger.runner }),
       traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store }),

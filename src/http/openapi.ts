@@ -96,7 +96,8 @@ export const readRouteDocs: ReadRouteDoc[] = [
   },
   {
     path: '/events/live',
-    summary: 'Live feed of new events, resumable with Last-Event-ID',
+    summary:
+      'Live feed of new events, resumable with Last-Event-ID; capped per token (429 beyond) and in all (503 beyond)',
     roles: 'evaluator, admin',
     query: { from: 'global position' },
     produces: 'text/event-stream',

@@ -62,7 +62,17 @@ export const problems = {
       {},
       { 'Retry-After': String(retryAfterSeconds) },
     ),
-  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+  unavailable: (detail: string, retryAfterSeconds?: number) =>
+    new HttpProblem(
+      503,
+      'unavailable',
+      'Service unavailable',
+      detail,
+      {},
+      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  tooManyLiveFeeds: (detail: string) =>
+    new HttpProblem(429, 'live-feed-limit', 'Too many live feeds for this token', detail),
   requestTimeout: (detail: string) => new HttpProblem(408, 'request-timeout', 'Request timeout', detail),
 };
 

@@ -63,7 +63,12 @@ describe('audit and feed routes', () => {
       store,
       apiRouters: [
         auditRouter({ audit, store }),
-        feedsRouter({ store, shutdown: shutdown.signal, heartbeatMs: 60_000 }),
+        feedsRouter({
+          store,
+          shutdown: shutdown.signal,
+          heartbeatMs: 60_000,
+          liveFeedCaps: config.liveFeeds,
+        }),
       ],
       authenticate: authenticate(registry),
     });

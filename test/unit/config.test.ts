@@ -13,6 +13,7 @@ describe('configuration', () => {
       citizenInitiativeThreshold: 300,
       rateLimit: { anonymousPerMinute: 1200, authenticatedPerMinute: 0, failedAuthPerMinute: 20 },
       timeouts: { headersMs: 10_000, requestMs: 30_000 },
+      liveFeeds: { perToken: 10, total: 100 },
       logLevel: 'info',
     });
   });
@@ -41,6 +42,8 @@ describe('configuration', () => {
       '40',
       /LEDGER_HEADERS_TIMEOUT_SECONDS.*must not exceed LEDGER_REQUEST/,
     ],
+    ['LEDGER_LIVE_FEEDS_PER_TOKEN', '0', /LEDGER_LIVE_FEEDS_PER_TOKEN.*live feeds ≥ 1/],
+    ['LEDGER_LIVE_FEEDS_TOTAL', 'many', /LEDGER_LIVE_FEEDS_TOTAL.*live feeds ≥ 1/],
     ['EVENTSTORE_CONNECTION_STRING', 'http://x', /EVENTSTORE_CONNECTION_STRING.*esdb/],
   ])('%s=%s is refused with a line naming the variable', (name, value, pattern) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
