@@ -48,16 +48,22 @@ export class TokenBuckets {
 
   /** Whole seconds until the key's bucket holds one token again; 0 when it holds one now. */
   retryAfter(key: string): number {
-    if (this.perMinute <= 0) return 0;
-    const tokens = this.refilled(key).tokens;
-    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000));
+    // A key without a bucket has a full one; looking does not make one, so only takers fill the map.
+    if (this.perMinute <= 0 || !this.buckets.has(key)) return 0;
+    return this.secondsUntilOne(this.refilled(key).tokens);
   }
 
-  /** Takes a token from the key's bucket if it holds one; answers retryAfter as it stood before. */
+  /** Takes a token from the key's bucket if it holds one (answering 0), or answers retryAfter. */
   take(key: string): number {
-    const wait = this.retryAfter(key);
-    if (wait === 0 && this.perMinute > 0) this.refilled(key).tokens -= 1;
-    return wait;
+    if (this.perMinute <= 0) return 0;
+    const bucket = this.refilled(key);
+    if (bucket.tokens < 1) return this.secondsUntilOne(bucket.tokens);
+    bucket.tokens -= 1;
+    return 0;
+  }
+
+  private secondsUntilOne(tokens: number): number {
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000));
   }
 
   private refilled(key: string): Bucket {
