@@ -4,6 +4,7 @@
  */
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
+import { benchHostileBodies } from './hostileBodies';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
 import { benchViews } from './views';
@@ -15,6 +16,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   asof: benchViews,
   proofs: benchProofs,
   start: benchStart,
+  hostile: benchHostileBodies,
 };
 
 async function main(): Promise<void> {

@@ -87,6 +87,33 @@ const envSchema = z.object({
     .int({ message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
     .min(0, { message: 'accepts a whole number of requests per minute ≥ 0 (0: no limit)' })
     .default(0),
+  LEDGER_RATE_LIMIT_FAILED_AUTH: z.coerce
+    .number({ message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .int({ message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .min(0, { message: 'accepts a whole number of failed authentications per minute ≥ 0 (0: no limit)' })
+    .default(20),
+  LEDGER_HEADERS_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'accepts a whole number of seconds 1–3600' })
+    .int({ message: 'accepts a whole number of seconds 1–3600' })
+    .min(1, { message: 'accepts a whole number of seconds 1–3600' })
+    .max(3600, { message: 'accepts a whole number of seconds 1–3600' })
+    .default(10),
+  LEDGER_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'accepts a whole number of seconds 1–3600' })
+    .int({ message: 'accepts a whole number of seconds 1–3600' })
+    .min(1, { message: 'accepts a whole number of seconds 1–3600' })
+    .max(3600, { message: 'accepts a whole number of seconds 1–3600' })
+    .default(30),
+  LEDGER_LIVE_FEEDS_PER_TOKEN: z.coerce
+    .number({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .int({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
+    .default(10),
+  LEDGER_LIVE_FEEDS_TOTAL: z.coerce
+    .number({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .int({ message: 'accepts a whole number of live feeds ≥ 1' })
+    .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
+    .default(100),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -112,8 +139,18 @@ export interface Config {
   checkpointOrigin: string | undefined;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
-  /** Requests per minute per address for callers without a token, and per token (0: no limit). */
-  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number };
+  /**
+   * Requests per minute per address for callers without a token, per token, and failed authentications per
+   * address (0: no limit).
+   */
+  rateLimit: { anonymousPerMinute: number; authenticatedPerMinute: number; failedAuthPerMinute: number };
+  /**
+   * How long a client may take to send a request's headers, and the whole request with its body; slower ones are
+   * answered 408 and cut off. Responses are not timed: the live feed stays open.
+   */
+  timeouts: { headersMs: number; requestMs: number };
+  /** Live feeds (SSE) open at once per token, and in all. */
+  liveFeeds: { perToken: number; total: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -136,6 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb (accepts an esdb:// connection string)',
     );
   }
+  if (e.LEDGER_HEADERS_TIMEOUT_SECONDS > e.LEDGER_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'invalid LEDGER_HEADERS_TIMEOUT_SECONDS: must not exceed LEDGER_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -155,7 +197,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: {
       anonymousPerMinute: e.LEDGER_RATE_LIMIT_ANONYMOUS,
       authenticatedPerMinute: e.LEDGER_RATE_LIMIT_TOKEN,
+      failedAuthPerMinute: e.LEDGER_RATE_LIMIT_FAILED_AUTH,
     },
+    timeouts: {
+      headersMs: e.LEDGER_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestMs: e.LEDGER_REQUEST_TIMEOUT_SECONDS * 1000,
+    },
+    liveFeeds: { perToken: e.LEDGER_LIVE_FEEDS_PER_TOKEN, total: e.LEDGER_LIVE_FEEDS_TOTAL },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -2,11 +2,13 @@
  * Serving: opens the ledger, builds the app, listens, and shuts down gracefully (stop accepting, let in-flight
  * requests finish, close the stores).
  */
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { authenticate, loadTokens } from './http/auth';
+import { HttpProblem, problemBody, problems } from './http/problem';
 import { auditRouter } from './http/routes/audit';
 import { commandRouter } from './http/routes/commands';
 import { feedsRouter } from './http/routes/feeds';
@@ -44,7 +46,13 @@ export function buildApp(
         writesPaused: () => ledger.audit.integrity().state === 'refusing',
       }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
-      feedsRouter({ store: ledger.store, people: ledger.people, shutdown, logger: ledger.logger }),
+      feedsRouter({
+        store: ledger.store,
+        people: ledger.people,
+        shutdown,
+        logger: ledger.logger,
+        liveFeedCaps: ledger.config.liveFeeds,
+      }),
       readRouter({ runner: ledger.runner, store: ledger.store, people: ledger.people }),
       adminRouter({ runner: ledger.runner }),
       traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store, people: ledger.people }),
@@ -59,14 +67,43 @@ export function buildApp(
         checks: { views, audit: { ok: audit.state !== 'refusing', ...audit } },
       };
     },
-    authenticate: authenticate(registry),
+    authenticate: authenticate(registry, { failedPerMinute: ledger.config.rateLimit.failedAuthPerMinute }),
   });
+}
+
+/**
+ * Errors Node meets before a request reaches the app (a request or its headers too slow, malformed HTTP, headers
+ * too large): answered as problems while nothing of a response has been written on the socket, then cut off.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const problem =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problems.requestTimeout('The request, or its headers, did not arrive in time')
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? new HttpProblem(
+              431,
+              'headers-too-large',
+              'Request headers too large',
+              'The headers are too large',
+            )
+          : new HttpProblem(400, 'bad-request', 'Bad request', 'The request is not valid HTTP/1.1');
+    const body = JSON.stringify(problemBody(problem));
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy();
 }
 
 /**
  * Opens the ledger and listens. Holds the data directory's lock (ledgerLock.ts) for as long as it runs, so an
  * operator command that must not run beside a server (`ledger rebuild`, `ledger audit recover`) refuses instead.
- * `announce` is called once it listens (the caller prints the URL and a generated token there).
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const lock = LedgerLock.acquire(config.dataDir, 'ledger serve');
@@ -81,9 +118,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ledger.audit.start().catch(() => undefined);
     tokens = loadTokens(config.apiTokens, config.dataDir);
     const app = buildApp(ledger, tokens.registry, shutdown.signal);
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const { headersMs, requestMs } = config.timeouts;
+    const listening = http.createServer(
+      {
+        headersTimeout: headersMs,
+        requestTimeout: requestMs,
+        // Node looks for overdue requests only this often (30 s unless told).
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersMs / 4))),
+      },
+      app,
+    );
+    listening.on('clientError', answerClientError);
+    await new Promise<void>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(config.port, config.host, () => {
+        listening.off('error', reject);
+        resolve();
+      });
     });
+    server = listening;
   } catch (error) {
     shutdown.abort();
     await ledger?.close();

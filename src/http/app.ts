@@ -25,7 +25,6 @@ export interface AppServices {
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
 
-export const BODY_LIMIT = '1mb';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
@@ -81,9 +80,7 @@ export function createApp(services: AppServices): Express {
     }),
   );
   app.use(securityHeaders);
-  app.use(
-    express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }),
-  );
+  // No body parser here: routes that take a body read it with jsonBody after their role check (S4).
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import type { Role } from '../config';
 import { problems } from './problem';
+import { addressOf, TokenBuckets } from './rateLimit';
 
 export type CallerRole = Role | 'anonymous';
 
@@ -117,8 +118,20 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Sets `req.caller`: anonymous without a token, 401 for a token that is malformed or unknown. */
-export function authenticate(registry: TokenRegistry): RequestHandler {
+export interface AuthenticateOptions {
+  /** Failed authentications allowed per address and minute, all at once if need be (0: no limit). */
+  failedPerMinute?: number;
+  now?: () => number;
+}
+
+/**
+ * Sets `req.caller`: anonymous without a token, 401 for a token that is malformed or unknown, 400 for two
+ * Authorization headers (Node keeps only the first). Failed authentications are counted per address: once an
+ * address has used its budget, every request from it that carries a token is answered 429 without the token being
+ * looked at, so a guesser cannot tell a right guess from a throttled one. Requests without a token still pass.
+ */
+export function authenticate(registry: TokenRegistry, options: AuthenticateOptions = {}): RequestHandler {
+  const failures = new TokenBuckets(options.failedPerMinute ?? 0, 60, options.now);
   return (req, _res, next) => {
     const header = req.headers.authorization;
     if (header === undefined) {
@@ -126,9 +139,20 @@ export function authenticate(registry: TokenRegistry): RequestHandler {
       next();
       return;
     }
+    if ((req.headersDistinct.authorization?.length ?? 0) > 1) {
+      next(problems.badRequest('Send one Authorization header, not several'));
+      return;
+    }
+    const address = addressOf(req);
+    const wait = failures.retryAfter(address);
+    if (wait > 0) {
+      next(problems.tooManyRequests(wait));
+      return;
+    }
     const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/.exec(header);
     const caller = m?.[1] ? registry.authenticate(m[1]) : undefined;
     if (!caller) {
+      failures.take(address);
       next(problems.unauthorized('The bearer token is missing, malformed or unknown'));
       return;
     }

@@ -4,6 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { MAX_DEPTH, MAX_ELEMENTS } from './jsonBody';
 import { bodySchemaOf } from './routes/commands';
 import { commandRoutes } from './routes/commandRoutes';
 
@@ -96,7 +97,8 @@ export const readRouteDocs: ReadRouteDoc[] = [
   },
   {
     path: '/events/live',
-    summary: 'Live feed of new events, resumable with Last-Event-ID',
+    summary:
+      'Live feed of new events, resumable with Last-Event-ID; capped per token (429 beyond) and in all (503 beyond)',
     roles: 'evaluator (person ids pseudonymised), admin (as stored)',
     query: { from: 'global position' },
     produces: 'text/event-stream',
@@ -205,7 +207,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
           },
           '200': { description: 'Replay of an earlier request with the same Idempotency-Key' },
-          '400': problemResponse('Malformed JSON or schema failure'),
+          '400': problemResponse(
+            `Malformed JSON, a body nested deeper than ${MAX_DEPTH} levels or holding more than ${MAX_ELEMENTS} elements (too-complex), or schema failure`,
+          ),
           '401': problemResponse('No or unknown token'),
           '403': problemResponse('Role not allowed (commands need clerk or admin)'),
           '404': problemResponse('Unknown id in the path'),

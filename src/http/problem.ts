@@ -56,6 +56,9 @@ export const problems = {
   unprocessable: (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem(422, slug, 'The request breaks a rule', detail, extensions),
   tooLarge: (detail: string) => new HttpProblem(413, 'too-large', 'Request body too large', detail),
+  /** A body within the size limit that nests too deep or holds too many elements; names the limit it broke. */
+  bodyTooComplex: (detail: string, limit: { limit: 'depth' | 'elements'; maximum: number }) =>
+    new HttpProblem(400, 'too-complex', 'Request body too complex', detail, limit),
   tooManyRequests: (retryAfterSeconds: number) =>
     new HttpProblem(
       429,
@@ -65,7 +68,18 @@ export const problems = {
       {},
       { 'Retry-After': String(retryAfterSeconds) },
     ),
-  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+  unavailable: (detail: string, retryAfterSeconds?: number) =>
+    new HttpProblem(
+      503,
+      'unavailable',
+      'Service unavailable',
+      detail,
+      {},
+      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  tooManyLiveFeeds: (detail: string) =>
+    new HttpProblem(429, 'live-feed-limit', 'Too many live feeds for this token', detail),
+  requestTimeout: (detail: string) => new HttpProblem(408, 'request-timeout', 'Request timeout', detail),
 };
 
 /**
@@ -110,9 +124,8 @@ export function isExpectedProblem(res: Response): boolean {
   return problem instanceof HttpProblem && problem.slug !== INTERNAL;
 }
 
-export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
-  res.locals.problem = problem;
-  const body: ProblemBody = {
+export function problemBody(problem: HttpProblem, instance?: string): ProblemBody {
+  return {
     type: problemType(problem.slug),
     title: problem.title,
     status: problem.status,
@@ -120,8 +133,15 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
     ...(instance ? { instance } : {}),
     ...problem.extensions,
   };
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
+  res.locals.problem = problem;
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(problem, instance)));
 }
 
 /** Turns anything thrown into a problem, or undefined for a genuine server fault. */

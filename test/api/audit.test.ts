@@ -75,6 +75,7 @@ describe('audit and feed routes', () => {
           ),
           shutdown: shutdown.signal,
           heartbeatMs: 60_000,
+          liveFeedCaps: config.liveFeeds,
         }),
       ],
       authenticate: authenticate(registry),

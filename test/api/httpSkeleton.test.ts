@@ -1,5 +1,6 @@
 import express from 'express';
 import request from 'supertest';
+import { jsonBody } from '../../src/http/jsonBody';
 import { buildTestApp, type TestApp } from '../support/testApp';
 
 describe('HTTP skeleton', () => {
@@ -7,7 +8,7 @@ describe('HTTP skeleton', () => {
   beforeAll(() => {
     // A route that echoes its JSON body lets us probe the body parser through the real middleware stack.
     const echo = express.Router();
-    echo.post('/echo', (req, res) => {
+    echo.post('/echo', jsonBody, (req, res) => {
       res.status(201).json({ got: req.body as unknown });
     });
     echo.get('/boom', () => {

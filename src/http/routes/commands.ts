@@ -8,6 +8,7 @@ import { idFromScope } from '../../application/idempotentIds';
 import { commandSpecs } from '../../domain/commands';
 import { Id } from '../../domain/events';
 import { requireRole } from '../auth';
+import { jsonBody } from '../jsonBody';
 import { auditTrailProblem, problems, zodErrors } from '../problem';
 import { commandRoutes, type CommandRoute } from './commandRoutes';
 
@@ -49,7 +50,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
   const router = Router();
   for (const route of commandRoutes) {
     const schema = bodySchemaOf(route);
-    router.post(route.path, requireRole('clerk'), async (req, res) => {
+    router.post(route.path, requireRole('clerk'), jsonBody, async (req, res) => {
       if (deps.writesPaused?.()) throw auditTrailProblem();
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {

@@ -21,6 +21,60 @@ export interface FeedsRouterDeps {
   logger?: Logger;
   /** Interval of the SSE comment that keeps proxies from closing an idle feed (default 15 s). */
   heartbeatMs?: number;
+  /** Live feeds open at once per token and in all (config `liveFeeds`). */
+  liveFeedCaps: { perToken: number; total: number };
+}
+
+/** A live feed's place among the open ones: given back when the feed ends; `end` is how shutdown ends it. */
+interface LiveFeedSlot {
+  end?: () => void;
+  release(): void;
+}
+
+/**
+ * The live feeds open now, counted per token and in all against their caps. Shutdown ends them all through one
+ * listener on the shutdown signal: one listener per feed would pile up on it.
+ */
+class OpenLiveFeeds {
+  private readonly slots = new Set<LiveFeedSlot>();
+  private readonly perPrincipal = new Map<string, number>();
+
+  constructor(
+    private readonly caps: { perToken: number; total: number },
+    private readonly shutdown?: AbortSignal,
+  ) {
+    shutdown?.addEventListener('abort', () => [...this.slots].forEach((slot) => slot.end?.()), {
+      once: true,
+    });
+  }
+
+  /** A slot for a new feed of the principal, or the problem that refuses it. */
+  admit(principal: string): LiveFeedSlot {
+    if (this.shutdown?.aborted) throw problems.unavailable('The service is shutting down');
+    const mine = this.perPrincipal.get(principal) ?? 0;
+    if (mine >= this.caps.perToken) {
+      throw problems.tooManyLiveFeeds(
+        `This token has ${mine} live feeds open, the most it may have at once; close one to open another`,
+      );
+    }
+    if (this.slots.size >= this.caps.total) {
+      throw problems.unavailable(
+        `The server has ${this.slots.size} live feeds open, the most it serves at once; try again later`,
+        30,
+      );
+    }
+    this.perPrincipal.set(principal, mine + 1);
+    const slot: LiveFeedSlot = {
+      release: () => {
+        if (!this.slots.delete(slot)) return;
+        const left = (this.perPrincipal.get(principal) ?? 1) - 1;
+        if (left > 0) this.perPrincipal.set(principal, left);
+        else this.perPrincipal.delete(principal);
+      },
+    };
+    this.slots.add(slot);
+    return slot;
+  }
 }
 
 const DEFAULT_LIMIT = 1000;
@@ -43,8 +97,10 @@ export function feedsRouter({
   shutdown,
   logger,
   heartbeatMs = 15_000,
+  liveFeedCaps,
 }: FeedsRouterDeps): Router {
   const router = Router();
+  const liveFeeds = new OpenLiveFeeds(liveFeedCaps, shutdown);
   /** The caller's rendering of an event (the routes let only evaluators and admins in). */
   const shownTo = (req: Request) => {
     const audience = req.caller?.role ?? 'anonymous';
@@ -70,6 +126,8 @@ export function feedsRouter({
     const query = parseQuery(liveQuery, req.query);
     const shown = shownTo(req);
     const from = resumeFrom(req.header('last-event-id')) ?? query.from ?? (await store.headPosition()) + 1;
+    // Refused before anything is written, so the caller gets a problem rather than an empty stream.
+    const slot = liveFeeds.admit(req.caller?.principal ?? 'anonymous');
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       Connection: 'keep-alive',
@@ -89,12 +147,13 @@ export function feedsRouter({
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
-      shutdown?.removeEventListener('abort', end);
+      slot.release();
       void subscription.close();
       res.end();
     };
+    slot.end = end;
     res.on('close', end); // the client went away
-    shutdown?.addEventListener('abort', end);
+    if (res.destroyed) end(); // … already, while the head position was read
     subscription.done.then(end, (error: unknown) => {
       logger?.error({ err: error }, 'live event feed failed');
       end();
