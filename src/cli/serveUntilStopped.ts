@@ -27,14 +27,15 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
       void running.close().then(resolve);
     };
     if (stopRequested) onStop(stopRequested);
-    process.stdout.write(`Participation ledger listening on ${running.url}\n`);
-    if (running.generatedAdminToken) {
-      process.stdout.write(
-        `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
-          `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +
-          `Use it as "Authorization: Bearer <token>", or set LEDGER_API_TOKENS (see README).\n`,
-      );
-    }
+    // One write: whoever reads "listening" (a supervisor, a script) finds the generated token with it.
+    process.stdout.write(
+      `Participation ledger listening on ${running.url}\n` +
+        (running.generatedAdminToken
+          ? `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
+            `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +
+            `Use it as "Authorization: Bearer <token>", or set LEDGER_API_TOKENS (see README).\n`
+          : ''),
+    );
   });
   return 0;
 }

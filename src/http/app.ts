@@ -8,7 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/eventStore';
-import { isExpectedProblem, problemErrorHandler, problems } from './problem';
+import { answeredOnPurpose, isExpectedProblem, problemErrorHandler, problems } from './problem';
 import { rateLimit } from './rateLimit';
 
 export interface AppServices {
@@ -88,6 +88,8 @@ export function createApp(services: AppServices): Express {
   app.get('/readyz', async (_req, res) => {
     const head = await services.store.headPosition();
     const extra = services.readiness ? await services.readiness() : { ready: true, checks: {} };
+    // Not ready is what the endpoint is for: the checks say why, the request log needs no stack.
+    if (!extra.ready) answeredOnPurpose(res);
     res.status(extra.ready ? 200 : 503).json({
       status: extra.ready ? 'ready' : 'not_ready',
       checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },

@@ -121,7 +121,12 @@ const INTERNAL = 'internal';
  */
 export function isExpectedProblem(res: Response): boolean {
   const problem: unknown = res.locals.problem;
-  return problem instanceof HttpProblem && problem.slug !== INTERNAL;
+  return res.locals.onPurpose === true || (problem instanceof HttpProblem && problem.slug !== INTERNAL);
+}
+
+/** Marks a response that is not a problem but reports a known condition (/readyz not ready) as given on purpose. */
+export function answeredOnPurpose(res: Response): void {
+  res.locals.onPurpose = true;
 }
 
 export function problemBody(problem: HttpProblem, instance?: string): ProblemBody {

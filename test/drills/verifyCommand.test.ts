@@ -15,7 +15,6 @@ import {
 import { runLedger } from '../support/ledgerBin';
 import { makeTempDir } from '../support/tempDir';
 
-
 function ledger(
   dataDir: string,
   ...args: string[]

@@ -38,7 +38,10 @@ export function runLedgerAsync(args: string[], env: Record<string, string> = {})
 }
 
 /** Starts `ledger <args>` and hands back the process. */
-export function spawnLedger(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+export function spawnLedger(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [LEDGER_BIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: 'pipe',

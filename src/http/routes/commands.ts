@@ -1,5 +1,5 @@
 /** POST routes for every command (API.md "Commands"): parse, execute through the command service, answer. */
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { CommandService } from '../../application/commandService';
@@ -48,10 +48,13 @@ function idempotencyKeyOf(req: Request): string | undefined {
 
 export function commandRouter(deps: CommandRouterDeps): Router {
   const router = Router();
+  // Before the body is read: while the audit trail is broken nothing is recorded, so nothing needs parsing.
+  const writesAllowed: RequestHandler = (_req, _res, next) => {
+    next(deps.writesPaused?.() ? auditTrailProblem() : undefined);
+  };
   for (const route of commandRoutes) {
     const schema = bodySchemaOf(route);
-    router.post(route.path, requireRole('clerk'), jsonBody, async (req, res) => {
-      if (deps.writesPaused?.()) throw auditTrailProblem();
+    router.post(route.path, requireRole('clerk'), writesAllowed, jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {
         const value = req.params[param];
