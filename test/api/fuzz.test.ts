@@ -1,6 +1,7 @@
 /**
- * R5: hostile and malformed requests against every command route. Whatever arrives, the answer is a problem
- * response below 500, the process keeps serving, and a rejected request changes nothing in the ledger.
+ * R5: hostile and malformed requests against every command route and every read route. Whatever arrives, the
+ * answer is below 500 (a problem response when it is an error), the process keeps serving, and nothing a rejected
+ * request (or any read) sent changes the ledger.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { commandRoutes } from '../../src/http/routes/commandRoutes';
 import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+import { servedRoutes } from '../support/servedRoutes';
 
 const hostileStrings = [
   "'; DROP TABLE events; --",
@@ -114,6 +116,15 @@ const bodyArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.constantFrom(...fieldNames), hostileValue, { maxKeys: 12 }),
 );
 
+/** URL-encoded; a lone surrogate (which encodeURIComponent refuses) as the bytes a careless client would send. */
+function percentEncoded(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
 const pathIdArb = fc.oneof(fc.uuid(), fc.constantFrom('x', '1', '..%2f..', '%00', "1'OR'1'='1", 'null'));
 
 describe('R5: hostile and malformed requests', () => {
@@ -124,7 +135,8 @@ describe('R5: hostile and malformed requests', () => {
   let proposalId: string;
 
   beforeAll(async () => {
-    t = await openLedgerApp();
+    // Rate limits off: a 429 would stop a request before the code under test sees it.
+    t = await openLedgerApp({ LEDGER_RATE_LIMIT_ANONYMOUS: '0', LEDGER_RATE_LIMIT_FAILED_AUTH: '0' });
     server = t.app.listen(0, '127.0.0.1');
     await new Promise<void>((r) => server.once('listening', () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -238,6 +250,108 @@ describe('R5: hostile and malformed requests', () => {
     // Still serving.
     expect((await fetch(`${base.replace('/api/v1', '')}/healthz`)).status).toBe(200);
   });
+
+  test('every read route with generated hostile path ids, queries and credentials: never a 5xx, never a change', async () => {
+    const reads = servedRoutes(t.app)
+      .filter((r) => r.startsWith('GET '))
+      .map((r) => r.slice(4));
+    expect(reads.length).toBeGreaterThan(15);
+    const origin = base.replace('/api/v1', '');
+    const queryKeys = [
+      'asOf',
+      'minPosition',
+      'from',
+      'to',
+      'limit',
+      'cursor',
+      'committeeId',
+      'stage',
+      'origin',
+      'theme',
+      'groupBy',
+      'position',
+      'treeSize',
+      'fromSize',
+      'format',
+      'proposalId',
+      '__proto__',
+      'constructor',
+      'x',
+    ];
+    const queryValue = fc.oneof(
+      fc.constantFrom(...hostileStrings.map((v) => v.slice(0, 300))),
+      fc.constantFrom(
+        '-1',
+        '0',
+        '05',
+        '1e3',
+        '0x10',
+        '2021-02-30T00:00:00Z',
+        '2021-05-01',
+        '9'.repeat(30),
+        'csv',
+        'ndjson',
+      ),
+      fc.integer({ min: -5, max: 100_000 }).map(String),
+      fc.string({ maxLength: 40 }),
+    );
+    const query = fc
+      .array(fc.tuple(fc.constantFrom(...queryKeys), queryValue), { maxLength: 5 })
+      .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${percentEncoded(v)}`).join('&'));
+    const rawJunk = fc.constantFrom(
+      '',
+      '%',
+      '%zz',
+      '%00',
+      '&&&',
+      '=',
+      'asOf',
+      'asOf=1&asOf=2',
+      'a[b]=c',
+      '%E2%80%AE',
+    );
+    const credentials = fc.constantFrom<Record<string, string>>(
+      {},
+      { Authorization: `Bearer ${TOKENS.admin}` },
+      { Authorization: `Bearer ${TOKENS.evaluator}` },
+      { Authorization: `Bearer ${TOKENS.clerk}` },
+      { Authorization: 'Bearer not-a-token-at-all-0000' },
+      { Authorization: 'Basic YWRtaW46YWRtaW4=' },
+      { Authorization: 'Bearer ' },
+      { Authorization: `Bearer ${TOKENS.evaluator}`, 'Last-Event-ID': '-5' },
+      { Authorization: `Bearer ${TOKENS.evaluator}`, 'Last-Event-ID': '99999999999999999999' },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...reads),
+        fc.array(fc.oneof(pathIdArb, fc.constantFrom('committee', 'proposal')), {
+          minLength: 3,
+          maxLength: 3,
+        }),
+        fc.oneof(query, rawJunk),
+        credentials,
+        async (route, ids, q, headers) => {
+          const before = await t.head();
+          const url = `${route.startsWith('/healthz') || route.startsWith('/readyz') || route.startsWith('/openapi') || route.startsWith('/docs') ? origin : base}${concretePath(route, ids)}${q ? `?${q}` : ''}`;
+          // A live feed answers 200 and stays open: its headers are enough, then it is let go.
+          const abort = new AbortController();
+          const res = await fetch(url, { headers, signal: abort.signal });
+          const live = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+          const text = live ? '' : await res.text();
+          abort.abort();
+          expect([route, q, res.status]).toEqual([route, q, expect.any(Number)]);
+          if (res.status >= 500) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
+          if (res.status >= 400) {
+            expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+            expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+          }
+          expect(await t.head()).toBe(before);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  }, 600_000);
 
   test('a random unknown proposal id in the path is a 404', async () => {
     const res = await send(

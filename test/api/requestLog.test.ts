@@ -60,11 +60,35 @@ describe('the request log for answers ≥ 500', () => {
     return { res, logged: lines.slice(from).map((line) => JSON.parse(line) as LogLine) };
   }
 
+  test('a minPosition beyond what the store holds is a 422 at once: no write was ever answered with it', async () => {
+    const head = await ledger.store.headPosition();
+    const res = await request(app).get(`/api/v1/influence?minPosition=${head + 1}`);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ type: '/api/v1/problems/position-not-recorded', headPosition: head });
+  });
+
   test('a minPosition the views do not reach is a 503, logged as a warning with no error and no stack', async () => {
-    const { res, logged } = await loggedDuring(() => request(app).get('/api/v1/influence?minPosition=1000'));
+    // The store holds a write the views have not taken in: they are stopped.
+    await ledger.runner.stop();
+    const [position] = (
+      await ledger.store.append('arena-0190a7c0-0000-7000-8000-0000000000a1', [
+        {
+          eventId: '0190a7c0-0000-7000-8000-0000000000e1',
+          type: 'ArenaRegistered',
+          schemaVersion: 1,
+          occurredAt: '2021-01-01',
+          actor: { principal: 'test', role: 'admin' },
+          correlationId: 'c-1',
+          causationId: null,
+          data: { arenaId: '0190a7c0-0000-7000-8000-0000000000a1', name: 'Torget', areas: ['Sentrum'] },
+        },
+      ])
+    ).positions;
+    const url = `/api/v1/influence?minPosition=${position}`;
+    const { res, logged } = await loggedDuring(() => request(app).get(url));
     expect(res.status).toBe(503);
     expect(res.body.type).toBe('/api/v1/problems/unavailable');
-    const requestLine = logged.find((l) => l.req?.url === '/api/v1/influence?minPosition=1000');
+    const requestLine = logged.find((l) => l.req?.url === url);
     expect(requestLine).toMatchObject({ level: WARN, res: { statusCode: 503 } });
     expect(requestLine).not.toHaveProperty('err');
     expect(logged.filter((l) => l.level >= ERROR)).toEqual([]);

@@ -136,10 +136,22 @@ export function readRouter(deps: ReadRouterDeps): Router {
     name: string,
     q: { asOf?: AsOf; minPosition?: number },
   ): Promise<{ position: number; state: S; date: string }> {
-    if (q.minPosition !== undefined && !(await deps.runner.waitFor(q.minPosition, minPositionWaitMs))) {
-      throw problems.unavailable(
-        `The views have not reached position ${q.minPosition} yet; try again shortly`,
-      );
+    if (q.minPosition !== undefined) {
+      // A position the store does not hold yet was never acknowledged to anyone: waiting for it would only delay a
+      // mistake. One it holds is a write the views are taking in: that is worth a short wait.
+      const head = await deps.store.headPosition();
+      if (q.minPosition > head) {
+        throw problems.unprocessable(
+          'position-not-recorded',
+          `minPosition ${q.minPosition} is beyond the ledger's last position (${head}): no write has been answered with it`,
+          { headPosition: head },
+        );
+      }
+      if (!(await deps.runner.waitFor(q.minPosition, minPositionWaitMs))) {
+        throw problems.unavailable(
+          `The views have not reached position ${q.minPosition} yet; try again shortly`,
+        );
+      }
     }
     const at = await resolveAsOf(deps.store, q.asOf, clock());
     if (at.position === undefined) return { ...deps.runner.current<S>(name), date: at.date };
