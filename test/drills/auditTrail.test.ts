@@ -201,6 +201,27 @@ describe('R8: the audit trail changed behind the server’s back', () => {
     }
   });
 
+  test('a ledger from before seals and the journal (neither file): refused (seal-key-missing); recover keeps its history', async () => {
+    const dir = copy();
+    fs.rmSync(path.join(dir, 'event-seal-key'));
+    fs.rmSync(path.join(dir, 'checkpoint-journal.ndjson'));
+    const server = await startServerProcess(env(dir), 30_000);
+    try {
+      const ready = await settled(server);
+      expect(ready.checks.audit.problems).toEqual([expect.objectContaining({ cause: 'seal-key-missing' })]);
+      expect((await command(server, 1)).status).toBe(503);
+    } finally {
+      await stop(server);
+    }
+    const recover = runLedger(['audit', 'recover'], { LEDGER_DATA_DIR: dir });
+    expect(recover.stdout).toMatch(
+      new RegExp(`^recovered: .*\\n.*${events.toLocaleString('en')} events were sealed`, 'm'),
+    );
+    expect(recover.status).toBe(0);
+    expect(journalLines(dir)).toBe(journalLines(golden) + 1); // the history, recreated, and the recovery
+    expect(runLedger(['verify'], { LEDGER_DATA_DIR: dir }).status).toBe(0);
+  });
+
   test('the last event deleted with its leaf and its checkpoint: refused (store-truncated)', async () => {
     const dir = copy();
     const last = events - 1;
