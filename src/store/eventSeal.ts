@@ -6,11 +6,11 @@
  * (the server itself) is stopped only by checkpoints held outside (docs/audit.md). It lives beside the store port
  * because sealing is part of every adapter's write path; the audit log asks the store to check seals (EventSeals).
  *
- * The key file holds 32 random bytes; its id (16 hex digits of a hash of the key) is stored beside every seal, so a
+ * The key file holds 64 random base64url characters (384 bits); its id (16 hex digits of a hash of the key) is stored beside every seal, so a
  * new key (an operator starting a new history, `ledger audit recover --new-history`) seals anew beside the old seals,
  * which stay: nothing in the event store is ever updated or deleted.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -43,19 +43,14 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * order of SealedFields. Length prefixes make the encoding unambiguous whatever a field contains.
  */
 function sealText(f: SealedFields): string {
-  const field = (value: string | number | null): string => {
-    if (value === null) return '-\n';
-    const text = String(value);
-    return `${text.length}:${text}\n`;
-  };
   return (
     DOMAIN +
-    field(f.globalPosition) +
+    field(String(f.globalPosition)) +
     field(f.eventId) +
     field(f.streamId) +
-    field(f.streamRevision) +
+    field(String(f.streamRevision)) +
     field(f.type) +
-    field(f.schemaVersion) +
+    field(String(f.schemaVersion)) +
     field(f.recordedAt) +
     field(f.occurredAt) +
     field(f.actorJson) +
@@ -66,25 +61,46 @@ function sealText(f: SealedFields): string {
   );
 }
 
+function field(text: string | null): string {
+  return text === null ? '-\n' : `${text.length}:${text}\n`;
+}
+
+/** Base64url of 48 random bytes: the key is these 64 ASCII characters, as bytes (one SHA-256 block). */
+const KEY_CHARS = /^[A-Za-z0-9_-]{64}$/;
+const FILE_HEADER = 'participation-ledger event seal key v1';
+
+/**
+ * SHA-256 in one call where Node has crypto.hash (20.12+), which makes no Hash object per call: sealing runs inside
+ * every append's transaction, and HMAC objects cost twice the hashing itself there.
+ */
+const oneShot: ((data: string | Uint8Array) => Buffer) | undefined =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : undefined;
+
 export class SealKey {
   /** 16 hex digits naming the key (not secret); stored with each seal. */
   readonly id: string;
+  /** RFC 2104's K ⊕ ipad and K ⊕ opad. The key is one block of ASCII, so both are ASCII too, usable as text. */
+  private readonly innerPad: string;
+  private readonly outerPad: Buffer;
 
-  constructor(private readonly secret: Buffer) {
-    if (secret.length !== 32) throw new Error('an event seal key is 32 bytes');
+  constructor(private readonly secret: string) {
+    if (!KEY_CHARS.test(secret)) throw new Error('an event seal key is 64 base64url characters');
     this.id = createHash('sha256')
       .update('participation-ledger/event-seal-key-id\n')
       .update(secret)
       .digest('hex')
       .slice(0, 16);
+    const key = Buffer.from(secret, 'ascii');
+    this.innerPad = String.fromCharCode(...key.map((b) => b ^ 0x36));
+    this.outerPad = Buffer.from(key.map((b) => b ^ 0x5c));
   }
 
   static generate(): SealKey {
-    return new SealKey(randomBytes(32));
+    return new SealKey(randomBytes(48).toString('base64url'));
   }
 
   seal(fields: SealedFields): Buffer {
-    return createHmac('sha256', this.secret).update(sealText(fields), 'utf8').digest();
+    return this.hmac(sealText(fields));
   }
 
   /** True when `seal` is this key's seal of exactly these fields. */
@@ -92,21 +108,28 @@ export class SealKey {
     if (seal.length !== SEAL_SIZE) return false;
     const text = sealText(fields);
     if (LONE_SURROGATE.test(text)) return false;
-    return timingSafeEqual(createHmac('sha256', this.secret).update(text, 'utf8').digest(), seal);
+    return timingSafeEqual(this.hmac(text), seal);
   }
 
-  /** The key file's text: a version line and the key in base64. */
+  /** HMAC-SHA256 (RFC 2104) of the UTF-8 of `text` under the key; written out with one-shot hashes when possible. */
+  hmac(text: string): Buffer {
+    if (!oneShot)
+      return createHmac('sha256', Buffer.from(this.secret, 'ascii')).update(text, 'utf8').digest();
+    const inner = oneShot(this.innerPad + text);
+    return oneShot(Buffer.concat([this.outerPad, inner], 96));
+  }
+
+  /** The key file's text: a version line and the key. */
   toFileText(): string {
-    return `participation-ledger event seal key v1\n${this.secret.toString('base64')}\n`;
+    return `${FILE_HEADER}\n${this.secret}\n`;
   }
 
   static fromFileText(text: string, file: string): SealKey {
     const [header, body] = text.split('\n');
-    const secret = Buffer.from(body ?? '', 'base64');
-    if (header !== 'participation-ledger event seal key v1' || secret.length !== 32) {
+    if (header !== FILE_HEADER || body === undefined || !KEY_CHARS.test(body)) {
       throw new Error(`${file} is not an event seal key`);
     }
-    return new SealKey(secret);
+    return new SealKey(body);
   }
 }
 

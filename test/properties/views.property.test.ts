@@ -66,6 +66,9 @@ function viewsLedger(snapshotEvery: number) {
   return { ledger, open, close };
 }
 
+/** A bound on waiting for the views, not a speed: the full suite shares two cores with server processes. */
+const CATCH_UP_MS = 60_000;
+
 describe('R6: incremental views equal views rebuilt from scratch', () => {
   test('for random trial prefixes, live views, snapshots and as-of reads all agree with a fresh fold', async () => {
     await fc.assert(
@@ -85,14 +88,14 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
             const first = await loadTrial({ commands: ledger.commands }, commands.slice(0, half));
             expect(first.rejected).toBe(0);
             // A restart in the middle: the second half is applied on top of the saved state.
-            await runner.waitFor(await ledger.store.headPosition(), 10_000);
+            await runner.waitFor(await ledger.store.headPosition(), CATCH_UP_MS);
             await runner.stop();
             runner = open();
             await runner.start();
             const second = await loadTrial({ commands: ledger.commands }, commands.slice(half));
             expect(second.rejected).toBe(0);
             const head = await ledger.store.headPosition();
-            expect(await runner.waitFor(head, 10_000)).toBe(true);
+            expect(await runner.waitFor(head, CATCH_UP_MS)).toBe(true);
 
             const scratch = await foldFromScratch(ledger.store, head);
             for (const p of projections)
@@ -131,7 +134,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
         ...generateTrial({ seed: 7, scale: 1, citizenInitiativeThreshold: THRESHOLD, limit: 1_200 }),
       ];
       expect((await loadTrial({ commands: ledger.commands }, commands.slice(0, 600))).rejected).toBe(0);
-      await runner.waitFor(await ledger.store.headPosition(), 10_000);
+      await runner.waitFor(await ledger.store.headPosition(), CATCH_UP_MS);
       // The rebuild and the second half of the trial run at the same time.
       const [rebuilt, loaded] = await Promise.all([
         runner.rebuildViews(),
@@ -140,7 +143,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
       expect(loaded.rejected).toBe(0);
       expect(rebuilt.events).toBeGreaterThan(0);
       const head = await ledger.store.headPosition();
-      expect(await runner.waitFor(head, 10_000)).toBe(true);
+      expect(await runner.waitFor(head, CATCH_UP_MS)).toBe(true);
       const scratch = await foldFromScratch(ledger.store, head);
       for (const p of projections) expect(JSON.stringify(runner.current(p.name).state)).toBe(scratch[p.name]);
       for (const at of [Math.floor(head / 3), Math.floor((2 * head) / 3)]) {
@@ -152,7 +155,7 @@ describe('R6: incremental views equal views rebuilt from scratch', () => {
       await runner.stop();
       runner = open();
       await runner.start();
-      expect(await runner.waitFor(head, 10_000)).toBe(true);
+      expect(await runner.waitFor(head, CATCH_UP_MS)).toBe(true);
       for (const p of projections) expect(JSON.stringify(runner.current(p.name).state)).toBe(scratch[p.name]);
     } finally {
       await runner.stop();

@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS events (
   correlation_id  TEXT    NOT NULL,
   causation_id    TEXT,
   data            TEXT    NOT NULL,
-  data_key_id     TEXT
+  data_key_id     TEXT,
+  seal_key_id     TEXT,
+  seal            BLOB
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events(event_id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events(stream_id, stream_revision);
@@ -34,19 +36,20 @@ CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
 BEGIN
   SELECT RAISE(ABORT, 'events are immutable: DELETE is refused');
 END;
--- The writer's seal of each event (store/eventSeal.ts), under the key named by key_id. Insert-only like the events:
--- a new key seals beside the old seals instead of replacing them.
-CREATE TABLE IF NOT EXISTS event_seals (
+-- Seals (store/eventSeal.ts): each event is stored with its writer's seal (seal_key_id, seal). When an operator
+-- seals stored events anew under another key (\`ledger audit recover\`), those seals go here: insert-only like the
+-- events, beside the first ones, never replacing them.
+CREATE TABLE IF NOT EXISTS event_reseals (
   key_id          TEXT    NOT NULL,
   global_position INTEGER NOT NULL,
   seal            BLOB    NOT NULL,
   PRIMARY KEY (key_id, global_position)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS event_seals_no_update BEFORE UPDATE ON event_seals
+CREATE TRIGGER IF NOT EXISTS event_reseals_no_update BEFORE UPDATE ON event_reseals
 BEGIN
   SELECT RAISE(ABORT, 'seals are immutable: UPDATE is refused');
 END;
-CREATE TRIGGER IF NOT EXISTS event_seals_no_delete BEFORE DELETE ON event_seals
+CREATE TRIGGER IF NOT EXISTS event_reseals_no_delete BEFORE DELETE ON event_reseals
 BEGIN
   SELECT RAISE(ABORT, 'seals are immutable: DELETE is refused');
 END;
@@ -55,6 +58,12 @@ CREATE TABLE IF NOT EXISTS ledger_meta (
   value TEXT NOT NULL
 );
 `;
+
+/** Columns an events table made before seals lacks: added in place (ALTER TABLE ADD COLUMN changes no row). */
+export const SEAL_COLUMNS_SQL = [
+  'ALTER TABLE events ADD COLUMN seal_key_id TEXT',
+  'ALTER TABLE events ADD COLUMN seal BLOB',
+];
 
 export interface EventRow {
   global_position: number;
@@ -72,5 +81,9 @@ export interface EventRow {
   data_key_id: string | null;
 }
 
+/** The envelope's columns; every row also has its seal (`seal_key_id`, `seal`), read only by the seal check. */
 export const EVENT_COLUMNS =
   'global_position, event_id, stream_id, stream_revision, type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, data, data_key_id';
+
+/** Every column of the events table, the seal's included. */
+export const STORED_COLUMNS = [...EVENT_COLUMNS.split(', '), 'seal_key_id', 'seal'];
