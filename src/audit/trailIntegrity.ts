@@ -8,7 +8,7 @@
  * These checks are cheap (no event is read): the seals of the events themselves are checked by the audit log as it
  * starts and as it follows the store.
  */
-import type { SealFailure } from '../store/eventStore';
+import type { EventStore, SealFailure } from '../store/eventStore';
 import type { StoredCheckpoint } from './checkpointStore';
 import { currentCheckpoints, type JournalReading, type JournaledCheckpoint } from './checkpointJournal';
 import type { Checkpoint } from './signedNote';
@@ -225,4 +225,26 @@ export function sealProblems(failures: readonly SealFailure[]): TrailProblem[] {
           detail: `the event at position ${position} does not match its seal: it was altered after it was written`,
         },
   );
+}
+
+/**
+ * Every stored event's seal up to `head`, as problems (the first `limit` named, then one for the rest), and how many
+ * were checked: what verify and `ledger audit status` report. Nothing is checked without a key (that is a problem of
+ * its own, `seal-key-missing`, which compareTrail names).
+ */
+export async function storedSealProblems(
+  store: EventStore,
+  head: number,
+  limit: number,
+): Promise<{ problems: TrailProblem[]; checked: number }> {
+  if (store.seals?.keyId === undefined || head < 0) return { problems: [], checked: 0 };
+  const { checked, failures, failureCount } = await store.seals.check(0, head, limit);
+  const problems = sealProblems(failures);
+  if (failureCount > failures.length) {
+    problems.push({
+      cause: 'event-unsealed',
+      detail: `… and ${failureCount - failures.length} more events whose seal does not authenticate them`,
+    });
+  }
+  return { problems, checked };
 }

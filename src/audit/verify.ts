@@ -23,7 +23,7 @@ import type { MerkleLog } from './merkleLog';
 import { verifyCheckpointNote, type Checkpoint } from './signedNote';
 import { RebuiltTree } from './rebuiltTree';
 import { diagnose, type Discrepancy, type FoundDiscrepancy } from './tamperDiagnosis';
-import { sealProblems, type TrailCause, type TrailComparison } from './trailIntegrity';
+import { storedSealProblems, type TrailCause, type TrailComparison } from './trailIntegrity';
 
 export type VerifyProblemKind =
   /** The event at the position does not hash to the leaf the tree holds for it. */
@@ -199,19 +199,15 @@ async function checkTrail(
       ...(p.position !== undefined ? { position: p.position } : {}),
     });
   }
-  let sealChecked = 0;
-  if (store.seals?.keyId !== undefined && head >= 0) {
-    const { checked, failures, failureCount } = await store.seals.check(0, head, MAX_PROBLEMS);
-    sealChecked = checked;
-    for (const p of sealProblems(failures))
-      problems.push({ kind: p.cause, detail: p.detail, position: p.position as number });
-    if (failureCount > failures.length) {
-      problems.push({
-        kind: 'event-unsealed',
-        detail: `… and ${failureCount - failures.length} more events whose seal does not authenticate them`,
-      });
-    }
+  const seals = await storedSealProblems(store, head, MAX_PROBLEMS);
+  for (const p of seals.problems) {
+    problems.push({
+      kind: p.cause,
+      detail: p.detail,
+      ...(p.position !== undefined ? { position: p.position } : {}),
+    });
   }
+  const sealChecked = seals.checked;
   const positions = problems.map((p) => p.position).filter((p): p is number => p !== undefined);
   return {
     problems,

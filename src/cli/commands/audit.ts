@@ -8,7 +8,7 @@ import path from 'node:path';
 import { currentCheckpoints } from '../../audit/checkpointJournal';
 import { recoverAuditTrail, type RecoveryReport } from '../../audit/recovery';
 import { loadSigningKey } from '../../audit/signingKey';
-import { sealProblems, type TrailProblem } from '../../audit/trailIntegrity';
+import { storedSealProblems, type TrailProblem } from '../../audit/trailIntegrity';
 import { ConfigError, loadConfig, type Config } from '../../config';
 import { checkpointJournalOf, dataFiles, openEventStore, sealKeyFileOf } from '../../ledger';
 import { LedgerBusyError, LedgerLock } from '../../ledgerLock';
@@ -64,18 +64,12 @@ async function status(args: ParsedArgs): Promise<number> {
     const trail = await audit.compareTrail();
     const head = await store.headPosition();
     const problems: TrailProblem[] = [...trail.problems];
-    let sealChecked = 0;
-    if (store.seals?.keyId !== undefined && head >= 0) {
-      const bar = progress('seals', { unit: 'events' });
-      const { checked, failures, failureCount } = await store.seals.check(0, head, 20);
-      bar.update(head + 1, head + 1);
-      bar.finish();
-      sealChecked = checked;
-      problems.push(...sealProblems(failures));
-      if (failureCount > failures.length) {
-        problems.push({ cause: 'event-unsealed', detail: `… and ${failureCount - failures.length} more` });
-      }
-    }
+    const bar = progress('seals', { unit: 'events' });
+    const seals = await storedSealProblems(store, head, 20);
+    bar.update(head + 1, head + 1);
+    bar.finish();
+    problems.push(...seals.problems);
+    const sealChecked = seals.checked;
     const journal = audit.journal?.read();
     const journaled = journal ? currentCheckpoints(journal.entries) : new Map();
     const restarts = journal?.entries.filter((e) => e.kind === 'history-restarted').length ?? 0;
@@ -140,12 +134,9 @@ async function recover(args: ParsedArgs): Promise<number> {
     if (!newHistory) {
       const { audit, close } = openAuditStores({ signing: false });
       const trail = await audit.compareTrail();
-      const failures =
-        store.seals?.keyId !== undefined && (await store.headPosition()) >= 0
-          ? (await store.seals.check(0, await store.headPosition(), 1)).failureCount
-          : 0;
+      const seals = await storedSealProblems(store, await store.headPosition(), 1);
       await close();
-      if (trail.problems.length === 0 && failures === 0) {
+      if (trail.problems.length === 0 && seals.problems.length === 0) {
         process.stdout.write('the audit trail holds together: nothing to recover\n');
         return 0;
       }
