@@ -100,11 +100,16 @@ export function openEventStore(config: Config): EventStore {
 }
 
 /** The audit log beside the event store (its own file, its own key); it follows the store once started. */
+/**
+ * `signing: false` follows without signing (verify). `createNothing`: an operator's look at the files (status,
+ * verify, checkpoint) makes no audit database or key that is missing — that would change the scene of an incident —
+ * and works on an empty in-memory tree instead.
+ */
 export function openAuditLog(
   config: Config,
   store: EventStore,
   logger: Logger,
-  options: { signing?: boolean } = {},
+  options: { signing?: boolean; createNothing?: boolean } = {},
 ): AuditLog {
   const configuredKey = config.checkpointKeyFile;
   // A configured key must exist: creating one where the operator pointed would hide a wrong path.
@@ -112,12 +117,16 @@ export function openAuditLog(
     throw new ConfigError(`invalid LEDGER_CHECKPOINT_KEY_FILE: there is no file at ${configuredKey}`);
   }
   const keyFile = configuredKey ?? path.join(config.dataDir, dataFiles.checkpointKey);
+  if (options.createNothing && !fs.existsSync(keyFile)) {
+    throw new ConfigError(`the checkpoint signing key is missing: there is no file at ${keyFile}`);
+  }
   const signing = loadSigningKey(keyFile, configuredKey === undefined);
   if (signing.created) logger.info({ keyFile }, 'created the checkpoint signing key');
   if (signing.looseMode)
     logger.warn({ keyFile }, 'the checkpoint signing key is readable by others: chmod 600 it');
-  const file = path.join(config.dataDir, dataFiles.audit);
-  ensurePrivateFile(file);
+  let file = path.join(config.dataDir, dataFiles.audit);
+  if (options.createNothing && !fs.existsSync(file)) file = ':memory:';
+  else ensurePrivateFile(file);
   return new AuditLog({
     store,
     file,

@@ -28,6 +28,8 @@ export type JournalEntry =
       treeSize: number;
       reason: string;
       previousCheckpoints: number;
+      /** Who ran it: the operating-system user and host. */
+      operator?: string;
     }
   | {
       /** An operator rebuilt the audit database, and the rebuilt tree matched every journaled checkpoint. */
@@ -35,6 +37,8 @@ export type JournalEntry =
       at: string;
       treeSize: number;
       checkpoints: number;
+      operator?: string;
+      reason?: string;
     };
 
 export type JournaledCheckpoint = Extract<JournalEntry, { kind: 'checkpoint' }>;

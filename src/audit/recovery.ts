@@ -35,6 +35,9 @@ export interface RecoveryInput {
   /** Called when a new seal key is needed (a new history, or a key that was lost); the store must seal with it after. */
   replaceSealKey(): Promise<EventStore>;
   newHistory?: { reason: string };
+  /** Who runs it (user@host) and, optionally, why: the journal keeps both. */
+  operator: string;
+  reason?: string;
   clock?: () => Date;
   onProgress?: (done: number, total: number) => void;
 }
@@ -161,7 +164,14 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
       for (const checkpoint of matching) {
         if (!journaled.has(checkpoint.treeSize)) input.journal.append(journalEntryOf(checkpoint));
       }
-      input.journal.append({ kind: 'audit-recovered', at, treeSize: events, checkpoints: matched });
+      input.journal.append({
+        kind: 'audit-recovered',
+        at,
+        treeSize: events,
+        checkpoints: matched,
+        operator: input.operator,
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
       return { ...report, outcome: 'recovered', sealed, ...(replacedAuditFile ? { replacedAuditFile } : {}) };
     }
 
@@ -181,6 +191,7 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
       treeSize: events,
       reason: input.newHistory.reason,
       previousCheckpoints: onRecord.size,
+      operator: input.operator,
     });
     input.journal.append(journalEntryOf(firstCheckpoint));
     return {

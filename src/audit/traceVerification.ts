@@ -72,7 +72,10 @@ export type TraceConsistencyProof = z.infer<typeof consistencyProofSchema>;
 export interface TraceVerification {
   ok: boolean;
   events: number;
+  /** The tree size the proofs lead to: the trusted checkpoint's, or the trace's own once shown consistent with it. */
   treeSize: number | null;
+  /** The trusted checkpoint's tree size. */
+  trustedTreeSize?: number | null;
   problems: string[];
 }
 
@@ -113,16 +116,21 @@ export function verifyTrace(
   if (!checkpoint) return { ok: false, events: trace.events.length, treeSize: null, problems };
   let previous = -1;
   const shownAs = new Pseudonymisation();
+  const revisions = new Map<string, number[]>();
   for (const event of trace.events) {
     const p = event.globalPosition;
     if (p <= previous) problems.push(`position ${p}: events are not in ledger order`);
     previous = p;
     const { leaf, leafHash: claimedHash, inclusionProof, ...envelope } = event;
     const stored = canonicalEvent(leaf);
-    if (stored === undefined)
+    if (stored === undefined) {
       problems.push(`position ${p}: the leaf text is not the canonical text of an event`);
-    else if (!shownAs.renders(stored, shownFields(envelope as unknown as RecordedEvent)))
-      problems.push(`position ${p}: the leaf text does not match the event's fields`);
+    } else {
+      const { streamId, streamRevision } = stored as RecordedEvent;
+      revisions.set(streamId, [...(revisions.get(streamId) ?? []), streamRevision]);
+      if (!shownAs.renders(stored, shownFields(envelope as unknown as RecordedEvent)))
+        problems.push(`position ${p}: the leaf text does not match the event's fields`);
+    }
     const hash = leafHash(Buffer.from(leaf, 'utf8'));
     if (hash.toString('base64') !== claimedHash)
       problems.push(`position ${p}: the leaf hash does not match the event`);
@@ -138,12 +146,33 @@ export function verifyTrace(
       );
     if (!ok) problems.push(`position ${p}: the inclusion proof does not lead to the checkpoint's root`);
   }
+  problems.push(...gapsIn(revisions));
   return {
     ok: problems.length === 0,
     events: trace.events.length,
-    treeSize: opened.trusted.treeSize,
+    treeSize: checkpoint.treeSize,
+    trustedTreeSize: opened.trusted.treeSize,
     problems,
   };
+}
+
+/**
+ * A trace holds every event of each stream it shows (the proposal's, its votes', the meetings'), so each stream's
+ * revisions run 0, 1, 2 … without a hole: a hole means an event was left out. (Events after the last one shown
+ * cannot be missed this way: a trace is complete only up to its position.)
+ */
+function gapsIn(revisions: Map<string, number[]>): string[] {
+  const gaps: string[] = [];
+  for (const [streamId, seen] of revisions) {
+    const sorted = [...seen].sort((a, b) => a - b);
+    const missing = sorted.findIndex((revision, i) => revision !== i);
+    if (missing >= 0) {
+      gaps.push(
+        `${streamId}: revision ${missing} is not in the trace, so the trace leaves out an event of it`,
+      );
+    }
+  }
+  return gaps;
 }
 
 /**

@@ -19,6 +19,8 @@ import { auditCommand } from './commands/audit';
 interface Command {
   summary: string;
   usage: string;
+  /** The options it takes (besides --help): any other is a mistake, answered with exit code 2, never ignored. */
+  options: readonly string[];
   run(args: ParsedArgs): Promise<number>;
 }
 
@@ -37,6 +39,7 @@ LEDGER_LIVE_FEEDS_PER_TOKEN, LEDGER_LIVE_FEEDS_TOTAL, LOG_LEVEL.
 It holds the data directory while it runs (another server, \`ledger rebuild\` and \`ledger audit recover\` refuse).
 When the audit trail was changed behind its back it refuses to sign and to record; GET /readyz says why.
 --port and --host override PORT and HOST. Stops gracefully on SIGTERM or SIGINT.`,
+    options: ['port', 'host'],
     async run(args) {
       const env = { ...process.env };
       if (typeof args.options.port === 'string') env.PORT = args.options.port;
@@ -55,11 +58,23 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   demo: demoCommand,
 };
 
+/** The package's version, from package.json beside dist/ or src/. */
+function version(): string {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      return `participation-ledger ${(require(candidate) as { version: string }).version}`;
+    } catch {
+      // not at this depth
+    }
+  }
+  return 'participation-ledger (version unknown)';
+}
+
 function mainHelp(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   return `ledger — the participation ledger's operator tool
 
-Usage: ledger <command> [options]    (ledger <command> --help for more)
+Usage: ledger <command> [options]    (ledger <command> --help for more; ledger --version)
 
 Commands:
 ${Object.entries(commands)
@@ -71,6 +86,10 @@ ${Object.entries(commands)
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const name = args.positionals.shift();
+  if (!name && args.options.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   if (!name || name === 'help') {
     process.stdout.write(mainHelp());
     return name || args.options.help ? 0 : 2;
@@ -83,6 +102,13 @@ export async function main(argv: string[]): Promise<number> {
   if (args.options.help) {
     process.stdout.write(`${command.usage}\n`);
     return 0;
+  }
+  const unknown = Object.keys(args.options).filter((o) => !command.options.includes(o));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `ledger ${name}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((o) => `--${o}`).join(', ')} (ledger ${name} --help)\n`,
+    );
+    return 2;
   }
   try {
     return await command.run(args);

@@ -16,8 +16,11 @@ export interface AuditStores {
   close(): Promise<void>;
 }
 
-/** `signing: false` opens the audit log to bring its tree up to date only (verify), never to sign. */
-export function openAuditStores(options: { signing?: boolean } = {}): AuditStores {
+/**
+ * `signing: false` opens the audit log to bring its tree up to date only (verify), never to sign; `createNothing`
+ * leaves a missing audit database or key missing (see openAuditLog).
+ */
+export function openAuditStores(options: { signing?: boolean; createNothing?: boolean } = {}): AuditStores {
   const config = loadConfig();
   const events = path.join(config.dataDir, dataFiles.events);
   if (config.eventStore === 'sqlite' && !fs.existsSync(events)) {

@@ -91,7 +91,7 @@ export function auditTrailProblem(): HttpProblem {
     503,
     'audit-trail-broken',
     'The audit trail needs an operator',
-    'The ledger found that its audit trail was changed behind its back, so it neither records nor signs anything until an operator has resolved it; GET /readyz says why',
+    'The ledger found that its audit trail was changed behind its back, so it neither records nor signs anything, nor proves what it no longer holds, until an operator has resolved it; GET /readyz says why',
   );
 }
 

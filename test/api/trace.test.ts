@@ -316,7 +316,10 @@ describe('a trace checked against a checkpoint of another tree size', () => {
     const proof = await consistency(older.size, newer.size);
     const withProof = verifyTraceCli([older.trace, ...trust, '--consistency', proof]);
     expect(withProof.stdout).toMatch(
-      new RegExp(`^ok: 1 events verified against the signed checkpoint of tree size ${newer.size}`, 'm'),
+      new RegExp(
+        `^ok: 1 event verified against the signed checkpoint of tree size ${older.size}, which is consistent with the trusted checkpoint of tree size ${newer.size}$`,
+        'm',
+      ),
     );
     expect(withProof.status).toBe(0);
   });
@@ -340,6 +343,23 @@ describe('a trace checked against a checkpoint of another tree size', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  test('a trace that leaves out an event of a stream it shows does not verify; a saved signed note can be the trusted checkpoint', async () => {
+    const trace = JSON.parse(fs.readFileSync(newer.trace, 'utf8')) as Trace;
+    expect(trace.events.map((e) => e.streamRevision)).toEqual([0, 1]);
+    const cut = save('cut.json', { ...trace, events: trace.events.slice(1) });
+    const run = verifyTraceCli([cut, '--public-key', publicKey]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(
+      /proposal-[0-9a-f-]{36}: revision 0 is not in the trace, so the trace leaves out an event of it/,
+    );
+    const note = path.join(dir, 'checkpoint.txt');
+    fs.writeFileSync(note, trace.checkpoint.signedNote);
+    expect(verifyTraceCli([newer.trace, '--checkpoint', note]).status).toBe(2); // a note carries no key
+    const pinned = verifyTraceCli([newer.trace, '--checkpoint', note, '--public-key', publicKey]);
+    expect(pinned.stdout).toMatch(/^ok: 2 events verified/m);
+    expect(pinned.status).toBe(0);
   });
 
   test('a consistency proof that does not join the two checkpoints is refused', async () => {

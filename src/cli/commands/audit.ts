@@ -4,6 +4,7 @@
  * no server uses the data directory.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { currentCheckpoints } from '../../audit/checkpointJournal';
 import { recoverAuditTrail, type RecoveryReport } from '../../audit/recovery';
@@ -20,7 +21,7 @@ import { openAuditStores } from '../openAudit';
 import { progress } from '../progress';
 
 const usage = `ledger audit status
-ledger audit recover [--new-history --reason TEXT]
+ledger audit recover [--reason TEXT] [--new-history --reason TEXT]
 
 status   Runs the checks the server runs before it signs anything, and says whether the audit trail holds
          together: the checkpoint journal against the audit database, the event store's length against what was
@@ -31,9 +32,11 @@ recover  For when the server refuses to sign (GET /readyz names the cause). Stop
          record (the journal and what is left of the old database).
          - If the rebuilt tree matches them all and every event is authenticated (by its seal, or by lying under a
            verified checkpoint), the same signed history continues: the new database replaces the old one, which
-           is kept aside as audit.sqlite.replaced-<time>, and the journal records the recovery.
+           is kept aside as audit.sqlite.replaced-<time>, and the journal records the recovery (who ran it, and
+           --reason if given).
          - Otherwise it changes nothing and says why (events changed or removed, rows inserted, checkpoints
-           missing). Restore the files from a backup, or, if the events as they stand are to be the ledger:
+           missing; with no signed checkpoint on record at all — both the journal and the database lost — nothing
+           vouches for the events, so only a new history is possible). Restore the files from a backup, or, if the events as they stand are to be the ledger:
 
   --new-history --reason TEXT
          Accepts the events as they stand, seals them under a new seal key (the old key file is kept aside), and
@@ -49,6 +52,7 @@ refused, 2 bad usage or configuration.`;
 export const auditCommand = {
   summary: 'check the audit trail (status), or recover it when the server refuses to sign (recover)',
   usage,
+  options: ['json', 'new-history', 'reason'],
   async run(args: ParsedArgs): Promise<number> {
     const action = args.positionals[0];
     if (action === 'status') return status(args);
@@ -59,7 +63,7 @@ export const auditCommand = {
 };
 
 async function status(args: ParsedArgs): Promise<number> {
-  const { store, audit, close } = openAuditStores({ signing: false });
+  const { store, audit, close } = openAuditStores({ signing: false, createNothing: true });
   try {
     const trail = await audit.compareTrail();
     const head = await store.headPosition();
@@ -93,7 +97,7 @@ async function status(args: ParsedArgs): Promise<number> {
           ? 'the audit trail holds together: the server may sign'
           : 'the audit trail does NOT hold together: the server refuses to sign',
         `  events ${summary.events.toLocaleString('en')}, tree ${summary.treeSize.toLocaleString('en')} leaves, seals checked ${sealChecked.toLocaleString('en')}`,
-        `  checkpoints: ${summary.checkpointsInDatabase} in the audit database, ${summary.checkpointsInJournal} in the journal (${summary.journal ?? 'none'}${summary.journalExists ? '' : ', missing'})${restarts > 0 ? `; history restarted ${restarts} time(s)` : ''}`,
+        `  checkpoints: ${summary.checkpointsInDatabase} in the audit database, ${summary.checkpointsInJournal} in the journal (${summary.journal ?? 'none'}${summary.journalExists ? '' : ', missing'})${restarts > 0 ? `; history restarted ${restarts === 1 ? 'once' : `${restarts} times`}` : ''}`,
         ...problems.map(
           (p) => `  ${p.position === undefined ? '' : `position ${p.position}: `}${p.cause}: ${p.detail}`,
         ),
@@ -110,6 +114,10 @@ async function status(args: ParsedArgs): Promise<number> {
 async function recover(args: ParsedArgs): Promise<number> {
   const newHistory = args.options['new-history'] !== undefined;
   const reason = typeof args.options.reason === 'string' ? args.options.reason.trim() : '';
+  if (args.options.reason !== undefined && reason.length === 0) {
+    process.stderr.write('ledger audit recover: --reason needs a text, which the journal keeps\n');
+    return 2;
+  }
   if (newHistory && reason.length === 0) {
     process.stderr.write(
       'ledger audit recover: --new-history needs --reason TEXT, which the journal keeps\n',
@@ -132,7 +140,7 @@ async function recover(args: ParsedArgs): Promise<number> {
   let store: EventStore = openEventStore(config);
   try {
     if (!newHistory) {
-      const { audit, close } = openAuditStores({ signing: false });
+      const { audit, close } = openAuditStores({ signing: false, createNothing: true });
       const trail = await audit.compareTrail();
       const seals = await storedSealProblems(store, await store.headPosition(), 1);
       await close();
@@ -160,6 +168,8 @@ async function recover(args: ParsedArgs): Promise<number> {
         return store;
       },
       ...(newHistory ? { newHistory: { reason } } : {}),
+      operator: `${os.userInfo().username}@${os.hostname()}`,
+      ...(reason ? { reason } : {}),
       onProgress: (done, total) => bar.update(done, total),
     });
     bar.finish();
@@ -190,7 +200,11 @@ function describe(report: RecoveryReport, config: Config): string {
     case 'recovered':
       lines.push(
         `recovered: ${record}.`,
-        `The same signed history continues; ${n(report.sealed)} events were sealed under the current key.`,
+        `The same signed history continues; ${
+          report.sealed === 0
+            ? 'every event already carried its seal.'
+            : `${n(report.sealed)} events the verified checkpoints vouch for were sealed under the current key.`
+        }`,
       );
       break;
     case 'refused':
@@ -204,10 +218,17 @@ function describe(report: RecoveryReport, config: Config): string {
       lines.push(
         `A NEW SIGNED HISTORY starts at tree size ${n(report.events)} (${record}).`,
         ...report.findings.map((f) => `  accepted as it stands: ${f}`),
-        `The ${report.checkpointsOnRecord} checkpoints signed before no longer vouch for this ledger. Copies of them held`,
-        'outside this server (by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what',
-        'the ledger held before. Tell them that the history was restarted, when and why; the journal',
+        report.checkpointsOnRecord === 0
+          ? 'No earlier checkpoint was on record here. If any was ever signed, the copies held outside this server'
+          : `The ${report.checkpointsOnRecord} checkpoint${report.checkpointsOnRecord === 1 ? '' : 's'} signed before no longer vouch for this ledger. Copies of them held`,
+        report.checkpointsOnRecord === 0
+          ? '(by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what the ledger held'
+          : 'outside this server (by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what',
+        report.checkpointsOnRecord === 0
+          ? 'before. Tell them that the history was restarted, when and why; the journal'
+          : 'the ledger held before. Tell them that the history was restarted, when and why; the journal',
         `(${checkpointJournalOf(config).file}) records it for good.`,
+        `A new event seal key was written to ${sealKeyFileOf(config)}: back it up now, apart from the data.`,
       );
       break;
   }

@@ -16,8 +16,9 @@ tree size, base64 root hash, then the Ed25519 signature line). The verifier key 
 
 Exit code: 0 with a checkpoint, 1 when none has been signed yet (and --new was not given), 2 on bad usage.`,
 
+  options: ['new', 'json'],
   async run(args: ParsedArgs): Promise<number> {
-    const { audit, close } = openAuditStores();
+    const { audit, close } = openAuditStores({ createNothing: !args.options.new });
     try {
       let checkpoint: StoredCheckpoint | undefined;
       if (args.options.new) {

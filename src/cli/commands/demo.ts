@@ -41,6 +41,7 @@ configured data directory (LEDGER_DATA_DIR), and then served as \`ledger serve\`
 Exit code: 0 when loaded (and, serving, on SIGTERM or SIGINT), 1 when commands were rejected or another ledger
 process uses the data directory, 2 on bad usage, bad configuration, or a ledger that is not empty.`,
 
+  options: ['seed', 'scale', 'no-serve', 'force-nonempty', 'concurrency', 'port', 'host'],
   async run(args: ParsedArgs): Promise<number> {
     const options = demoOptions(args);
     if (typeof options === 'string') {

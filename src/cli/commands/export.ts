@@ -19,6 +19,7 @@ Person ids are pseudonyms (stable across exports, not reversible); names never a
 
 Exit code: 0 done, 2 unknown dataset, format or as-of.`,
 
+  options: ['format', 'as-of'],
   async run(args: ParsedArgs): Promise<number> {
     const name = args.positionals[0] ?? '';
     const dataset = Object.hasOwn(datasets, name) ? datasets[name] : undefined;

@@ -17,6 +17,7 @@ running server use POST /api/v1/admin/projections/:name/rebuild instead.
 
 Exit code: 0 done, 1 a server is using the data directory, 2 unknown view or bad configuration.`,
 
+  options: [],
   async run(args: ParsedArgs): Promise<number> {
     const config = loadConfig();
     let lock: LedgerLock;

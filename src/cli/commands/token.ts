@@ -13,6 +13,7 @@ restart the server to take a new token into use.
 
 Exit code: 0 done, 2 unknown role.`,
 
+  options: ['label'],
   async run(args: ParsedArgs): Promise<number> {
     const role = args.positionals[0];
     if (!role || !(roles as readonly string[]).includes(role)) {

@@ -26,13 +26,14 @@ signatures or roots; events it could not verify). Progress goes to stderr.
 
 Exit code: 0 when the ledger verifies, 1 when a problem is found, 2 on bad usage or configuration.`,
 
+  options: ['json', 'workers'],
   async run(args: ParsedArgs): Promise<number> {
     const workers = workersOption(args.options.workers);
     if (workers === null) {
       process.stderr.write('ledger verify: --workers takes a whole number (0 for none)\n');
       return 2;
     }
-    const { store, audit, close } = openAuditStores({ signing: false });
+    const { store, audit, close } = openAuditStores({ signing: false, createNothing: true });
     try {
       // The tree first takes in what the store holds (checking each event's seal), so that every event is judged.
       const head = await store.headPosition();

@@ -13,6 +13,19 @@ function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
 }
 
+/**
+ * A trusted checkpoint as saved from GET /audit/checkpoint (JSON), or as a bare signed note (what `ledger checkpoint`
+ * prints); a note carries no key, so it needs --public-key.
+ */
+function readCheckpoint(file: string, publicKey: string | true | undefined): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  if (text.trimStart().startsWith('{')) return JSON.parse(text) as unknown;
+  if (typeof publicKey !== 'string')
+    throw new Error(`${file} is a signed note: give the verifier key with --public-key`);
+  const [origin = '', size = '', root = ''] = text.split('\n');
+  return { origin, treeSize: Number(size), rootHash: root, signedNote: text, publicKey };
+}
+
 export const verifyTraceCommand = {
   summary: 'verify a saved proposal trace offline against a checkpoint',
   usage: `ledger verify-trace TRACE.json [--checkpoint CHECKPOINT.json] [--public-key VKEY]
@@ -24,12 +37,15 @@ that event (an evaluator's trace shows pseudonyms for person ids, one per id: do
 traces"), hashes the leaf with SHA-256, and verifies its RFC 9162 inclusion proof against the signed root;
 verifies the checkpoint's Ed25519 signature (C2SP signed note: docs/audit.md, "Checking a checkpoint's signature").
 
+"ok" says that every event shown is in the signed log, unaltered, and that no stream shown skips a revision; a
+trace is complete only up to its position, so events recorded after it are not in it.
+
 A trace is proved at the checkpoint it came with. To check it against another checkpoint you trust (one you saved
 earlier, or a newer one), the trace's checkpoint must be signed by the same key and a consistency proof between
 the two must verify (docs/audit.md, "Checking that the log only grew"): give it, or let the command ask for it.
 
-  --checkpoint FILE   the checkpoint you trust, as saved from GET /api/v1/audit/checkpoint
-                      (default: the checkpoint inside the trace)
+  --checkpoint FILE   the checkpoint you trust, as saved from GET /api/v1/audit/checkpoint, or the signed note
+                      \`ledger checkpoint\` prints (then with --public-key); default: the checkpoint in the trace
   --public-key VKEY   the verifier key you trust (name+keyid+base64); default: the checkpoint's own key,
                       which proves integrity only against that key, so pin it when you can
   --consistency FILE  the consistency proof between the trace's tree size and the trusted one, as saved from
@@ -39,6 +55,7 @@ the two must verify (docs/audit.md, "Checking that the log only grew"): give it,
 
 Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or unreadable files.`,
 
+  options: ['checkpoint', 'public-key', 'consistency', 'server'],
   async run(args: ParsedArgs): Promise<number> {
     const traceFile = args.positionals[0];
     if (!traceFile) {
@@ -51,7 +68,7 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
       trace = readJson(traceFile);
       checkpoint =
         typeof args.options.checkpoint === 'string'
-          ? readJson(args.options.checkpoint)
+          ? readCheckpoint(args.options.checkpoint, args.options['public-key'])
           : (trace as { checkpoint?: unknown }).checkpoint;
     } catch (error) {
       process.stderr.write(
@@ -74,8 +91,12 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
     }
     const result = verifyTrace(trace, trusted.data, pinned, proof);
     if (result.ok) {
+      const consistent =
+        result.trustedTreeSize !== undefined && result.trustedTreeSize !== result.treeSize
+          ? `, which is consistent with the trusted checkpoint of tree size ${result.trustedTreeSize}`
+          : '';
       process.stdout.write(
-        `ok: ${result.events} events verified against the signed checkpoint of tree size ${result.treeSize}\n`,
+        `ok: ${result.events} event${result.events === 1 ? '' : 's'} verified against the signed checkpoint of tree size ${result.treeSize}${consistent}\n`,
       );
       if (!pinned)
         process.stdout.write(
@@ -83,7 +104,9 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
         );
       return 0;
     }
-    process.stdout.write(`FAILED: ${result.problems.length} problem(s)\n`);
+    process.stdout.write(
+      `FAILED: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`,
+    );
     for (const p of result.problems) process.stdout.write(`  - ${p}\n`);
     return 1;
   },

@@ -9,7 +9,7 @@ import type { StoredCheckpoint } from '../../audit/checkpointStore';
 import { verifyLedger, type VerifyResult } from '../../audit/verify';
 import type { EventStore } from '../../store/eventStore';
 import { requireRole } from '../auth';
-import { problems } from '../problem';
+import { auditTrailProblem, problems } from '../problem';
 import { fromNotAfterTo, parseQuery, wholeNumber } from '../queryParams';
 
 export interface AuditRouterDeps {
@@ -40,14 +40,18 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
 
   const latest = (): StoredCheckpoint => {
     const checkpoint = audit.latestCheckpoint();
-    if (!checkpoint)
+    if (!checkpoint) {
+      // With the audit trail broken no checkpoint is coming: say that, not "starting".
+      if (audit.integrity().state === 'refusing') throw auditTrailProblem();
       throw problems.unavailable('No checkpoint has been signed yet: the audit log is starting');
+    }
     return checkpoint;
   };
   /** A size a proof may be asked for: within the tree as it stands now. */
   const checkTreeSize = (size: number, name: string): void => {
     const current = audit.treeSize();
     if (size > current) {
+      if (audit.integrity().state === 'refusing') throw auditTrailProblem();
       throw problems.unprocessable(
         'beyond-tree',
         `${name} ${size} is beyond the tree, which holds ${holds(current)}`,

@@ -15,7 +15,7 @@ import { Id } from '../../domain/events';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { requireRole } from '../auth';
-import { problems } from '../problem';
+import { auditTrailProblem, problems } from '../problem';
 
 const TREE_WAIT_MS = 5_000;
 
@@ -34,6 +34,7 @@ export function traceRouter(deps: {
     if (positions.length === 0) throw problems.notFound(`There is no proposal with id "${id}"`);
     const last = positions[positions.length - 1] as number;
     if (!(await deps.audit.waitForSize(last + 1, TREE_WAIT_MS))) {
+      if (deps.audit.integrity().state === 'refusing') throw auditTrailProblem();
       throw problems.unavailable('The audit log has not yet taken in the latest events; try again shortly');
     }
     let checkpoint = deps.audit.latestCheckpoint();
