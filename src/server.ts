@@ -43,7 +43,8 @@ export function buildApp(
       commandRouter({
         commands: ledger.commands,
         idempotency: ledger.idempotency,
-        writesPaused: () => ledger.audit.integrity().state === 'refusing',
+        // The server listens only once the start-up checks decided, so this is ok or refusing, never checking.
+        writesPaused: () => ledger.audit.integrity().state !== 'ok',
       }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
       feedsRouter({
@@ -63,8 +64,8 @@ export function buildApp(
       const views = ledger.runner.report();
       const audit = ledger.audit.integrity();
       return {
-        ready: ledger.runner.isCaughtUp() && audit.state !== 'refusing',
-        checks: { views, audit: { ok: audit.state !== 'refusing', ...audit } },
+        ready: ledger.runner.isCaughtUp() && audit.state === 'ok',
+        checks: { views, audit: { ok: audit.state === 'ok', ...audit } },
       };
     },
     authenticate: authenticate(registry, { failedPerMinute: ledger.config.rateLimit.failedAuthPerMinute }),
@@ -116,6 +117,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await ledger.runner.start();
     // The follower logs its own failures and retries; start() only tells when the first catch-up is done.
     ledger.audit.start().catch(() => undefined);
+    // The trail is checked before anything can be recorded on it (a few seconds for a million events).
+    await ledger.audit.decided();
     tokens = loadTokens(config.apiTokens, config.dataDir);
     const app = buildApp(ledger, tokens.registry, shutdown.signal);
     const { headersMs, requestMs } = config.timeouts;

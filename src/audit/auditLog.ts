@@ -17,7 +17,7 @@ import os from 'node:os';
 import Database from 'better-sqlite3';
 import type { Logger } from '../logger';
 import type { EventStore, Subscription, SubscriptionMessage } from '../store/eventStore';
-import type { CheckpointJournal, JournalEntry } from './checkpointJournal';
+import { operatorEntryVerifies, type CheckpointJournal, type JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
 import { eventLeafHash } from './rfc9162';
@@ -144,6 +144,8 @@ export class AuditLog {
   private state: AuditIntegrity = { state: 'checking' };
   /** Settles once the stored events have been authenticated at start (whatever the verdict). */
   private startupCheck: Promise<void> | null = null;
+  /** Settles once start() has decided whether the trail holds (ok or refusing). */
+  private decision: { promise: Promise<void>; resolve(): void } | null = null;
 
   constructor(options: AuditLogOptions) {
     this.store = options.store;
@@ -197,6 +199,7 @@ export class AuditLog {
       storeEvents: (await this.store.headPosition()) + 1,
       sealKey: seals === undefined ? 'not-sealing' : seals.keyId === undefined ? 'missing' : 'present',
       openNote: (note) => verifyCheckpointNote(note, this.publicKey, this.origin),
+      operatorEntryVerifies: (entry) => operatorEntryVerifies(entry, this.publicKey, this.origin),
     });
   }
 
@@ -237,8 +240,28 @@ export class AuditLog {
       reject = rej;
     });
     this.caughtUp = { promise, resolve, reject };
-    void this.begin().catch((error: unknown) => this.caughtUp?.reject(error));
+    let decided: () => void = () => undefined;
+    this.decision = { promise: new Promise<void>((res) => (decided = res)), resolve: () => decided() };
+    void this.begin().catch((error: unknown) => {
+      // A trail it cannot even read is a trail it cannot vouch for: refuse, and say why, rather than wait for ever.
+      this.refuse([
+        {
+          cause: 'trail-unreadable',
+          detail: `the audit trail could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ]);
+      this.caughtUp?.resolve();
+      this.decision?.resolve();
+    });
     return promise;
+  }
+
+  /**
+   * Resolves once start() has checked the trail and authenticated the stored events: integrity() is then `ok` or
+   * `refusing`. The server waits for this before it listens, so that nothing is recorded on an unchecked trail.
+   */
+  decided(): Promise<void> {
+    return this.decision?.promise ?? Promise.resolve();
   }
 
   private async begin(): Promise<void> {
@@ -246,11 +269,13 @@ export class AuditLog {
     if (trail.problems.length > 0) {
       this.refuse(trail.problems);
       this.caughtUp?.resolve();
+      this.decision?.resolve();
       return;
     }
     this.journalMissing(trail);
     const storedSize = this.merkle.size();
     this.startupCheck = this.authenticateStored(storedSize);
+    void this.startupCheck.then(() => this.decision?.resolve());
     this.following = true;
     this.follow();
     if (!this.signing) return;

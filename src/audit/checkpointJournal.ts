@@ -8,8 +8,11 @@
  * restarted history is on record for good. A line cut short by a crash is the tail of an append that never
  * completed: it is set aside (truncated) before the next append, never in the middle of the file.
  */
+import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { canonicalJson } from './canonicalJson';
+import { openNote, signNote } from './signedNote';
 
 export type JournalEntry =
   | {
@@ -30,6 +33,8 @@ export type JournalEntry =
       previousCheckpoints: number;
       /** Who ran it: the operating-system user and host. */
       operator?: string;
+      /** A signed note over the entry (operatorEntryText), by the log's key: see signOperatorEntry. */
+      signature?: string;
     }
   | {
       /** An operator rebuilt the audit database, and the rebuilt tree matched every journaled checkpoint. */
@@ -39,9 +44,34 @@ export type JournalEntry =
       checkpoints: number;
       operator?: string;
       reason?: string;
+      signature?: string;
     };
 
 export type JournaledCheckpoint = Extract<JournalEntry, { kind: 'checkpoint' }>;
+export type OperatorEntry = Exclude<JournalEntry, { kind: 'checkpoint' }>;
+
+/**
+ * An operator's entry is signed by the log's key, as checkpoints are: one that is not would let anyone who can write
+ * the journal declare the signed history restarted and so void every checkpoint before it.
+ */
+function operatorEntryText(entry: OperatorEntry): string {
+  const { signature: _signature, ...signed } = entry;
+  return `participation-ledger journal entry v1\n${canonicalJson(signed)}\n`;
+}
+
+export function signOperatorEntry<E extends OperatorEntry>(
+  entry: E,
+  signingKey: KeyObject,
+  origin: string,
+): E {
+  return { ...entry, signature: signNote(operatorEntryText(entry), signingKey, origin) };
+}
+
+export function operatorEntryVerifies(entry: OperatorEntry, publicKey: Uint8Array, origin: string): boolean {
+  return (
+    entry.signature !== undefined && openNote(entry.signature, publicKey, origin) === operatorEntryText(entry)
+  );
+}
 
 export interface JournalReading {
   /** False when the file does not exist. */
@@ -51,6 +81,8 @@ export interface JournalReading {
   unreadableLines: number[];
   /** Bytes after the last newline: an append a crash cut short. */
   tornTailBytes: number;
+  /** Those bytes, as text. */
+  tornTail: string;
 }
 
 function isEntry(value: unknown): value is JournalEntry {
@@ -104,7 +136,7 @@ export class CheckpointJournal {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { exists: false, entries: [], unreadableLines: [], tornTailBytes: 0 };
+        return { exists: false, entries: [], unreadableLines: [], tornTailBytes: 0, tornTail: '' };
       }
       throw error;
     }
@@ -123,7 +155,8 @@ export class CheckpointJournal {
       if (isEntry(value)) entries.push(value);
       else unreadableLines.push(i + 1);
     });
-    return { exists: true, entries, unreadableLines, tornTailBytes: Buffer.byteLength(text.slice(end)) };
+    const tornTail = text.slice(end);
+    return { exists: true, entries, unreadableLines, tornTailBytes: Buffer.byteLength(tornTail), tornTail };
   }
 
   /** Appends one entry and fsyncs it; a torn tail left by a crash is cut off first. Creates the file if needed. */
@@ -146,6 +179,28 @@ export class CheckpointJournal {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /**
+   * Replaces the journal with `entries` (an operator's recovery drops lines that are not entries): written beside it,
+   * fsynced, then renamed over it; the old file is kept as `<file>.replaced-<time>`.
+   */
+  rewrite(entries: readonly JournalEntry[], at: string): string | undefined {
+    const fresh = `${this.file}.rewriting`;
+    fs.writeFileSync(fresh, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
+    const fd = fs.openSync(fresh, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    let aside: string | undefined;
+    if (fs.existsSync(this.file)) {
+      aside = `${this.file}.replaced-${at.replace(/[:.]/g, '-')}`;
+      fs.renameSync(this.file, aside);
+    }
+    fs.renameSync(fresh, this.file);
+    return aside;
   }
 
   /** The offset just after the last newline in the first `size` bytes (0 when there is none). */

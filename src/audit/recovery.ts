@@ -18,7 +18,13 @@ import { ensurePrivateFile } from '../dataDir';
 import { readBatches, type EventStore } from '../store/eventStore';
 import type { SealFailure } from '../store/eventStore';
 import { journalEntryOf } from './auditLog';
-import { currentCheckpoints, type CheckpointJournal } from './checkpointJournal';
+import {
+  currentCheckpoints,
+  operatorEntryVerifies,
+  signOperatorEntry,
+  type CheckpointJournal,
+  type JournalEntry,
+} from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
 import { eventLeafHash } from './rfc9162';
@@ -56,6 +62,8 @@ export interface RecoveryReport {
   sealed: number;
   /** Where the replaced audit database was put. */
   replacedAuditFile?: string;
+  /** Journal lines left out of the rewritten journal: not entries, or not signed by the log's key. */
+  journalLinesDropped?: number;
   /** The new history's first checkpoint. */
   firstCheckpoint?: StoredCheckpoint;
 }
@@ -70,10 +78,19 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
   const origin =
     input.origin ?? old.origin ?? firstLine(journal.entries.find((e) => e.kind === 'checkpoint')?.note);
   if (origin === undefined) throw new Error('the log has no name yet: set LEDGER_CHECKPOINT_ORIGIN');
+  // Only what the log's key signed counts: a line that is no entry, or an entry nobody signed, proves nothing and is
+  // left out of the journal this recovery writes (the old file is kept aside).
+  const signedEntries = journal.entries.filter((e) =>
+    e.kind === 'checkpoint'
+      ? verifyCheckpointNote(e.note, publicKey, origin)?.treeSize === e.treeSize
+      : operatorEntryVerifies(e, publicKey, origin),
+  );
+  const dropped = journal.entries.length - signedEntries.length + journal.unreadableLines.length;
+  const journalNeedsRewrite = dropped > 0 || journal.tornTailBytes > 0;
 
   // Every signed checkpoint of the current history, from both copies (the journal's first where they differ).
   const onRecord = new Map<number, StoredCheckpoint>();
-  for (const c of currentCheckpoints(journal.entries).values()) {
+  for (const c of currentCheckpoints(signedEntries).values()) {
     onRecord.set(c.treeSize, {
       origin,
       treeSize: c.treeSize,
@@ -160,19 +177,29 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
       db.close();
       const replacedAuditFile = swapInto(building, input.auditFile, at);
       keep = true;
-      const journaled = currentCheckpoints(input.journal.read().entries);
-      for (const checkpoint of matching) {
-        if (!journaled.has(checkpoint.treeSize)) input.journal.append(journalEntryOf(checkpoint));
-      }
-      input.journal.append({
-        kind: 'audit-recovered',
-        at,
-        treeSize: events,
-        checkpoints: matched,
-        operator: input.operator,
-        ...(input.reason ? { reason: input.reason } : {}),
-      });
-      return { ...report, outcome: 'recovered', sealed, ...(replacedAuditFile ? { replacedAuditFile } : {}) };
+      const journaled = currentCheckpoints(signedEntries);
+      writeJournal(input.journal, signedEntries, journalNeedsRewrite, at, [
+        ...matching.filter((c) => !journaled.has(c.treeSize)).map(journalEntryOf),
+        signOperatorEntry(
+          {
+            kind: 'audit-recovered',
+            at,
+            treeSize: events,
+            checkpoints: matched,
+            operator: input.operator,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
+          input.signingKey,
+          origin,
+        ),
+      ]);
+      return {
+        ...report,
+        outcome: 'recovered',
+        sealed,
+        journalLinesDropped: dropped,
+        ...(replacedAuditFile ? { replacedAuditFile } : {}),
+      };
     }
 
     // A new history: the events as they stand, under a new seal key, signed afresh from their length on.
@@ -185,19 +212,26 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
     db.close();
     const replacedAuditFile = swapInto(building, input.auditFile, at);
     keep = true;
-    input.journal.append({
-      kind: 'history-restarted',
-      at,
-      treeSize: events,
-      reason: input.newHistory.reason,
-      previousCheckpoints: onRecord.size,
-      operator: input.operator,
-    });
-    input.journal.append(journalEntryOf(firstCheckpoint));
+    writeJournal(input.journal, signedEntries, journalNeedsRewrite, at, [
+      signOperatorEntry(
+        {
+          kind: 'history-restarted',
+          at,
+          treeSize: events,
+          reason: input.newHistory.reason,
+          previousCheckpoints: onRecord.size,
+          operator: input.operator,
+        },
+        input.signingKey,
+        origin,
+      ),
+      journalEntryOf(firstCheckpoint),
+    ]);
     return {
       ...report,
       outcome: 'new-history',
       sealed,
+      journalLinesDropped: dropped,
       firstCheckpoint,
       ...(replacedAuditFile ? { replacedAuditFile } : {}),
     };
@@ -205,6 +239,18 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
     if (db.open) db.close();
     if (!keep) removeSqlite(building);
   }
+}
+
+/** Appends the new entries, or, when the journal held lines nobody signed, writes it anew without them. */
+function writeJournal(
+  journal: CheckpointJournal,
+  kept: readonly JournalEntry[],
+  rewrite: boolean,
+  at: string,
+  added: readonly JournalEntry[],
+): void {
+  if (rewrite) journal.rewrite([...kept, ...added], at);
+  else for (const entry of added) journal.append(entry);
 }
 
 function requireSeals(store: EventStore) {

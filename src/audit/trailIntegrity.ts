@@ -10,7 +10,12 @@
  */
 import type { EventStore, SealFailure } from '../store/eventStore';
 import type { StoredCheckpoint } from './checkpointStore';
-import { currentCheckpoints, type JournalReading, type JournaledCheckpoint } from './checkpointJournal';
+import {
+  currentCheckpoints,
+  type JournalReading,
+  type JournaledCheckpoint,
+  type OperatorEntry,
+} from './checkpointJournal';
 import type { Checkpoint } from './signedNote';
 
 export type TrailCause =
@@ -24,8 +29,10 @@ export type TrailCause =
   | 'checkpoint-conflict'
   /** A checkpoint either copy holds is not signed by the log's key. */
   | 'checkpoint-signature'
-  /** The journal has lines that are not journal entries. */
+  /** The journal has lines that are not journal entries, or operator entries the log's key did not sign. */
   | 'journal-corrupt'
+  /** The checkpoint journal is missing: deleted, or a ledger from before it (then `ledger audit recover`). */
+  | 'journal-missing'
   /** The store holds fewer events than the tree or a signed checkpoint covers: events were removed from its end. */
   | 'store-truncated'
   /** The stored tree disagrees with the newest checkpoint it should contain. */
@@ -35,7 +42,9 @@ export type TrailCause =
   /** An event carries no seal: it did not come through the ledger's write path. */
   | 'event-unsealed'
   /** An event's seal does not match it: it was altered after it was written. */
-  | 'event-seal-mismatch';
+  | 'event-seal-mismatch'
+  /** A file of the trail could not be read at all (replaced by a directory, a device, unreadable). */
+  | 'trail-unreadable';
 
 export interface TrailProblem {
   cause: TrailCause;
@@ -58,6 +67,8 @@ export interface TrailState {
   sealKey: 'present' | 'missing' | 'not-sealing';
   /** The checkpoint a note signs, when its signature is the log's; null otherwise. */
   openNote(note: string): Checkpoint | null;
+  /** Whether an operator's journal entry carries the log's signature. */
+  operatorEntryVerifies(entry: OperatorEntry): boolean;
 }
 
 export interface TrailComparison {
@@ -68,7 +79,8 @@ export interface TrailComparison {
   journalMissing: boolean;
 }
 
-const count = (n: number, what: string): string => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+const count = (n: number, what: string, plural = `${what}s`): string =>
+  `${n.toLocaleString('en')} ${n === 1 ? what : plural}`;
 
 function signedAs(
   openNote: TrailState['openNote'],
@@ -83,7 +95,13 @@ function signedAs(
 export function compareTrail(state: TrailState): TrailComparison {
   const problems: TrailProblem[] = [];
   const { stored } = state;
-  const journal = state.journal ?? { exists: true, entries: [], unreadableLines: [], tornTailBytes: 0 };
+  const journal = state.journal ?? {
+    exists: true,
+    entries: [],
+    unreadableLines: [],
+    tornTailBytes: 0,
+    tornTail: '',
+  };
   const keepsJournal = state.journal !== undefined;
   if (journal.unreadableLines.length > 0) {
     problems.push({
@@ -91,7 +109,25 @@ export function compareTrail(state: TrailState): TrailComparison {
       detail: `line ${journal.unreadableLines.slice(0, 5).join(', ')}${journal.unreadableLines.length > 5 ? ' …' : ''} of the checkpoint journal is not a journal entry: the file was edited`,
     });
   }
+  const forged = journal.entries.filter((e) => e.kind !== 'checkpoint' && !state.operatorEntryVerifies(e));
+  if (forged.length > 0) {
+    problems.push({
+      cause: 'journal-corrupt',
+      detail: `the checkpoint journal holds ${count(forged.length, 'operator entry', 'operator entries')} (${forged[0]?.kind}) not signed by the log's key: the file was edited`,
+    });
+  }
   const journaled = currentCheckpoints(journal.entries);
+  if (journal.tornTailBytes > 0) {
+    // The database is written before the journal, so an append a crash cut short is of a checkpoint it holds.
+    const size = /"treeSize":(\d+)/.exec(journal.tornTail)?.[1];
+    if (size === undefined || !stored.some((c) => c.treeSize === Number(size))) {
+      problems.push({
+        cause: 'journal-corrupt',
+        detail:
+          "the checkpoint journal's last line is cut short, and the audit database does not hold the checkpoint it was writing: the file was cut",
+      });
+    }
+  }
   conflictsWithinJournal(journal, journaled, problems);
   const storedBySize = new Map(stored.map((c) => [c.treeSize, c]));
 
@@ -112,7 +148,7 @@ export function compareTrail(state: TrailState): TrailComparison {
     } else onlyInJournal.push(entry);
   }
   if (onlyInJournal.length > 0) {
-    const newest = Math.max(...onlyInJournal.map((c) => c.treeSize));
+    const newest = onlyInJournal.reduce((max, c) => Math.max(max, c.treeSize), 0);
     problems.push(
       stored.length === 0
         ? {
@@ -138,14 +174,28 @@ export function compareTrail(state: TrailState): TrailComparison {
       });
     }
   }
-  if (!journal.exists && stored.length === 0 && state.storeEvents > 0) {
-    problems.push({
-      cause: 'trail-missing',
-      detail: `neither the audit database nor the checkpoint journal holds a signed history, but the event store holds ${count(state.storeEvents, 'event')}: whatever was signed before is known only to those who hold its checkpoints`,
-    });
+  if (keepsJournal && !journal.exists) {
+    // A ledger gets its journal with its first file, so a missing one was removed (or the ledger is older than it).
+    problems.push(
+      stored.length === 0 && state.storeEvents > 0
+        ? {
+            cause: 'trail-missing',
+            detail: `neither the audit database nor the checkpoint journal holds a signed history, but the event store holds ${count(state.storeEvents, 'event')}: whatever was signed before is known only to those who hold its checkpoints`,
+          }
+        : {
+            cause: 'journal-missing',
+            detail:
+              stored.length > 0
+                ? `the checkpoint journal is missing, while the audit database holds ${count(stored.length, 'checkpoint')}: it was deleted (or the ledger is older than the journal)`
+                : 'the checkpoint journal is missing though the ledger has a seal key: its event store, audit database and journal were removed',
+          },
+    );
   }
 
-  const signedSize = Math.max(0, ...journaled.keys(), ...storedBySize.keys());
+  // A reduce, not Math.max(...): a long-lived ledger has more checkpoints than a call takes arguments.
+  let signedSize = 0;
+  for (const size of journaled.keys()) signedSize = Math.max(signedSize, size);
+  for (const size of storedBySize.keys()) signedSize = Math.max(signedSize, size);
   const covered = Math.max(signedSize, state.treeSize);
   if (state.storeEvents < covered) {
     problems.push({
@@ -161,7 +211,11 @@ export function compareTrail(state: TrailState): TrailComparison {
       detail: `the event seal key is missing, so none of the ${count(state.storeEvents, 'stored event')} can be authenticated`,
     });
   }
-  return { problems, toJournal, journalMissing: keepsJournal && !journal.exists };
+  return {
+    problems,
+    toJournal: journal.exists ? toJournal : [],
+    journalMissing: keepsJournal && !journal.exists,
+  };
 }
 
 /** Two journal entries of one tree size with different notes: the log's key signed two histories. */
@@ -213,17 +267,23 @@ function storedTreeAgrees(state: TrailState, problems: TrailProblem[]): void {
 /** Seal failures as trail problems, each naming its position. */
 export function sealProblems(failures: readonly SealFailure[]): TrailProblem[] {
   return failures.map(({ position, kind }) =>
-    kind === 'unsealed'
+    position < 0
       ? {
           cause: 'event-unsealed' as const,
           position,
-          detail: `the event at position ${position} carries no seal: it did not come through the ledger's write path (inserted directly into the database file)`,
+          detail: `a row at position ${position}, below the start of the log, was put into the database file by hand: no event belongs there`,
         }
-      : {
-          cause: 'event-seal-mismatch' as const,
-          position,
-          detail: `the event at position ${position} does not match its seal: it was altered after it was written`,
-        },
+      : kind === 'unsealed'
+        ? {
+            cause: 'event-unsealed' as const,
+            position,
+            detail: `the event at position ${position} carries no seal: it did not come through the ledger's write path (inserted directly into the database file)`,
+          }
+        : {
+            cause: 'event-seal-mismatch' as const,
+            position,
+            detail: `the event at position ${position} does not match its seal: it was altered after it was written`,
+          },
   );
 }
 

@@ -59,8 +59,15 @@ async function stop(server: ServerProcess): Promise<void> {
   await server.exited;
 }
 
-const journalLines = (dir: string): number =>
-  fs.readFileSync(path.join(dir, 'checkpoint-journal.ndjson'), 'utf8').split('\n').filter(Boolean).length;
+/** Lines in the journal; -1 when it is not a file that can be read (so a journal the server made anew shows). */
+const journalLines = (dir: string): number => {
+  try {
+    return fs.readFileSync(path.join(dir, 'checkpoint-journal.ndjson'), 'utf8').split('\n').filter(Boolean)
+      .length;
+  } catch {
+    return -1;
+  }
+};
 
 /** An attacker's plain connection to the event file, the immutability triggers dropped first. */
 function attack(dir: string, change: (db: Database.Database) => void): void {
@@ -208,14 +215,20 @@ describe('R8: the audit trail changed behind the server’s back', () => {
     const server = await startServerProcess(env(dir), 30_000);
     try {
       const ready = await settled(server);
-      expect(ready.checks.audit.problems).toEqual([expect.objectContaining({ cause: 'seal-key-missing' })]);
+      expect(ready.checks.audit.problems).toEqual([
+        expect.objectContaining({ cause: 'journal-missing' }),
+        expect.objectContaining({ cause: 'seal-key-missing' }),
+      ]);
       expect((await command(server, 1)).status).toBe(503);
     } finally {
       await stop(server);
     }
     const recover = runLedger(['audit', 'recover'], { LEDGER_DATA_DIR: dir });
     expect(recover.stdout).toMatch(
-      new RegExp(`^recovered: .*\\n.*${events.toLocaleString('en')} events were sealed`, 'm'),
+      new RegExp(
+        `^recovered: .*\\n.*${events.toLocaleString('en')} events the verified checkpoints vouch for were sealed`,
+        'm',
+      ),
     );
     expect(recover.status).toBe(0);
     expect(journalLines(dir)).toBe(journalLines(golden) + 1); // the history, recreated, and the recovery
@@ -268,5 +281,67 @@ describe('R8: the audit trail changed behind the server’s back', () => {
     );
     await expectRefusal(dir, 'event-seal-mismatch', 1234);
     expectVerifyFails(dir, 'altered', 1234);
+  });
+
+  test('a forged row put below the start of the log (a negative position, where no check used to look): refused', async () => {
+    const dir = copy();
+    attack(dir, (db) => {
+      const row = db
+        .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE global_position = 300`)
+        .get() as EventRow;
+      db.prepare(
+        `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(', ')
+          .map((c) => `@${c}`)
+          .join(', ')})`,
+      ).run({
+        ...row,
+        global_position: -1,
+        event_id: '0190a7c0-0000-7000-8000-00000000f0f2',
+        stream_revision: 999,
+      });
+    });
+    await expectRefusal(dir, 'event-unsealed', -1);
+    expectVerifyFails(dir, 'event-unsealed', -1);
+  });
+
+  test('the journal edited: an unsigned "history restarted" line, a line that is no entry, a cut last line, all refused; recover writes it anew', async () => {
+    const journal = (dir: string) => path.join(dir, 'checkpoint-journal.ndjson');
+    const restart = copy();
+    fs.appendFileSync(
+      journal(restart),
+      `${JSON.stringify({ kind: 'history-restarted', at: new Date().toISOString(), treeSize: 0, reason: 'x', previousCheckpoints: 0 })}\n`,
+    );
+    await expectRefusal(restart, 'journal-corrupt');
+
+    const cut = copy();
+    const text = fs.readFileSync(journal(cut), 'utf8');
+    fs.writeFileSync(journal(cut), text.slice(0, -2)); // the last checkpoint's line, cut short
+    const audit = new Database(path.join(cut, 'audit.sqlite'));
+    audit.prepare('DELETE FROM checkpoints WHERE tree_size = (SELECT max(tree_size) FROM checkpoints)').run();
+    audit.close();
+    await expectRefusal(cut, 'journal-corrupt');
+
+    const garbage = copy();
+    const lines = fs.readFileSync(journal(garbage), 'utf8').split('\n');
+    lines[2] = 'garbage line';
+    fs.writeFileSync(journal(garbage), lines.join('\n'));
+    await expectRefusal(garbage, 'journal-corrupt');
+    const recover = runLedger(['audit', 'recover'], { LEDGER_DATA_DIR: garbage });
+    expect(recover.stdout).toMatch(/written anew without them/);
+    expect(recover.status).toBe(0);
+    expect(runLedger(['audit', 'status'], { LEDGER_DATA_DIR: garbage }).status).toBe(0);
+  });
+
+  test('the journal deleted alone: refused (journal-missing); a journal that cannot be read: refused (trail-unreadable), not left "checking"', async () => {
+    const gone = copy();
+    fs.rmSync(path.join(gone, 'checkpoint-journal.ndjson'));
+    await expectRefusal(gone, 'journal-missing');
+    expect(runLedger(['audit', 'recover'], { LEDGER_DATA_DIR: gone }).status).toBe(0);
+    expect(runLedger(['verify'], { LEDGER_DATA_DIR: gone }).status).toBe(0);
+
+    const directory = copy();
+    fs.rmSync(path.join(directory, 'checkpoint-journal.ndjson'));
+    fs.mkdirSync(path.join(directory, 'checkpoint-journal.ndjson'));
+    await expectRefusal(directory, 'trail-unreadable');
   });
 });

@@ -43,6 +43,7 @@ export async function openLedgerApp(env: Record<string, string> = {}): Promise<L
   await ledger.runner.start();
   // As `ledger serve` does: the audit follower logs and retries its own failures.
   ledger.audit.start().catch(() => undefined);
+  await ledger.audit.decided(); // as the server does before it listens
   const { registry } = loadTokens(config.apiTokens, config.dataDir);
   const app = buildApp(ledger, registry);
   const withRole = (test: request.Test, role: TestRole): request.Test =>

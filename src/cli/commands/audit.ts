@@ -112,8 +112,19 @@ async function status(args: ParsedArgs): Promise<number> {
 }
 
 async function recover(args: ParsedArgs): Promise<number> {
-  const newHistory = args.options['new-history'] !== undefined;
+  if (typeof args.options['new-history'] === 'string') {
+    process.stderr.write('ledger audit recover: --new-history is a flag and takes no value\n');
+    return 2;
+  }
+  const newHistory = args.options['new-history'] === true;
   const reason = typeof args.options.reason === 'string' ? args.options.reason.trim() : '';
+  // The journal keeps the reason for good, so it is held to the rules of the ledger's own text fields.
+  if (/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(reason)) {
+    process.stderr.write(
+      'ledger audit recover: --reason must be one line without control or bidirectional characters\n',
+    );
+    return 2;
+  }
   if (args.options.reason !== undefined && reason.length === 0) {
     process.stderr.write('ledger audit recover: --reason needs a text, which the journal keeps\n');
     return 2;
@@ -173,6 +184,12 @@ async function recover(args: ParsedArgs): Promise<number> {
       onProgress: (done, total) => bar.update(done, total),
     });
     bar.finish();
+    if (report.outcome !== 'refused') {
+      // The views were folded from the events as they were; they are rebuilt from the log on the next start.
+      for (const suffix of ['', '-wal', '-shm']) {
+        fs.rmSync(path.join(config.dataDir, `${dataFiles.readModel}${suffix}`), { force: true });
+      }
+    }
     logger.warn(
       { ...report, firstCheckpoint: report.firstCheckpoint?.treeSize },
       `audit recovery: ${report.outcome}`,
@@ -233,5 +250,13 @@ function describe(report: RecoveryReport, config: Config): string {
       break;
   }
   if (report.replacedAuditFile) lines.push(`The old audit database is kept as ${report.replacedAuditFile}.`);
+  if (report.outcome !== 'refused' && report.journalLinesDropped) {
+    lines.push(
+      `The journal held ${report.journalLinesDropped} line(s) the log's key did not sign; it was written anew without them (the old file is kept beside it).`,
+    );
+  }
+  if (report.outcome !== 'refused') {
+    lines.push('The views are rebuilt from the log when the server next starts.');
+  }
   return `${lines.join('\n')}\n`;
 }

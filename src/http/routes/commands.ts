@@ -87,6 +87,8 @@ export function commandRouter(deps: CommandRouterDeps): Router {
           clientId ?? (scope === undefined ? uuidv7() : idFromScope(scope, 'created id'));
 
       const execute = async (): Promise<StoredResponse> => {
+        // Again at the last moment: the trail may have been found broken while the body arrived.
+        if (deps.writesPaused?.()) throw auditTrailProblem();
         const result = await deps.commands.execute(route.command, input, {
           actor: { principal: caller.principal, role: caller.role },
           correlationId: String(req.id),

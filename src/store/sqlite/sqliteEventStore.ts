@@ -194,26 +194,31 @@ export class SqliteEventStore implements EventStore {
     this.db
       .prepare("INSERT OR IGNORE INTO ledger_meta(key, value) VALUES ('genesis_position', ?)")
       .run(String(this.genesis));
+    // Only rows at a place in the log are events: a row put below the genesis position (by hand, into the file) is
+    // never read as part of a stream; the seal check names it (see seals).
+    const inLog = `global_position >= ${Math.trunc(this.genesis)}`;
     this.stmt = {
       insert: this.db.prepare(
         `INSERT INTO events (${EVENT_COLUMNS}, seal_key_id, seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       byEventId: this.db.prepare(
-        'SELECT stream_id, stream_revision, global_position, type, schema_version, data_key_id, data FROM events WHERE event_id = ?',
+        `SELECT stream_id, stream_revision, global_position, type, schema_version, data_key_id, data FROM events WHERE event_id = ? AND ${inLog}`,
       ),
-      streamRevision: this.db.prepare('SELECT max(stream_revision) AS r FROM events WHERE stream_id = ?'),
+      streamRevision: this.db.prepare(
+        `SELECT max(stream_revision) AS r FROM events WHERE stream_id = ? AND ${inLog}`,
+      ),
       head: this.db.prepare('SELECT max(global_position) AS p FROM events'),
       lastRecordedAt: this.db.prepare('SELECT recorded_at FROM events ORDER BY global_position DESC LIMIT 1'),
       readStreamForwards: this.db.prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? AND ${inLog} ORDER BY stream_revision LIMIT ?`,
       ),
       readStreamBackwards: this.db.prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision <= ? ORDER BY stream_revision DESC LIMIT ?`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision <= ? AND ${inLog} ORDER BY stream_revision DESC LIMIT ?`,
       ),
       readAll: this.db.prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
       ),
-      eventById: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+      eventById: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ? AND ${inLog}`),
       insertReseal: this.db.prepare(
         'INSERT INTO event_reseals (key_id, global_position, seal) VALUES (?, ?, ?)',
       ),
@@ -562,6 +567,8 @@ export class SqliteEventStore implements EventStore {
       keyId,
       check: async (fromPosition, toPosition, limit = 100) => {
         const key = requireKey();
+        // From the start of the log, the check takes in rows below it too: none belongs there.
+        if (fromPosition <= this.genesis) fromPosition = Number.MIN_SAFE_INTEGER;
         const failures: SealFailure[] = [];
         let failureCount = 0;
         let checked = 0;
