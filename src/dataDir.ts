@@ -32,7 +32,7 @@ export function looseModes(dir: string, extraFiles: readonly string[] = []): str
   const check = (file: string, allowed: number): void => {
     try {
       const stat = fs.statSync(file);
-      if ((stat.mode & 0o077 & ~allowed) !== 0) {
+      if ((stat.isFile() || stat.isDirectory()) && (stat.mode & 0o077 & ~allowed) !== 0) {
         loose.push(`${file} (${(stat.mode & 0o777).toString(8).padStart(4, '0')})`);
       }
     } catch {
@@ -40,10 +40,13 @@ export function looseModes(dir: string, extraFiles: readonly string[] = []): str
     }
   };
   check(dir, 0);
+  const files = new Set<string>();
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile()) check(path.join(dir, entry.name), 0);
+    // A link is judged by what it points to: that is what gets read.
+    if (entry.isFile() || entry.isSymbolicLink()) files.add(path.join(dir, entry.name));
   }
-  for (const file of extraFiles) check(file, 0);
+  for (const file of extraFiles) files.add(path.resolve(file));
+  for (const file of files) check(file, 0);
   return loose;
 }
 

@@ -36,9 +36,15 @@ export class LedgerLock {
     const file = path.join(dataDir, LOCK_FILE);
     const ownerFile = path.join(dataDir, OWNER_FILE);
     ensurePrivateFile(file);
+    // A lock file removed while its holder runs would let a second process take a new one: the owner file's pid says
+    // whether the last holder is still alive.
+    const owner = readOwner(ownerFile);
+    const pid = Number(/pid (\d+)/.exec(owner ?? '')?.[1]);
+    if (pid && pid !== process.pid && isAlive(pid)) throw new LedgerBusyError(dataDir, owner);
     const db = new Database(file, { timeout: 0 });
     try {
-      db.pragma('journal_mode = DELETE');
+      // The rollback journal in memory: no ledger.lock-journal file beside it.
+      db.pragma('journal_mode = MEMORY');
       db.pragma('locking_mode = EXCLUSIVE');
       // A write under EXCLUSIVE locking mode keeps the exclusive lock until the connection closes.
       db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS lock (held INTEGER); COMMIT;');
@@ -67,5 +73,14 @@ function readOwner(file: string): string | undefined {
     return fs.readFileSync(file, 'utf8').trim() || undefined;
   } catch {
     return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

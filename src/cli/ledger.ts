@@ -3,6 +3,8 @@
  * The `ledger` operator CLI. Each command has --help. Exit codes: 0 ok, 1 failure (e.g. verify found a problem),
  * 2 bad usage or configuration.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { parseArgs, type ParsedArgs } from './args';
@@ -58,11 +60,14 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   demo: demoCommand,
 };
 
-/** The package's version, from package.json beside dist/ or src/. */
+/** The package's version, from package.json above dist/src/cli or src/cli. */
 function version(): string {
   for (const candidate of ['../../package.json', '../../../package.json']) {
     try {
-      return `participation-ledger ${(require(candidate) as { version: string }).version}`;
+      const { version: v } = JSON.parse(fs.readFileSync(path.join(__dirname, candidate), 'utf8')) as {
+        version: string;
+      };
+      return `participation-ledger ${v}`;
     } catch {
       // not at this depth
     }
@@ -126,6 +131,11 @@ export async function main(argv: string[]): Promise<number> {
  * unexpected (a rejected promise, a code that is not a whole number) exits 1, never 0.
  */
 export function runCli(argv: string[]): void {
+  // A reader that went away (`ledger export … | head`) ends the command, quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   main(argv).then(
     (code) => process.exit(Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1),
     (error: unknown) => {

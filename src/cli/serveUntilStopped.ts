@@ -28,8 +28,16 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
     };
     if (stopRequested) onStop(stopRequested);
     // One write: whoever reads "listening" (a supervisor, a script) finds the generated token with it.
+    const audit = running.ledger.audit;
+    const integrity = audit.integrity();
     process.stdout.write(
       `Participation ledger listening on ${running.url}\n` +
+        `Checkpoints are signed as ${audit.origin}; the verifier key auditors pin: ${audit.verifierKey}\n` +
+        (integrity.state === 'refusing'
+          ? `\nWARNING: the audit trail does not hold together, so this server records and signs NOTHING:\n` +
+            integrity.problems.map((p) => `  - ${p.cause}: ${p.detail}\n`).join('') +
+            'Stop it, then see `ledger audit status` and `ledger audit recover --help` (docs/audit.md, "When the trail breaks").\n'
+          : '') +
         (running.generatedAdminToken
           ? `\nNo API tokens were configured, so an admin token was generated. It is shown this once;\n` +
             `only its hash is kept (${config.dataDir}/api-tokens.json):\n\n  ${running.generatedAdminToken}\n\n` +

@@ -67,7 +67,7 @@ function refuseCharacters(refused: RegExp) {
 }
 
 /** A single line of text: names, titles, areas, themes, case numbers. */
-function line(schema: z.ZodString): z.ZodString {
+export function line(schema: z.ZodString): z.ZodString {
   return schema.superRefine(refuseCharacters(refusedCharacter));
 }
 /** Prose that may hold tabs and line breaks: descriptions, decision texts, notes, summaries, reasons. */

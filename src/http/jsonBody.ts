@@ -75,6 +75,8 @@ export function checkJsonLimits(
  * The one JSON body reader: put it on a route after the role check. Bodies must be UTF-8 (RFC 8259 §8.1); any
  * JSON value is accepted at the top, and the route says what it wants.
  */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export const jsonBody = express.json({
   limit: BODY_LIMIT,
   strict: false,
@@ -83,5 +85,11 @@ export const jsonBody = express.json({
     if (encoding !== 'utf-8' && encoding !== 'utf8')
       throw problems.badRequest('The request body must be UTF-8 JSON');
     checkJsonLimits(bytes);
+    // body-parser would decode bad bytes as U+FFFD, so what is stored would not be what was sent.
+    try {
+      strictUtf8.decode(bytes);
+    } catch {
+      throw problems.badRequest('The request body is not valid UTF-8');
+    }
   },
 });

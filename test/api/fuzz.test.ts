@@ -245,6 +245,19 @@ describe('R5: hostile and malformed requests', () => {
       [JSON.stringify({ name: 'x' }), 'application/json; charset=latin1'],
     ];
     for (const [body, type] of cases) await expectRejectedWithoutChange(path, body, type);
+    // Bytes that are not UTF-8 are refused, not stored as U+FFFD.
+    const before = await t.head();
+    const badUtf8 = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.clerk}` },
+      body: Buffer.concat([
+        Buffer.from(`{"committeeId":"${committeeId}","title":"`),
+        Buffer.from([0xff, 0xfe, 0xc0, 0xa2]),
+        Buffer.from('","description":"y","origin":"resident","submittedOn":"2021-01-01"}'),
+      ]),
+    });
+    expect(badUtf8.status).toBe(400);
+    expect(await t.head()).toBe(before);
     const huge = await send(path, JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.status).toBe(413);
     // Still serving.

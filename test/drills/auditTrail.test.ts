@@ -119,6 +119,9 @@ describe('R8: the audit trail changed behind the server’s back', () => {
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { type: string }).type).toBe('/api/v1/problems/audit-trail-broken');
       expect(server.output()).toMatch(/REFUSING TO SIGN/);
+      expect(server.output()).toMatch(
+        /WARNING: the audit trail does not hold together, so this server records and signs NOTHING/,
+      );
       expect(server.output()).toContain(cause);
     } finally {
       await stop(server);

@@ -32,6 +32,8 @@ describe('the installed ledger command', () => {
     const npx = spawnSync('npx', ['--no-install', 'ledger', '--help'], { cwd: root, encoding: 'utf8' });
     expect(npx.status).toBe(0);
     for (const command of COMMANDS) expect(npx.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    const version = runLedger(['--version']);
+    expect(version.stdout).toMatch(/^participation-ledger \d+\.\d+\.\d+\n$/);
     for (const command of COMMANDS) {
       const help = runLedger([command, '--help']);
       expect(help.status).toBe(0);
@@ -45,6 +47,11 @@ describe('the installed ledger command', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
     expect(runLedger([]).status).toBe(2);
     expect(runLedger(['audit']).status).toBe(2);
+    // An option a command does not take is a mistake, never silently ignored.
+    const bogus = runLedger(['verify', '--bogus']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/unknown option --bogus/);
+    expect(runLedger(['checkpoint', '--nwe']).status).toBe(2);
   });
 
   describe('verify on the demo trial', () => {
@@ -132,6 +139,9 @@ describe('the installed ledger command', () => {
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/another ledger process is using/);
       expect(runLedger(['audit', 'recover'], { LEDGER_DATA_DIR: dir }).status).toBe(1);
+      // Removing the lock file does not hand the directory to another process while the server lives.
+      fs.rmSync(path.join(dir, 'ledger.lock'));
+      expect(runLedger(['rebuild'], { LEDGER_DATA_DIR: dir }).status).toBe(1);
       server.child.kill('SIGTERM');
       await server.exited;
       stopped = true;

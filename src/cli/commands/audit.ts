@@ -16,6 +16,8 @@ import { LedgerBusyError, LedgerLock } from '../../ledgerLock';
 import { createLogger } from '../../logger';
 import { SealKey, writeSealKey } from '../../store/eventSeal';
 import type { EventStore } from '../../store/eventStore';
+import { z } from 'zod';
+import { line } from '../../domain/events';
 import type { ParsedArgs } from '../args';
 import { openAuditStores } from '../openAudit';
 import { progress } from '../progress';
@@ -49,6 +51,9 @@ Every step is logged. See docs/audit.md, "When the trail breaks".
 Exit code: 0 the trail holds (status) or was recovered / restarted (recover), 1 it does not hold or recovery was
 refused, 2 bad usage or configuration.`;
 
+/** A reason the journal keeps for good: one line, held to the rules of the ledger's own text fields. */
+const OperatorReason = line(z.string().trim().min(1).max(2000));
+
 export const auditCommand = {
   summary: 'check the audit trail (status), or recover it when the server refuses to sign (recover)',
   usage,
@@ -57,7 +62,9 @@ export const auditCommand = {
     const action = args.positionals[0];
     if (action === 'status') return status(args);
     if (action === 'recover') return recover(args);
-    process.stderr.write(`ledger audit: name an action, status or recover\n\n${usage}\n`);
+    process.stderr.write(
+      `ledger audit: ${action ? `unknown action "${action}"` : 'name an action'}: status or recover\n\n${usage}\n`,
+    );
     return 2;
   },
 };
@@ -119,9 +126,9 @@ async function recover(args: ParsedArgs): Promise<number> {
   const newHistory = args.options['new-history'] === true;
   const reason = typeof args.options.reason === 'string' ? args.options.reason.trim() : '';
   // The journal keeps the reason for good, so it is held to the rules of the ledger's own text fields.
-  if (/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(reason)) {
+  if (reason.length > 0 && !OperatorReason.safeParse(reason).success) {
     process.stderr.write(
-      'ledger audit recover: --reason must be one line without control or bidirectional characters\n',
+      'ledger audit recover: --reason must be one line of at most 2,000 characters, without control or bidirectional characters\n',
     );
     return 2;
   }

@@ -53,6 +53,8 @@ process uses the data directory, 2 on bad usage, bad configuration, or a ledger 
     if (typeof args.options.host === 'string') env.HOST = args.options.host;
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel);
+    // While loading, log lines go to stderr: stdout carries the report.
+    const loadLogger = createLogger(config.logLevel, process.stderr);
     let lock: LedgerLock;
     try {
       lock = LedgerLock.acquire(config.dataDir, 'ledger demo');
@@ -64,7 +66,7 @@ process uses the data directory, 2 on bad usage, bad configuration, or a ledger 
       return 1;
     }
     let report: LoadReport;
-    const ledger = openLedger(config, logger);
+    const ledger = openLedger(config, loadLogger);
     try {
       const refusal = await refusalToLoad(ledger, options);
       if (refusal) {

@@ -17,7 +17,9 @@ Exit code: 0 done, 2 unknown role.`,
   async run(args: ParsedArgs): Promise<number> {
     const role = args.positionals[0];
     if (!role || !(roles as readonly string[]).includes(role)) {
-      process.stderr.write(`ledger token: name a role: ${roles.join(', ')}\n`);
+      process.stderr.write(
+        `ledger token: ${role ? `unknown role "${role}"` : 'name a role'}; roles: ${roles.join(', ')}\n`,
+      );
       return 2;
     }
     const config = loadConfig();
@@ -30,7 +32,10 @@ Exit code: 0 done, 2 unknown role.`,
     );
     process.stdout.write(`${token}\n`);
     process.stderr.write(
-      `a ${role} token was created; only its hash is kept in ${config.dataDir}/api-tokens.json\n`,
+      `${role === 'admin' ? 'an' : 'a'} ${role} token was created; only its hash is kept in ${config.dataDir}/api-tokens.json.\n` +
+        (config.apiTokens && config.apiTokens.length > 0
+          ? 'NOTE: LEDGER_API_TOKENS is set, so the server uses those tokens and ignores this file: the new token will not work until LEDGER_API_TOKENS is unset.\n'
+          : 'A running server reads tokens at start: restart it to take this one into use.\n'),
     );
     return 0;
   },
