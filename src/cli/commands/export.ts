@@ -17,7 +17,8 @@ ${Object.values(datasets)
   .join('\n')}
 Person ids are pseudonyms (stable across exports, not reversible); names never appear.
 
-Exit code: 0 done, 2 unknown dataset, format or as-of.`,
+Exit code: 0 done (also when the reader stops early, as a pipe into head does), 1 on a failure reading the ledger,
+2 unknown dataset, format, as-of or option.`,
 
   options: ['format', 'as-of'],
   async run(args: ParsedArgs): Promise<number> {

@@ -67,6 +67,11 @@ function report(result: VerifyResult): string {
       `ok: ${n(result.eventsVerified)} events verified against the Merkle tree (size ${n(result.treeSize)}), ${checkpoints} checked, ${n(result.eventsSealChecked)} seals checked`,
       `root: ${result.rootHash}`,
     );
+    if (result.checkpointsVerified === 0) {
+      lines.push(
+        'note: no checkpoint has been signed yet, so nothing held outside the server vouches for this state; a running server signs one, or `ledger checkpoint --new`',
+      );
+    }
   } else {
     lines.push(
       `FAILED: ${result.problemCount} problem${result.problemCount === 1 ? '' : 's'} (${n(result.eventsVerified)} events verified against the tree of size ${n(result.treeSize)}, ${checkpoints})`,
