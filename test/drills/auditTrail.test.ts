@@ -69,6 +69,18 @@ const journalLines = (dir: string): number => {
   }
 };
 
+/** A forged row: a copy of the event at `position` with `changes`, inserted as a plain connection would. */
+function insertCopyOf(db: Database.Database, position: number, changes: Partial<EventRow>): void {
+  const row = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE global_position = ?`)
+    .get(position) as EventRow;
+  const columns = EVENT_COLUMNS.split(', ');
+  db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run({
+    ...row,
+    ...changes,
+  });
+}
+
 /** An attacker's plain connection to the event file, the immutability triggers dropped first. */
 function attack(dir: string, change: (db: Database.Database) => void): void {
   const db = new Database(path.join(dir, 'events.sqlite'));
@@ -253,22 +265,14 @@ describe('R8: the audit trail changed behind the server’s back', () => {
 
   test('a forged row inserted at the end of the store: refused (event-unsealed) at its position', async () => {
     const dir = copy();
-    attack(dir, (db) => {
-      const row = db
-        .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE global_position = 300`)
-        .get() as EventRow;
-      db.prepare(
-        `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(', ')
-          .map((c) => `@${c}`)
-          .join(', ')})`,
-      ).run({
-        ...row,
+    attack(dir, (db) =>
+      insertCopyOf(db, 300, {
         global_position: events,
         event_id: '0190a7c0-0000-7000-8000-00000000f0f0',
         stream_id: 'proposal-0190a7c0-0000-7000-8000-00000000f0f1',
         stream_revision: 0,
-      });
-    });
+      }),
+    );
     await expectRefusal(dir, 'event-unsealed', events);
     expectVerifyFails(dir, 'event-unsealed', events);
   });
@@ -288,21 +292,13 @@ describe('R8: the audit trail changed behind the server’s back', () => {
 
   test('a forged row put below the start of the log (a negative position, where no check used to look): refused', async () => {
     const dir = copy();
-    attack(dir, (db) => {
-      const row = db
-        .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE global_position = 300`)
-        .get() as EventRow;
-      db.prepare(
-        `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_COLUMNS.split(', ')
-          .map((c) => `@${c}`)
-          .join(', ')})`,
-      ).run({
-        ...row,
+    attack(dir, (db) =>
+      insertCopyOf(db, 300, {
         global_position: -1,
         event_id: '0190a7c0-0000-7000-8000-00000000f0f2',
         stream_revision: 999,
-      });
-    });
+      }),
+    );
     await expectRefusal(dir, 'event-unsealed', -1);
     expectVerifyFails(dir, 'event-unsealed', -1);
   });
