@@ -380,9 +380,15 @@ export class AuditLog {
     const position = message.event.globalPosition;
     if (position < this.expected) return; // already in the tree: another process appended it
     if (position > this.expected) {
-      throw new Error(
-        `the event log has a gap: the tree expects position ${this.expected}, the log gave ${position}`,
-      );
+      // The store hands out dense positions, so a hole is a row removed, or one put further on by hand.
+      this.refuse([
+        {
+          cause: 'store-gap',
+          position: this.expected,
+          detail: `the event store has no event at position ${this.expected} but one at ${position}: a row was removed, or put beyond the end by hand`,
+        },
+      ]);
+      return;
     }
     this.expected++;
     this.pending.push(eventLeafHash(message.event));

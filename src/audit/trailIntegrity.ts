@@ -44,7 +44,9 @@ export type TrailCause =
   /** An event's seal does not match it: it was altered after it was written. */
   | 'event-seal-mismatch'
   /** A file of the trail could not be read at all (replaced by a directory, a device, unreadable). */
-  | 'trail-unreadable';
+  | 'trail-unreadable'
+  /** The store skips a position: a row removed, or one put beyond the end by hand. */
+  | 'store-gap';
 
 export interface TrailProblem {
   cause: TrailCause;

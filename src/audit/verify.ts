@@ -23,7 +23,12 @@ import type { MerkleLog } from './merkleLog';
 import { verifyCheckpointNote, type Checkpoint } from './signedNote';
 import { RebuiltTree } from './rebuiltTree';
 import { diagnose, type Discrepancy, type FoundDiscrepancy } from './tamperDiagnosis';
-import { storedSealProblems, type TrailCause, type TrailComparison } from './trailIntegrity';
+import {
+  storedSealProblems,
+  type TrailCause,
+  type TrailComparison,
+  type TrailProblem,
+} from './trailIntegrity';
 
 export type VerifyProblemKind =
   /** The event at the position does not hash to the leaf the tree holds for it. */
@@ -87,6 +92,8 @@ export interface AuditTrail {
   file?: string;
   /** The trail's consistency (journal, database, store length, seal key); absent, it is not judged. */
   compareTrail?(): Promise<TrailComparison>;
+  /** Why the audit log refused while it followed the store (a gap, an unsealed event), when it did. */
+  integrity?(): { state: string; problems?: TrailProblem[] };
 }
 
 export interface VerifyOptions {
@@ -190,8 +197,16 @@ async function checkTrail(
 ): Promise<{ problems: VerifyProblem[]; sealChecked: number; firstPosition?: number }> {
   const problems: VerifyProblem[] = [];
   const trail = audit.compareTrail ? await audit.compareTrail() : undefined;
-  // Checkpoint signatures are verify's own first check (checkSignatures): not said twice.
-  for (const p of (trail?.problems ?? []).filter((p) => p.cause !== 'checkpoint-signature')) {
+  const followed = audit.integrity?.().problems ?? [];
+  // Checkpoint signatures are verify's own first check (checkSignatures), and seals come below: not said twice.
+  const said = new Set<string>();
+  const trailProblems = [...(trail?.problems ?? []), ...followed].filter((p) => {
+    const key = `${p.cause}\u0000${p.position ?? ''}`;
+    if (p.cause === 'checkpoint-signature' || p.cause.startsWith('event-') || said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  for (const p of trailProblems) {
     // A missing key is one problem, said once, whatever else cannot be checked because of it.
     problems.push({
       kind: p.cause,

@@ -277,6 +277,20 @@ describe('R8: the audit trail changed behind the server’s back', () => {
     expectVerifyFails(dir, 'event-unsealed', events);
   });
 
+  test('a forged row put far beyond the end (a gap before it): refused (store-gap), not a follower retrying for ever', async () => {
+    const dir = copy();
+    attack(dir, (db) =>
+      insertCopyOf(db, 300, {
+        global_position: events + 1000,
+        event_id: '0190a7c0-0000-7000-8000-00000000f0f3',
+        stream_id: 'proposal-0190a7c0-0000-7000-8000-00000000f0f4',
+        stream_revision: 0,
+      }),
+    );
+    await expectRefusal(dir, 'store-gap', events);
+    expectVerifyFails(dir, 'store-gap');
+  });
+
   test('an event altered with the triggers dropped: refused (event-seal-mismatch) at its position', async () => {
     const dir = copy();
     attack(dir, (db) =>
