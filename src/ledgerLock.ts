@@ -63,7 +63,10 @@ export class LedgerLock {
 
   release(): void {
     if (!this.db.open) return;
-    fs.rmSync(this.ownerFile, { force: true });
+    // Only our own note: another process may have written its own meanwhile (if ours was removed by hand).
+    if (new RegExp(`pid ${process.pid},`).test(readOwner(this.ownerFile) ?? '')) {
+      fs.rmSync(this.ownerFile, { force: true });
+    }
     this.db.close();
   }
 }

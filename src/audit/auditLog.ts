@@ -20,7 +20,7 @@ import type { EventStore, Subscription, SubscriptionMessage } from '../store/eve
 import { operatorEntryVerifies, type CheckpointJournal, type JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { eventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './rfc9162';
 import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 import { compareTrail, sealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 
@@ -213,6 +213,9 @@ export class AuditLog {
     );
     void this.stopFollowing();
     for (const waiter of [...this.waiters]) waiter.settle(false);
+    // start() resolves with the audit log refusing: no caught-up message comes once following stopped.
+    this.caughtUp?.resolve();
+    this.decision?.resolve();
   }
 
   private refusing(): boolean {
@@ -273,8 +276,9 @@ export class AuditLog {
       return;
     }
     this.journalMissing(trail);
-    const storedSize = this.merkle.size();
-    this.startupCheck = this.authenticateStored(storedSize);
+    // Every stored row, not only those the tree holds: a forged row further on must not be read before the
+    // follower gets to it.
+    this.startupCheck = this.authenticateStored((await this.store.headPosition()) + 1);
     void this.startupCheck.then(() => this.decision?.resolve());
     this.following = true;
     this.follow();
@@ -295,7 +299,7 @@ export class AuditLog {
     for (const checkpoint of trail.toJournal) this.journal.append(journalEntryOf(checkpoint));
   }
 
-  /** The stored events the tree already covers must carry their seals (the follower checks newer ones itself). */
+  /** The stored events must carry their seals, and their positions must be dense, before anything is recorded. */
   private async authenticateStored(size: number): Promise<void> {
     const seals = this.store.seals;
     if (!seals || size === 0) {
@@ -391,7 +395,7 @@ export class AuditLog {
       return;
     }
     this.expected++;
-    this.pending.push(eventLeafHash(message.event));
+    this.pending.push(storedEventLeafHash(message.event));
     if (this.pending.length >= this.maxBatch) await this.flush();
     else this.flushTimer ??= setImmediate(() => this.flushSoon());
   }

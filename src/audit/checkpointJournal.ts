@@ -33,6 +33,8 @@ export type JournalEntry =
       previousCheckpoints: number;
       /** Who ran it: the operating-system user and host. */
       operator?: string;
+      /** The checkpoint the journal held last when it was written (null: none): binds the entry to its place. */
+      after?: JournalPlace;
       /** A signed note over the entry (operatorEntryText), by the log's key: see signOperatorEntry. */
       signature?: string;
     }
@@ -44,8 +46,12 @@ export type JournalEntry =
       checkpoints: number;
       operator?: string;
       reason?: string;
+      after?: JournalPlace;
       signature?: string;
     };
+
+/** Where in the history an operator's entry was written: after the checkpoint of this size and root. */
+export type JournalPlace = { treeSize: number; rootHash: string } | null;
 
 export type JournaledCheckpoint = Extract<JournalEntry, { kind: 'checkpoint' }>;
 export type OperatorEntry = Exclude<JournalEntry, { kind: 'checkpoint' }>;
@@ -71,6 +77,36 @@ export function operatorEntryVerifies(entry: OperatorEntry, publicKey: Uint8Arra
   return (
     entry.signature !== undefined && openNote(entry.signature, publicKey, origin) === operatorEntryText(entry)
   );
+}
+
+/** The place a new entry appended after `entries` takes: the last checkpoint among them. */
+export function placeAfter(entries: readonly JournalEntry[]): JournalPlace {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry?.kind === 'checkpoint') return { treeSize: entry.treeSize, rootHash: entry.rootHash };
+  }
+  return null;
+}
+
+/**
+ * The operator entries that do not hold: not signed by the log's key, or not where they were written (a genuine
+ * "history restarted" copied further down would otherwise void every checkpoint before its new place).
+ */
+export function unsoundOperatorEntries(
+  entries: readonly JournalEntry[],
+  verifies: (entry: OperatorEntry) => boolean,
+): OperatorEntry[] {
+  const unsound: OperatorEntry[] = [];
+  entries.forEach((entry, i) => {
+    if (entry.kind === 'checkpoint') return;
+    const place = placeAfter(entries.slice(0, i));
+    const at = entry.after ?? null;
+    const inPlace =
+      (place === null && at === null) ||
+      (place !== null && at !== null && place.treeSize === at.treeSize && place.rootHash === at.rootHash);
+    if (!inPlace || !verifies(entry)) unsound.push(entry);
+  });
+  return unsound;
 }
 
 export interface JournalReading {

@@ -14,7 +14,7 @@ import { EVENT_COLUMNS, type EventRow } from '../store/sqlite/schema';
 import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import { MerkleLog } from './merkleLog';
 import { summariseRange, type RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, eventLeafHash } from './rfc9162';
+import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
 
 /** Positions [from, to) to hash; `id` puts the answers back in order; `rootSizes`: sizes in (from, to). */
 export interface LeafHashJob {
@@ -52,7 +52,7 @@ function serve(): void {
   );
   port.on('message', (job: LeafHashJob) => {
     const rows = page.all(job.from, job.to);
-    const hashes = rows.map((row) => eventLeafHash(rowToEvent(row)));
+    const hashes = rows.map((row) => storedEventLeafHash(rowToEvent(row)));
     const dense =
       rows.length === job.to - job.from && rows.every((row, i) => row.global_position === job.from + i);
     const storedLeaves = dense ? storedLeavesOf(stored, job.from, Math.min(job.to, storedSize)) : undefined;

@@ -13,7 +13,7 @@ import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import type { Subtree } from './compactRange';
 import type { LeafHashJob, LeafHashResult, LeafHashWorkerData } from './leafHashWorker';
 import type { RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, eventLeafHash } from './rfc9162';
+import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
 
 /** Leaf hashes of consecutive events, one by one, for the caller to compare and fold into its tree. */
 export interface LeafPage {
@@ -66,7 +66,7 @@ export async function* serialLeafPages(store: EventStore, end: number): AsyncGen
     yield {
       kind: 'leaves',
       positions: events.map((e) => e.globalPosition),
-      hashes: events.map(eventLeafHash),
+      hashes: events.map(storedEventLeafHash),
       events,
     };
   }

@@ -21,13 +21,15 @@ import { journalEntryOf } from './auditLog';
 import {
   currentCheckpoints,
   operatorEntryVerifies,
+  placeAfter,
   signOperatorEntry,
+  unsoundOperatorEntries,
   type CheckpointJournal,
   type JournalEntry,
 } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { eventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './rfc9162';
 import { publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 
 export interface RecoveryInput {
@@ -80,10 +82,13 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
   if (origin === undefined) throw new Error('the log has no name yet: set LEDGER_CHECKPOINT_ORIGIN');
   // Only what the log's key signed counts: a line that is no entry, or an entry nobody signed, proves nothing and is
   // left out of the journal this recovery writes (the old file is kept aside).
+  const unsound = new Set(
+    unsoundOperatorEntries(journal.entries, (e) => operatorEntryVerifies(e, publicKey, origin)),
+  );
   const signedEntries = journal.entries.filter((e) =>
     e.kind === 'checkpoint'
       ? verifyCheckpointNote(e.note, publicKey, origin)?.treeSize === e.treeSize
-      : operatorEntryVerifies(e, publicKey, origin),
+      : !unsound.has(e),
   );
   const dropped = journal.entries.length - signedEntries.length + journal.unreadableLines.length;
   const journalNeedsRewrite = dropped > 0 || journal.tornTailBytes > 0;
@@ -178,11 +183,13 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
       const replacedAuditFile = swapInto(building, input.auditFile, at);
       keep = true;
       const journaled = currentCheckpoints(signedEntries);
+      const added = matching.filter((c) => !journaled.has(c.treeSize)).map(journalEntryOf);
       writeJournal(input.journal, signedEntries, journalNeedsRewrite, at, [
-        ...matching.filter((c) => !journaled.has(c.treeSize)).map(journalEntryOf),
+        ...added,
         signOperatorEntry(
           {
             kind: 'audit-recovered',
+            after: placeAfter([...(journalNeedsRewrite ? signedEntries : journal.entries), ...added]),
             at,
             treeSize: events,
             checkpoints: matched,
@@ -216,6 +223,7 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
       signOperatorEntry(
         {
           kind: 'history-restarted',
+          after: placeAfter(journalNeedsRewrite ? signedEntries : journal.entries),
           at,
           treeSize: events,
           reason: input.newHistory.reason,
@@ -279,7 +287,7 @@ async function rebuildTree(
         flush();
         return expected;
       }
-      leaves.push(eventLeafHash(event));
+      leaves.push(storedEventLeafHash(event));
       expected++;
     }
     if (leaves.length >= BATCH) flush();

@@ -7,7 +7,7 @@
  */
 import type { RecordedEvent } from '../store/eventStore';
 import type { MerkleLog } from './merkleLog';
-import { eventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './rfc9162';
 import type { VerifyProblem } from './verify';
 
 /** Where the events and the tree disagree, as verify meets it walking the log in order. */
@@ -72,7 +72,7 @@ export function diagnose(
     let home: number | null = null;
     for (const candidate of new Set([own + 1, own - 1, ...suspects])) {
       if (candidate < 0 || candidate >= storedSize || candidate === own) continue;
-      if (eventLeafHash({ ...event, globalPosition: candidate }).equals(storedLeaf(candidate))) {
+      if (storedEventLeafHash({ ...event, globalPosition: candidate }).equals(storedLeaf(candidate))) {
         home = candidate;
         break;
       }

@@ -12,6 +12,7 @@ import type { EventStore, SealFailure } from '../store/eventStore';
 import type { StoredCheckpoint } from './checkpointStore';
 import {
   currentCheckpoints,
+  unsoundOperatorEntries,
   type JournalReading,
   type JournaledCheckpoint,
   type OperatorEntry,
@@ -111,11 +112,11 @@ export function compareTrail(state: TrailState): TrailComparison {
       detail: `line ${journal.unreadableLines.slice(0, 5).join(', ')}${journal.unreadableLines.length > 5 ? ' …' : ''} of the checkpoint journal is not a journal entry: the file was edited`,
     });
   }
-  const forged = journal.entries.filter((e) => e.kind !== 'checkpoint' && !state.operatorEntryVerifies(e));
+  const forged = unsoundOperatorEntries(journal.entries, state.operatorEntryVerifies);
   if (forged.length > 0) {
     problems.push({
       cause: 'journal-corrupt',
-      detail: `the checkpoint journal holds ${count(forged.length, 'operator entry', 'operator entries')} (${forged[0]?.kind}) not signed by the log's key: the file was edited`,
+      detail: `the checkpoint journal holds ${count(forged.length, 'operator entry', 'operator entries')} (${forged[0]?.kind}) not signed by the log's key, or not where it was written: the file was edited`,
     });
   }
   const journaled = currentCheckpoints(journal.entries);
@@ -269,23 +270,29 @@ function storedTreeAgrees(state: TrailState, problems: TrailProblem[]): void {
 /** Seal failures as trail problems, each naming its position. */
 export function sealProblems(failures: readonly SealFailure[]): TrailProblem[] {
   return failures.map(({ position, kind }) =>
-    position < 0
+    kind === 'gap'
       ? {
-          cause: 'event-unsealed' as const,
+          cause: 'store-gap' as const,
           position,
-          detail: `a row at position ${position}, below the start of the log, was put into the database file by hand: no event belongs there`,
+          detail: `the event store has no event at position ${position} though later ones follow: a row was removed, or one put beyond the end by hand`,
         }
-      : kind === 'unsealed'
+      : position < 0
         ? {
             cause: 'event-unsealed' as const,
             position,
-            detail: `the event at position ${position} carries no seal: it did not come through the ledger's write path (inserted directly into the database file)`,
+            detail: `a row at position ${position}, below the start of the log, was put into the database file by hand: no event belongs there`,
           }
-        : {
-            cause: 'event-seal-mismatch' as const,
-            position,
-            detail: `the event at position ${position} does not match its seal: it was altered after it was written`,
-          },
+        : kind === 'unsealed'
+          ? {
+              cause: 'event-unsealed' as const,
+              position,
+              detail: `the event at position ${position} carries no seal: it did not come through the ledger's write path (inserted directly into the database file)`,
+            }
+          : {
+              cause: 'event-seal-mismatch' as const,
+              position,
+              detail: `the event at position ${position} does not match its seal: it was altered after it was written`,
+            },
   );
 }
 

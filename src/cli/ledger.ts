@@ -136,9 +136,22 @@ export function runCli(argv: string[]): void {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  // Should the work stall with nothing left to wait on, Node would exit 0 as if it had succeeded: make that a 1.
+  let settled = false;
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write(
+      'ledger: the command stopped before it finished (nothing was left to wait on); treat it as failed\n',
+    );
+    process.exit(1);
+  });
   main(argv).then(
-    (code) => process.exit(Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1),
+    (code) => {
+      settled = true;
+      process.exit(Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1);
+    },
     (error: unknown) => {
+      settled = true;
       process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     },

@@ -98,7 +98,8 @@ export interface Subscription {
 /** An event whose seal does not authenticate it: none under the current key, or one that does not match. */
 export interface SealFailure {
   position: number;
-  kind: 'unsealed' | 'mismatch';
+  /** `gap`: no event at this position though one follows (a row removed, or a later one put there by hand). */
+  kind: 'unsealed' | 'mismatch' | 'gap';
 }
 
 /**

@@ -304,6 +304,44 @@ describe('R8: the audit trail changed behind the server’s back', () => {
     expectVerifyFails(dir, 'altered', 1234);
   });
 
+  test('a text column turned into a BLOB of the same bytes (seals alike, but no longer matches its stream): refused', async () => {
+    const dir = copy();
+    attack(dir, (db) =>
+      expect(
+        db.prepare('UPDATE events SET stream_id = CAST(stream_id AS BLOB) WHERE global_position = 1234').run()
+          .changes,
+      ).toBe(1),
+    );
+    await expectRefusal(dir, 'event-seal-mismatch', 1234);
+    expectVerifyFails(dir, 'altered', 1234); // named, not a crash
+  });
+
+  test('a genuine "history restarted" line copied to the end of the journal (to void what came after it): refused', async () => {
+    const dir = copy();
+    attack(dir, (db) =>
+      db.prepare("UPDATE events SET occurred_at = '1999-12-31' WHERE global_position = 10").run(),
+    );
+    expect(
+      runLedger(['audit', 'recover', '--new-history', '--reason', 'drill'], { LEDGER_DATA_DIR: dir }).status,
+    ).toBe(0);
+    const server = await startServerProcess(env(dir), 30_000);
+    try {
+      expect((await settled(server)).status).toBe('ready');
+      expect((await command(server, 9)).status).toBe(201);
+    } finally {
+      await stop(server);
+    }
+    const journal = path.join(dir, 'checkpoint-journal.ndjson');
+    const restart = fs
+      .readFileSync(journal, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"history-restarted"')) as string;
+    fs.appendFileSync(journal, `${restart}\n`);
+    for (const suffix of ['', '-wal', '-shm'])
+      fs.rmSync(path.join(dir, `audit.sqlite${suffix}`), { force: true });
+    await expectRefusal(dir, 'journal-corrupt');
+  });
+
   test('a forged row put below the start of the log (a negative position, where no check used to look): refused', async () => {
     const dir = copy();
     attack(dir, (db) =>

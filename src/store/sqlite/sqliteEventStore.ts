@@ -89,6 +89,32 @@ function actorOf(json: string): RecordedEvent['actor'] {
   return { ...actor };
 }
 
+/**
+ * Whether every field has the type the store writes. SQLite keeps what it is given, so a BLOB put where text belongs
+ * would seal like the text (same bytes) yet not be found by `stream_id = ?`: such a row is no event.
+ */
+function wellTyped(row: EventRow): boolean {
+  const text = (v: unknown): boolean => typeof v === 'string';
+  const whole = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
+  return (
+    whole(row.global_position) &&
+    whole(row.stream_revision) &&
+    whole(row.schema_version) &&
+    [
+      row.event_id,
+      row.stream_id,
+      row.type,
+      row.recorded_at,
+      row.occurred_at,
+      row.actor,
+      row.correlation_id,
+      row.data,
+    ].every(text) &&
+    (row.causation_id === null || text(row.causation_id)) &&
+    (row.data_key_id === null || text(row.data_key_id))
+  );
+}
+
 /** A stored row's fields in the form the seal covers. */
 function sealedFieldsOf(row: EventRow): SealedFields {
   return {
@@ -567,6 +593,7 @@ export class SqliteEventStore implements EventStore {
       keyId,
       check: async (fromPosition, toPosition, limit = 100) => {
         const key = requireKey();
+        let expected = Math.max(fromPosition, this.genesis);
         // From the start of the log, the check takes in rows below it too: none belongs there.
         if (fromPosition <= this.genesis) fromPosition = Number.MIN_SAFE_INTEGER;
         const failures: SealFailure[] = [];
@@ -575,8 +602,18 @@ export class SqliteEventStore implements EventStore {
         for (const rows of this.sealedPages(key.id, fromPosition, toPosition)) {
           for (const row of rows) {
             checked++;
+            // Positions are dense: a hole before this row is a row removed, or this one put further on by hand.
+            if (row.global_position >= this.genesis && row.global_position > expected) {
+              failureCount++;
+              if (failures.length < limit) failures.push({ position: expected, kind: 'gap' });
+            }
+            if (row.global_position >= this.genesis) expected = row.global_position + 1;
             const kind =
-              row.seal === null ? 'unsealed' : key.matches(sealedFieldsOf(row), row.seal) ? null : 'mismatch';
+              row.seal === null
+                ? 'unsealed'
+                : wellTyped(row) && key.matches(sealedFieldsOf(row), row.seal)
+                  ? null
+                  : 'mismatch';
             if (kind === null) continue;
             failureCount++;
             if (failures.length < limit) failures.push({ position: row.global_position, kind });
