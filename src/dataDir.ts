@@ -26,6 +26,14 @@ export function ensurePrivateFile(file: string): void {
   }
 }
 
+/** Removes a SQLite database together with its write-ahead log and shared-memory files. */
+export function removeSqliteFiles(file: string): void {
+  for (const suffix of SQLITE_SUFFIXES) fs.rmSync(`${file}${suffix}`, { force: true });
+}
+
+/** A SQLite database's own file and the two WAL mode keeps beside it. */
+export const SQLITE_SUFFIXES = ['', '-wal', '-shm'] as const;
+
 /** The directory and the files in it (and `extraFiles`, kept elsewhere) that group or others may read. */
 export function looseModes(dir: string, extraFiles: readonly string[] = []): string[] {
   const loose: string[] = [];

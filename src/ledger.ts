@@ -53,6 +53,11 @@ export const dataFiles = {
   lock: 'ledger.lock',
 };
 
+/** The checkpoint signing key's file: the configured one, else the data directory's. */
+export function checkpointKeyFileOf(config: Config): string {
+  return config.checkpointKeyFile ?? path.join(config.dataDir, dataFiles.checkpointKey);
+}
+
 export function sealKeyFileOf(config: Config): string {
   return config.sealKeyFile ?? path.join(config.dataDir, dataFiles.sealKey);
 }
@@ -116,7 +121,7 @@ export function openAuditLog(
   if (configuredKey !== undefined && !fs.existsSync(configuredKey)) {
     throw new ConfigError(`invalid LEDGER_CHECKPOINT_KEY_FILE: there is no file at ${configuredKey}`);
   }
-  const keyFile = configuredKey ?? path.join(config.dataDir, dataFiles.checkpointKey);
+  const keyFile = checkpointKeyFileOf(config);
   if (options.createNothing && !fs.existsSync(keyFile)) {
     throw new ConfigError(`the checkpoint signing key is missing: there is no file at ${keyFile}`);
   }

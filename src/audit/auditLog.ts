@@ -253,8 +253,6 @@ export class AuditLog {
           detail: `the audit trail could not be read: ${error instanceof Error ? error.message : String(error)}`,
         },
       ]);
-      this.caughtUp?.resolve();
-      this.decision?.resolve();
     });
     return promise;
   }
@@ -271,8 +269,6 @@ export class AuditLog {
     const trail = await this.compareTrail();
     if (trail.problems.length > 0) {
       this.refuse(trail.problems);
-      this.caughtUp?.resolve();
-      this.decision?.resolve();
       return;
     }
     this.journalMissing(trail);

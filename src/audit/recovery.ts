@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { ensurePrivateFile } from '../dataDir';
+import { ensurePrivateFile, removeSqliteFiles, SQLITE_SUFFIXES } from '../dataDir';
 import { readBatches, type EventStore } from '../store/eventStore';
 import type { SealFailure } from '../store/eventStore';
 import { journalEntryOf } from './auditLog';
@@ -107,7 +107,7 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
   for (const c of old.checkpoints) if (!onRecord.has(c.treeSize)) onRecord.set(c.treeSize, c);
 
   const building = `${input.auditFile}.recovering`;
-  removeSqlite(building);
+  removeSqliteFiles(building);
   ensurePrivateFile(building);
   const db = new Database(building);
   let keep = false;
@@ -245,7 +245,7 @@ export async function recoverAuditTrail(input: RecoveryInput): Promise<RecoveryR
     };
   } finally {
     if (db.open) db.close();
-    if (!keep) removeSqlite(building);
+    if (!keep) removeSqliteFiles(building);
   }
 }
 
@@ -327,12 +327,6 @@ function firstLine(note: string | undefined): string | undefined {
   if (note === undefined) return undefined;
   const end = note.indexOf('\n');
   return end < 0 ? note : note.slice(0, end);
-}
-
-const SQLITE_SUFFIXES = ['', '-wal', '-shm'];
-
-function removeSqlite(file: string): void {
-  for (const suffix of SQLITE_SUFFIXES) fs.rmSync(`${file}${suffix}`, { force: true });
 }
 
 /** Moves the old database aside (answering where) and the new one into its place. */

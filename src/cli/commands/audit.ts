@@ -11,7 +11,14 @@ import { recoverAuditTrail, type RecoveryReport } from '../../audit/recovery';
 import { loadSigningKey } from '../../audit/signingKey';
 import { storedSealProblems, type TrailProblem } from '../../audit/trailIntegrity';
 import { ConfigError, loadConfig, type Config } from '../../config';
-import { checkpointJournalOf, dataFiles, openEventStore, sealKeyFileOf } from '../../ledger';
+import {
+  checkpointJournalOf,
+  checkpointKeyFileOf,
+  dataFiles,
+  openEventStore,
+  sealKeyFileOf,
+} from '../../ledger';
+import { removeSqliteFiles } from '../../dataDir';
 import { LedgerBusyError, LedgerLock } from '../../ledgerLock';
 import { createLogger } from '../../logger';
 import { SealKey, writeSealKey } from '../../store/eventSeal';
@@ -193,9 +200,7 @@ async function recover(args: ParsedArgs): Promise<number> {
     bar.finish();
     if (report.outcome !== 'refused') {
       // The views were folded from the events as they were; they are rebuilt from the log on the next start.
-      for (const suffix of ['', '-wal', '-shm']) {
-        fs.rmSync(path.join(config.dataDir, `${dataFiles.readModel}${suffix}`), { force: true });
-      }
+      removeSqliteFiles(path.join(config.dataDir, dataFiles.readModel));
     }
     logger.warn(
       { ...report, firstCheckpoint: report.firstCheckpoint?.treeSize },
@@ -210,7 +215,7 @@ async function recover(args: ParsedArgs): Promise<number> {
 }
 
 function signingKeyOf(config: Config) {
-  const file = config.checkpointKeyFile ?? path.join(config.dataDir, dataFiles.checkpointKey);
+  const file = checkpointKeyFileOf(config);
   if (!fs.existsSync(file))
     throw new ConfigError(`invalid LEDGER_CHECKPOINT_KEY_FILE: there is no key at ${file}`);
   return loadSigningKey(file, false).key;
@@ -242,15 +247,17 @@ function describe(report: RecoveryReport, config: Config): string {
       lines.push(
         `A NEW SIGNED HISTORY starts at tree size ${n(report.events)} (${record}).`,
         ...report.findings.map((f) => `  accepted as it stands: ${f}`),
-        report.checkpointsOnRecord === 0
-          ? 'No earlier checkpoint was on record here. If any was ever signed, the copies held outside this server'
-          : `The ${report.checkpointsOnRecord} checkpoint${report.checkpointsOnRecord === 1 ? '' : 's'} signed before no longer vouch for this ledger. Copies of them held`,
-        report.checkpointsOnRecord === 0
-          ? '(by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what the ledger held'
-          : 'outside this server (by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what',
-        report.checkpointsOnRecord === 0
-          ? 'before. Tell them that the history was restarted, when and why; the journal'
-          : 'the ledger held before. Tell them that the history was restarted, when and why; the journal',
+        ...(report.checkpointsOnRecord === 0
+          ? [
+              'No earlier checkpoint was on record here. If any was ever signed, the copies held outside this server',
+              '(by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what the ledger held',
+              'before. Tell them that the history was restarted, when and why; the journal',
+            ]
+          : [
+              `The ${report.checkpointsOnRecord} checkpoint${report.checkpointsOnRecord === 1 ? '' : 's'} signed before no longer vouch for this ledger. Copies of them held`,
+              'outside this server (by auditors, witnesses, mirrors, anyone who saved one) are now the ONLY proof of what',
+              'the ledger held before. Tell them that the history was restarted, when and why; the journal',
+            ]),
         `(${checkpointJournalOf(config).file}) records it for good.`,
         `A new event seal key was written to ${sealKeyFileOf(config)}: back it up now, apart from the data.`,
       );
