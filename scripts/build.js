@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/ by transpiling src/, projections/ and bench/ with swc: about a second, so `npm start` is quick
-// on a fresh clone. Type checking is `npm run lint` (tsc --noEmit), run in CI.
+// Builds dist/: transpiles src/, projections/ and bench/ with swc (about a second, so `npm start` is quick on a
+// fresh clone) and bundles the dashboard (src/dashboard, a browser app) with Vite into dist/dashboard. Type checking
+// is `npm run lint` (tsc --noEmit), run in CI.
 const fs = require('node:fs');
 const path = require('node:path');
 const { transformFileSync } = require('@swc/core');
@@ -8,11 +9,14 @@ const { transformFileSync } = require('@swc/core');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist');
 const sources = ['src', 'projections', 'bench'];
+/** Browser code: Vite bundles it; swc's CommonJS output would be of no use. */
+const dashboard = path.join(root, 'src', 'dashboard');
 
 function* walk(dir) {
   if (!fs.existsSync(dir)) return;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
+    if (full === dashboard) continue;
     if (entry.isDirectory()) yield* walk(full);
     else yield full;
   }
@@ -36,7 +40,7 @@ for (const folder of sources) {
       if (map) fs.writeFileSync(`${target}.map`, map);
       compiled++;
     } else if (!rel.includes(`${path.sep}results${path.sep}`)) {
-      // Static assets (the dashboard's HTML, CSS, browser JS) travel as they are.
+      // Other files (JSON, SQL) travel as they are.
       const target = path.join(out, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(file, target);
@@ -44,4 +48,19 @@ for (const folder of sources) {
     }
   }
 }
-if (process.env.BUILD_VERBOSE) console.log(`build: ${compiled} compiled, ${copied} copied into dist/`);
+
+async function buildDashboard() {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'vite.config.mjs') });
+}
+
+buildDashboard().then(
+  () => {
+    if (process.env.BUILD_VERBOSE)
+      console.log(`build: ${compiled} compiled, ${copied} copied, dashboard bundled into dist/`);
+  },
+  (error) => {
+    console.error(`build: the dashboard did not build: ${error instanceof Error ? error.message : error}`);
+    process.exitCode = 1;
+  },
+);

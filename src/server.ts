@@ -13,6 +13,7 @@ import { auditRouter } from './http/routes/audit';
 import { commandRouter } from './http/routes/commands';
 import { feedsRouter } from './http/routes/feeds';
 import { openApiRouter } from './http/openapi';
+import { dashboardRouter } from './http/dashboard';
 import { adminRouter } from './http/routes/admin';
 import { readRouter } from './http/routes/reads';
 import { exportsRouter } from './http/routes/exports';
@@ -59,7 +60,7 @@ export function buildApp(
       traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store, people: ledger.people }),
       exportsRouter({ runner: ledger.runner, store: ledger.store, pseudonyms: ledger.pseudonyms }),
     ],
-    rootRouters: [openApiRouter()],
+    rootRouters: [openApiRouter(), dashboardRouter()],
     readiness: async () => {
       const views = ledger.runner.report();
       const audit = ledger.audit.integrity();

@@ -1,0 +1,56 @@
+/** Small pieces every page uses: counts that may be suppressed, loading and error states. */
+import type { ComponentChildren } from 'preact';
+import type { ApiProblem } from '../api';
+import { useWords } from '../i18n';
+
+/** A count of people: null means suppressed (under 5), shown as "< 5", never as 0. */
+export function Count({ n }: { n: number | null | undefined }) {
+  const w = useWords();
+  if (n === null || n === undefined) return <span class="suppressed">{w.t('common.suppressed')}</span>;
+  return <>{w.num(n)}</>;
+}
+
+/** A rate as the API gives it: a number in 0…1, an object with `value`, or null (suppressed or undefined). */
+export function Rate({ rate }: { rate: unknown }) {
+  const w = useWords();
+  const value =
+    typeof rate === 'number'
+      ? rate
+      : rate && typeof rate === 'object' && 'value' in rate
+        ? (rate as { value: unknown }).value
+        : null;
+  if (typeof value !== 'number') return <>–</>;
+  return <>{`${w.num(value * 100, 1)} %`}</>;
+}
+
+export function Loading({ when, children }: { when: boolean; children?: ComponentChildren }) {
+  const w = useWords();
+  return when ? (
+    <p class="loading" role="status">
+      {w.t('common.loading')}
+    </p>
+  ) : (
+    <>{children}</>
+  );
+}
+
+export function Problem({ problem, retry }: { problem: ApiProblem | null; retry?: () => void }) {
+  const w = useWords();
+  if (!problem) return null;
+  return (
+    <div class="problem" role="alert">
+      <p>{w.t('common.error', { detail: problem.detail || problem.title })}</p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          {w.t('common.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function SuppressionNote({ suppressed }: { suppressed: readonly string[] | undefined }) {
+  const w = useWords();
+  if (!suppressed || suppressed.length === 0) return null;
+  return <p class="note">{w.t('common.suppressedNote')}</p>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Serves the dashboard (issue 10): the Vite build in dist/dashboard. Its pages are addresses a reader can link and
+ * cite (`/committees/<id>?asOf=…`), so each page path answers the same index.html and the app reads the address.
+ * Assets have content hashes in their names and never change: they are cached for a year; index.html is revalidated
+ * so a new release is picked up at once. Other paths fall through to the API's 404 problem.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import { problems } from './problem';
+
+/** The paths of the dashboard's pages (src/dashboard/state.ts `routes`). */
+const PAGES = ['/', '/committees', '/committees/:id', '/participation', '/proposals', '/proposals/:id'];
+
+/** dist/dashboard of the checkout this file runs from (as dist/src/http/dashboard.js, or from source in tests). */
+export function builtDashboardDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return path.join(dir, 'dist', 'dashboard');
+}
+
+export function dashboardRouter(dir: string = builtDashboardDir()): Router {
+  const router = Router();
+  const index = path.join(dir, 'index.html');
+  router.use(
+    '/assets',
+    express.static(path.join(dir, 'assets'), {
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      fallthrough: true,
+      dotfiles: 'ignore',
+    }),
+  );
+  router.get(PAGES, (_req, res) => {
+    if (!fs.existsSync(index)) {
+      throw problems.unavailable('The dashboard is not built: run `npm run build` (npm start does it)');
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+  return router;
+}
