@@ -4,6 +4,7 @@
  */
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
+import { benchDashboard } from './dashboard';
 import { benchHostileBodies } from './hostileBodies';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
@@ -17,6 +18,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   proofs: benchProofs,
   start: benchStart,
   hostile: benchHostileBodies,
+  dashboard: benchDashboard,
 };
 
 async function main(): Promise<void> {

@@ -227,7 +227,13 @@ const nb = {
   'proof.problem.no-signature-for-key': 'ingen signatur fra nøkkelen',
   'proof.problem.malformed-note': 'sjekkpunktet har feil form',
   'proof.problem.malformed-key': 'nøkkelen har feil form',
-  'proof.problem.unsupported': 'nettleseren kan ikke sjekke Ed25519-signaturer',
+  'proof.problem.checkpoint-fields-mismatch': 'tallene ved siden av sjekkpunktet er ikke de som er signert',
+  'proof.problem.no-checkpoint': 'det finnes ikke noe lesbart sjekkpunkt å sjekke mot',
+  'proof.problem.no-webcrypto':
+    'nettleseren gir ikke WebCrypto her (bare på HTTPS-sider og localhost), så ingenting ble sjekket',
+  'proof.problem.too-many-events': 'sporingen har flere hendelser enn nettleseren sjekker',
+  'proof.problem.no-events': 'sporingen har ingen hendelser, så den beviser ingenting',
+  'proof.problem.stream-gap': 'en strøm i sporingen hopper over en revisjon: en hendelse er utelatt',
 };
 
 export type MessageKey = keyof typeof nb;
@@ -456,7 +462,13 @@ const en: Record<MessageKey, string> = {
   'proof.problem.no-signature-for-key': 'no signature by the key',
   'proof.problem.malformed-note': 'the checkpoint is malformed',
   'proof.problem.malformed-key': 'the key is malformed',
-  'proof.problem.unsupported': 'this browser cannot check Ed25519 signatures',
+  'proof.problem.checkpoint-fields-mismatch': 'the numbers shown beside the checkpoint are not the ones signed',
+  'proof.problem.no-checkpoint': 'there is no readable checkpoint to check against',
+  'proof.problem.no-webcrypto':
+    'the browser offers no WebCrypto here (only on HTTPS pages and localhost), so nothing was checked',
+  'proof.problem.too-many-events': 'the trace holds more events than the browser checks',
+  'proof.problem.no-events': 'the trace holds no events, so it proves nothing',
+  'proof.problem.stream-gap': 'a stream in the trace skips a revision: an event is left out',
 };
 
 /** Labels of the codes the ledger's data uses (DOMAIN.md), by code list. */

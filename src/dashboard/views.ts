@@ -99,3 +99,20 @@ export const FUNNEL = [
   count: keyof InfluenceGroup;
   median: keyof InfluenceGroup['medianDays'] | null;
 }>;
+
+/** One step of a proposal's public path (GET /proposals/:id/timeline): no person ids, supports and ballots summed. */
+export interface TimelineEntry {
+  globalPosition: number;
+  recordedAt: string;
+  occurredAt: string;
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface TimelineAnswer {
+  position: number;
+  proposalId: string;
+  entries: TimelineEntry[];
+  supports: Array<{ month: string; added: number | null; cumulative: number | null }>;
+  suppressed?: string[];
+}

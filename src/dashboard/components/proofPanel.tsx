@@ -1,0 +1,181 @@
+/**
+ * Proof in the browser (issue 10 §6): with an evaluator token, loads the proposal's trace and checks every event in
+ * this page's own code (proof/verifyTrace.ts): the leaf's SHA-256, its RFC 9162 inclusion proof against the trace's
+ * checkpoint, and the checkpoint's Ed25519 signature against the key the reader pinned — or the server's own key,
+ * said to be not pinned. Nothing of the verdict comes from the server.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiProblem, apiUrl, getJson } from '../api';
+import { useWords } from '../i18n';
+import type { MessageKey } from '../messages';
+import { verifyTrace, type TraceVerdict } from '../proof/verifyTrace';
+import { token, useObservable } from '../state';
+
+const PINNED_KEY = 'ledger.pinnedVerifierKey';
+
+type Check =
+  | { state: 'idle' }
+  | { state: 'checking' }
+  | { state: 'done'; verdict: TraceVerdict; treeSize: number | null }
+  | { state: 'error'; problem: ApiProblem };
+
+export function ProofPanel({ proposalId }: { proposalId: string }) {
+  const w = useWords();
+  const tab = useObservable(token);
+  const [pinned, setPinned] = useState(() => window.localStorage.getItem(PINNED_KEY) ?? '');
+  const [check, setCheck] = useState<Check>({ state: 'idle' });
+  const [run, setRun] = useState(0);
+
+  useEffect(() => {
+    if (!tab) {
+      setCheck({ state: 'idle' });
+      return;
+    }
+    let cancelled = false;
+    const controller = new AbortController();
+    setCheck({ state: 'checking' });
+    (async () => {
+      const trace = await getJson<unknown>(apiUrl(`/proposals/${proposalId}/trace`), controller.signal);
+      const key = pinned.trim();
+      const verdict = await verifyTrace(trace, key ? { pinnedKey: key } : {});
+      const size = (trace as { checkpoint?: { treeSize?: unknown } } | null)?.checkpoint?.treeSize;
+      if (!cancelled) setCheck({ state: 'done', verdict, treeSize: typeof size === 'number' ? size : null });
+    })().catch((error: unknown) => {
+      if (cancelled) return;
+      setCheck({
+        state: 'error',
+        problem: error instanceof ApiProblem ? error : new ApiProblem(0, 'Error', String(error)),
+      });
+    });
+    return () => {
+      cancelled = true;
+      controller.abort();
+    };
+    // The pinned key is applied when the reader asks (the button), not on every keystroke.
+  }, [proposalId, tab, run]);
+
+  const problemText = (code: string | undefined) =>
+    code ? w.t(`proof.problem.${code}` as MessageKey) : '';
+
+  return (
+    <section aria-labelledby="proof-heading" class="proof">
+      <h2 id="proof-heading">{w.t('proof.heading')}</h2>
+      <p class="lead">{w.t('proof.lead')}</p>
+      {!tab ? (
+        <p>{w.t('proof.needToken')}</p>
+      ) : (
+        <form
+          class="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const key = pinned.trim();
+            if (key) window.localStorage.setItem(PINNED_KEY, key);
+            else window.localStorage.removeItem(PINNED_KEY);
+            setRun((n) => n + 1);
+          }}
+        >
+          <label>
+            <span>{w.t('proof.pinnedKey')}</span>
+            <input
+              name="pinnedKey"
+              size={60}
+              spellcheck={false}
+              autoComplete="off"
+              value={pinned}
+              aria-describedby="pinned-help"
+              onInput={(e) => setPinned((e.target as HTMLInputElement).value)}
+            />
+          </label>
+          <button type="submit">{w.t('proof.check')}</button>
+          <small id="pinned-help" class="note">
+            {w.t('proof.pinnedHelp')}
+          </small>
+        </form>
+      )}
+      <div role="status" aria-live="polite" data-testid="proof-result" data-state={check.state}>
+        {check.state === 'checking' && <p>{w.t('proof.checking')}</p>}
+        {check.state === 'error' && (
+          <p class="problem">
+            {check.problem.status === 401
+              ? w.t('token.rejected')
+              : w.t('common.error', { detail: check.problem.detail || check.problem.title })}
+          </p>
+        )}
+        {check.state === 'done' && <Verdict verdict={check.verdict} treeSize={check.treeSize} problemText={problemText} />}
+      </div>
+    </section>
+  );
+}
+
+function Verdict({
+  verdict,
+  treeSize,
+  problemText,
+}: {
+  verdict: TraceVerdict;
+  treeSize: number | null;
+  problemText: (code: string | undefined) => string;
+}) {
+  const w = useWords();
+  const failed = verdict.events.filter((e) => !e.ok);
+  const cp = verdict.checkpoint;
+  const position = (p: number | null) => (p === null ? '?' : w.num(p));
+  const keyNote = cp.keyPinned ? w.t('proof.keyPinned') : w.t('proof.keyNotPinned');
+  return (
+    <div data-verified={verdict.ok ? 'true' : 'false'} data-key-pinned={cp.keyPinned ? 'true' : 'false'}>
+      <p class={verdict.ok ? 'verdict-ok' : 'verdict-bad'} data-testid="proof-summary">
+        {verdict.ok ? `✔ ${w.t('proof.verified')}: ` : `✘ ${w.t('proof.failed')}: `}
+        {verdict.ok
+          ? w.t('proof.traceVerified', { n: verdict.events.length, size: treeSize ?? '–' })
+          : w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })}
+      </p>
+      <p data-testid="proof-checkpoint" data-ok={cp.signatureValid ? 'true' : 'false'}>
+        {cp.signatureValid
+          ? w.t('proof.checkpointOk', { key: `${cp.key?.name ?? ''}, ${keyNote}` })
+          : w.t('proof.checkpointFailed', { problem: problemText(cp.problem) })}
+      </p>
+      {verdict.problems.length > 0 && (
+        <ul data-testid="proof-trace-problems">
+          {verdict.problems.map((p, i) => (
+            <li key={i}>
+              {problemText(p.problem)}
+              {p.streamId && ` (${p.streamId}${p.revision === undefined ? '' : ` #${p.revision}`})`}
+            </li>
+          ))}
+        </ul>
+      )}
+      {failed.length > 0 && (
+        <ul data-testid="proof-failures">
+          {failed.map((e, i) => (
+            <li key={i} data-position={e.globalPosition ?? ''}>
+              {`${w.t('proof.event')} ${w.t('common.position', { n: position(e.globalPosition) })} (${e.type ?? '?'}): ${problemText(e.problem)}`}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="table-wrap">
+        <table data-testid="proof-events">
+          <caption>{w.t('proof.heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{w.t('proof.event')}</th>
+              <th scope="col">{w.t('proof.result')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {verdict.events.map((e, i) => (
+              <tr key={i} data-position={e.globalPosition ?? ''} data-ok={e.ok ? 'true' : 'false'}>
+                <th scope="row">
+                  {w.t('common.position', { n: position(e.globalPosition) })} · {e.type ?? '?'}
+                </th>
+                <td class={e.ok ? 'verdict-ok' : 'verdict-bad'}>
+                  {e.ok ? `✔ ${w.t('proof.verified')}` : `✘ ${problemText(e.problem)}`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
