@@ -21,6 +21,7 @@ export * from './committee';
 export * from './traceIndex';
 export * from './votes';
 export * from './directory';
+export * from './proposalTimeline';
 export * from './publicViews';
 export type { PublicRate } from './suppression';
 
