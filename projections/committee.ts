@@ -291,27 +291,47 @@ export interface CommitteeSummary {
   committeeId: string;
   name: string;
   kind: Established['kind'];
+  arenaId: string | null;
+  areas: string[];
+  theme: string | null;
+  mandate: Established['mandate'];
   coCreationForm: Established['coCreationForm'];
   period: Established['period'];
   dissolvedOn: string | null;
   activeMembers: number;
   proposals: number;
+  /** As the committee view's `proposals.byStage`. */
+  proposalsByStage: Record<Stage, number>;
+  /** As the committee view's `budget`. */
+  budget: BudgetYear[];
 }
 
-/** Every committee, by name then id: what a list page shows; `committeeOf` has the rest. */
+/**
+ * Every committee, by name then id: what a committee table shows, so that it needs no request per committee;
+ * `committeeOf` has the members and meetings.
+ */
 export function listCommittees(state: CommitteeViewState): CommitteeSummary[] {
   return Object.values(state.committees)
     .sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.committeeId, b.committeeId))
-    .map((c) => ({
-      committeeId: c.committeeId,
-      name: c.name,
-      kind: c.kind,
-      coCreationForm: c.coCreationForm,
-      period: { ...c.period },
-      dissolvedOn: c.dissolvedOn,
-      activeMembers: c.members.filter((m) => m.leftOn === null).length,
-      proposals: Object.values(state.stageCounts[c.committeeId] ?? {}).reduce((a, b) => a + b, 0),
-    }));
+    .map((c) => {
+      const byStage = { ...(state.stageCounts[c.committeeId] ?? zeroPerStage()) };
+      return {
+        committeeId: c.committeeId,
+        name: c.name,
+        kind: c.kind,
+        arenaId: c.arenaId,
+        areas: [...c.areas],
+        theme: c.theme,
+        mandate: { ...c.mandate },
+        coCreationForm: c.coCreationForm,
+        period: { ...c.period },
+        dissolvedOn: c.dissolvedOn,
+        activeMembers: c.members.filter((m) => m.leftOn === null).length,
+        proposals: Object.values(byStage).reduce((a, b) => a + b, 0),
+        proposalsByStage: byStage,
+        budget: budgetOf(c, state.grantedNok[c.committeeId] ?? {}),
+      };
+    });
 }
 
 function countBy<K extends string>(

@@ -3,6 +3,7 @@
  * `createProjections` for callers that need a view's own state type or a configured threshold.
  */
 import { committeeProjection } from './committee';
+import { directoryProjection } from './directory';
 import { influenceProjection } from './influence';
 import { participationProjection } from './participation';
 import type { Projection } from './projection';
@@ -19,6 +20,8 @@ export * from './participation';
 export * from './committee';
 export * from './traceIndex';
 export * from './votes';
+export * from './directory';
+export * from './proposalTimeline';
 export * from './publicViews';
 export type { PublicRate } from './suppression';
 
@@ -36,6 +39,7 @@ export function createProjections(options: ProjectionOptions = {}) {
     committee: committeeProjection,
     traceIndex: traceIndexProjection,
     votes: votesProjection,
+    directory: directoryProjection,
   } as const;
 }
 

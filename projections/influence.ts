@@ -11,6 +11,8 @@ import type { ClosingOutcome, PoliticalOutcome } from './proposalPath';
 import { isClosing } from './proposalPath';
 import type { Rate } from './statistics';
 import { median, rate } from './statistics';
+import type { PoliticalBodyEntry } from './directory';
+import { registerPoliticalBody } from './directory';
 
 type CommitteeEstablishedData = EventData<'CommitteeEstablished'>;
 
@@ -41,8 +43,8 @@ export interface ProposalFacts {
 
 export interface InfluenceState {
   committees: Record<string, CommitteeFacts>;
-  /** Political body id → name. */
-  bodies: Record<string, string>;
+  /** Political body id → the body, registered as the directory view registers it. */
+  bodies: Record<string, PoliticalBodyEntry>;
   proposals: Record<string, ProposalFacts>;
 }
 
@@ -58,7 +60,7 @@ const eventTypes = [
 
 export const influenceProjection: Projection<InfluenceState> = {
   name: 'influence',
-  version: 1,
+  version: 2,
   eventTypes,
   initialState: () => ({ committees: {}, bodies: {}, proposals: {} }),
   apply: applyToInfluence,
@@ -72,7 +74,7 @@ function applyToInfluence(state: InfluenceState, event: LedgerEvent): InfluenceS
       break;
     }
     case 'PoliticalBodyRegistered':
-      state.bodies[event.data.bodyId] ??= event.data.name;
+      registerPoliticalBody(state.bodies, event.data);
       break;
     case 'ProposalSubmitted':
       state.proposals[event.data.proposalId] ??= newFacts(event.data);
@@ -320,6 +322,6 @@ function finish(state: InfluenceState, groupBy: InfluenceGroupBy, t: GroupTally)
 function keyLabel(state: InfluenceState, groupBy: InfluenceGroupBy, key: string | null): string | null {
   if (key === null) return null;
   if (groupBy === 'committee') return state.committees[key]?.name ?? null;
-  if (groupBy === 'politicalBody') return state.bodies[key] ?? null;
+  if (groupBy === 'politicalBody') return state.bodies[key]?.name ?? null;
   return key;
 }

@@ -14,7 +14,7 @@ export type LedgerEvent = Omit<ViewEvent, 'type' | 'data'> & DomainEvent;
 export type LedgerEventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;
 
 export type ProjectionName =
-  'proposalStatus' | 'influence' | 'participation' | 'committee' | 'traceIndex' | 'votes';
+  'proposalStatus' | 'influence' | 'participation' | 'committee' | 'traceIndex' | 'votes' | 'directory';
 
 export interface Projection<S> {
   name: ProjectionName;

@@ -345,6 +345,11 @@ export interface ProposalFilter {
   stage?: Stage;
   origin?: ProposalOrigin;
   theme?: string;
+  /**
+   * Text the title must contain: compared case-insensitively after Unicode NFKC normalisation (so "MØTEPLASS" finds
+   * "møteplass", and a ligature or full-width letter finds its plain form), as plain text, never as a pattern.
+   */
+  titleContains?: string;
 }
 
 export interface ProposalPageRequest {
@@ -356,6 +361,8 @@ export interface ProposalPageRequest {
 
 export interface ProposalPage {
   items: ProposalStatusView[];
+  /** Proposals matching the filter, on every page. */
+  total: number;
   /** Pass back to get the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -373,9 +380,14 @@ export function listProposals(
   page: ProposalPageRequest = {},
 ): ProposalPage {
   const after = page.cursor === undefined || page.cursor === null ? undefined : parseCursor(page.cursor);
+  const titleContains = filter.titleContains === undefined ? undefined : searchForm(filter.titleContains);
   const matching: ProposalRecord[] = [];
+  let total = 0;
   for (const p of Object.values(state.proposals)) {
-    if (matches(p, filter) && (after === undefined || isAfter(p, after))) matching.push(p);
+    if (!matches(p, filter)) continue;
+    if (titleContains !== undefined && !searchForm(p.title).includes(titleContains)) continue;
+    total += 1;
+    if (after === undefined || isAfter(p, after)) matching.push(p);
   }
   matching.sort(compareOrder);
   const limit = page.limit ?? matching.length;
@@ -383,6 +395,7 @@ export function listProposals(
   const last = items.at(-1);
   return {
     items: items.map((p) => statusView(p, asOfDate)),
+    total,
     nextCursor:
       matching.length > limit && last !== undefined
         ? proposalCursor({ submittedOn: last.dates.submittedOn, proposalId: last.proposalId })
@@ -397,6 +410,11 @@ function matches(p: ProposalRecord, f: ProposalFilter): boolean {
     (f.origin === undefined || p.origin === f.origin) &&
     (f.theme === undefined || p.theme === f.theme)
   );
+}
+
+/** Text as title search compares it: NFKC-normalised, then lower-cased (after NFKC, which may change case). */
+function searchForm(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
 }
 
 interface OrderKey {

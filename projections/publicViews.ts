@@ -6,6 +6,7 @@
  */
 import type { CommitteeSummary, CommitteeView, Meeting } from './committee';
 import type { ProposalStatusView } from './proposalStatus';
+import type { ProposalTimeline, SupportMonth, TimelineEntry } from './proposalTimeline';
 import { Suppression } from './suppression';
 import type { VoteRecord } from './votes';
 
@@ -89,4 +90,40 @@ export type PublicVote = Omit<VoteRecord, 'ballots' | 'positions'>;
 export function publicVote(vote: VoteRecord): PublicVote {
   const { ballots: _ballots, positions: _positions, ...rest } = vote;
   return rest;
+}
+
+type Hidden<T, K extends keyof T> = Omit<T, K> & { [P in K]: number | null };
+export type PublicTimelineEntry =
+  | Exclude<TimelineEntry, { type: 'MeetingHeld' }>
+  | Hidden<Extract<TimelineEntry, { type: 'MeetingHeld' }>, 'attendeeCount'>;
+
+export interface PublicProposalTimeline {
+  entries: PublicTimelineEntry[];
+  supports: Array<Hidden<SupportMonth, 'added' | 'cumulative'>>;
+  suppressed: string[];
+}
+
+/**
+ * A proposal's timeline with its counts of people hidden: each meeting's `attendeeCount`, and the supports per month
+ * with their running totals (so that no hidden month can be had as the difference of two totals).
+ */
+export function publicTimeline(timeline: ProposalTimeline, suppressBelow: number): PublicProposalTimeline {
+  const s = new Suppression(suppressBelow);
+  const entries = timeline.entries.map((e, i): PublicTimelineEntry =>
+    e.type === 'MeetingHeld'
+      ? { ...e, attendeeCount: s.count(`entries.${i}.attendeeCount`, e.attendeeCount) }
+      : e,
+  );
+  const shown = s.runningTotals(
+    'supports',
+    timeline.supports.map((m) => m.added),
+  );
+  return {
+    entries,
+    supports: timeline.supports.map((m, i) => ({
+      month: m.month,
+      ...(shown[i] as { added: number | null; cumulative: number | null }),
+    })),
+    suppressed: s.paths,
+  };
 }

@@ -20,13 +20,14 @@ export interface ReadRouteDoc {
 export const readRouteDocs: ReadRouteDoc[] = [
   {
     path: '/proposals',
-    summary: 'Proposal status views, filtered and paginated',
+    summary: 'Proposal status views, filtered and paginated, with the total matching on every page',
     roles: 'anyone (supports under 5 suppressed for anonymous callers)',
     query: {
       committeeId: 'committee id',
       stage: 'stage',
       origin: 'origin',
       theme: 'theme',
+      q: 'text the title contains: 1–200 characters, case-insensitive after Unicode NFKC normalisation, literal',
       limit: '1–500 (default 50)',
       cursor: 'opaque cursor from nextCursor',
       asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
@@ -43,13 +44,24 @@ export const readRouteDocs: ReadRouteDoc[] = [
     },
   },
   {
+    path: '/proposals/{id}/timeline',
+    summary:
+      "The proposal's public path: its events in ledger order with chosen fields (no person), supports per month",
+    roles:
+      'anyone (no person id or name for any role; attendee and support counts under 5 suppressed for anonymous callers)',
+    query: {
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
+    },
+  },
+  {
     path: '/proposals/{id}/trace',
     summary: 'Every event that touched the proposal, each with its inclusion proof',
     roles: 'evaluator (person ids pseudonymised; leaf texts as stored), admin',
   },
   {
     path: '/committees',
-    summary: 'Committee views',
+    summary: 'Every committee with its mandate, areas, proposals by stage and budget per year',
     roles: 'anyone (member counts under 5 suppressed for anonymous callers)',
     query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
   },
@@ -65,6 +77,42 @@ export const readRouteDocs: ReadRouteDoc[] = [
     summary: 'A vote with its ballots and tally',
     roles: 'anyone: the tally for all; ballots by pseudonym for evaluators, by name for clerk/admin',
     query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
+  },
+  {
+    path: '/arenas',
+    summary: 'Every arena (citizen square), by name',
+    roles: 'anyone (no personal data)',
+    query: {
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
+    },
+  },
+  {
+    path: '/arenas/{id}',
+    summary: 'One arena',
+    roles: 'anyone (no personal data)',
+    query: {
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
+    },
+  },
+  {
+    path: '/political-bodies',
+    summary: 'Every political body, by name',
+    roles: 'anyone (no personal data)',
+    query: {
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
+    },
+  },
+  {
+    path: '/political-bodies/{id}',
+    summary: 'One political body',
+    roles: 'anyone (no personal data)',
+    query: {
+      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
+      minPosition: 'wait (≤ 5 s) until views include this global position',
+    },
   },
   {
     path: '/influence',
@@ -100,6 +148,14 @@ export const readRouteDocs: ReadRouteDoc[] = [
     summary:
       'Live feed of new events, resumable with Last-Event-ID; capped per token (429 beyond) and in all (503 beyond)',
     roles: 'evaluator (person ids pseudonymised), admin (as stored)',
+    query: { from: 'global position' },
+    produces: 'text/event-stream',
+  },
+  {
+    path: '/positions/live',
+    summary:
+      'Live feed that the ledger moved: one `position` message per new event with its globalPosition, recordedAt and stream category only; resumable with Last-Event-ID; capped per token or, for anonymous callers, per address (429 beyond) and in all (503 beyond)',
+    roles: 'anyone (no ids, event types or data)',
     query: { from: 'global position' },
     produces: 'text/event-stream',
   },

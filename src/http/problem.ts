@@ -78,7 +78,7 @@ export const problems = {
       retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
     ),
   tooManyLiveFeeds: (detail: string) =>
-    new HttpProblem(429, 'live-feed-limit', 'Too many live feeds for this token', detail),
+    new HttpProblem(429, 'live-feed-limit', 'Too many live feeds for this token or address', detail),
   requestTimeout: (detail: string) => new HttpProblem(408, 'request-timeout', 'Request timeout', detail),
 };
 

@@ -36,6 +36,8 @@ interface Records {
   committeeId: string;
   proposalId: string;
   voteId: string;
+  arenaId: string;
+  bodyId: string;
 }
 
 /**
@@ -177,7 +179,7 @@ async function everyCommand(
     dissolvedOn: '2022-06-30',
     reason: 'Ny ordning',
   });
-  return { committeeId, proposalId, voteId };
+  return { committeeId, proposalId, voteId, arenaId, bodyId };
 }
 
 /** Each read route: the request that walks it on the records the commands left, and who may read it. */
@@ -189,11 +191,17 @@ const reads = (records: Records): Array<[string, string, Access]> => [
   ['GET /docs/docs.js', '/docs/docs.js', 'anyone'],
   ['GET /proposals', '/api/v1/proposals', 'anyone'],
   ['GET /proposals/:id', `/api/v1/proposals/${records.proposalId}`, 'anyone'],
+  ['GET /proposals/:id/timeline', `/api/v1/proposals/${records.proposalId}/timeline`, 'anyone'],
   ['GET /committees', '/api/v1/committees', 'anyone'],
   ['GET /committees/:id', `/api/v1/committees/${records.committeeId}`, 'anyone'],
   ['GET /votes/:id', `/api/v1/votes/${records.voteId}`, 'anyone'],
   ['GET /influence', '/api/v1/influence', 'anyone'],
   ['GET /participation', '/api/v1/participation', 'anyone'],
+  ['GET /arenas', '/api/v1/arenas', 'anyone'],
+  ['GET /arenas/:id', `/api/v1/arenas/${records.arenaId}`, 'anyone'],
+  ['GET /political-bodies', '/api/v1/political-bodies', 'anyone'],
+  ['GET /political-bodies/:id', `/api/v1/political-bodies/${records.bodyId}`, 'anyone'],
+  ['GET /positions/live', '/api/v1/positions/live?from=0', 'anyone'],
   ['GET /audit/checkpoint', '/api/v1/audit/checkpoint', 'anyone'],
   ['GET /audit/checkpoints', '/api/v1/audit/checkpoints', 'anyone'],
   ['GET /audit/inclusion', '/api/v1/audit/inclusion?position=0', 'anyone'],
@@ -269,7 +277,7 @@ describe('S1: the authorisation matrix', () => {
     for (const [route, path, access] of reads(records)) {
       for (const role of roles) {
         const res =
-          route === 'GET /events/live'
+          route === 'GET /events/live' || route === 'GET /positions/live'
             ? await readLiveFeed(t.app, path, headersOf(role))
             : await request(t.app).get(path).set(headersOf(role));
         answers.push({ what: route, role, verdict: verdict(res.status) });

@@ -441,6 +441,7 @@ describe('views through the API: a hand-computed trial', () => {
     expect(report.status).toBe(200);
     expect(report.body.views.map((v: { name: string }) => v.name).sort()).toEqual([
       'committee',
+      'directory',
       'influence',
       'participation',
       'proposalStatus',

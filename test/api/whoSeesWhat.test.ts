@@ -27,6 +27,8 @@ interface Ledger {
   proposalId: string;
   voteId: string;
   meetingId: string;
+  arenaId: string;
+  bodyId: string;
   streamIds: string[];
 }
 
@@ -48,8 +50,11 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     persons.push({ id: await created(t, '/persons', { name, email, area: 'Heggedal' }), name, email });
   }
   const [a, b, c, d, e, f] = persons.map((p) => p.id) as [string, string, string, string, string, string];
+  const arenaId = await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
+  const bodyId = await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 });
   const committeeId = await created(t, '/committees', {
     name: 'Lokalsamfunnsutvalget i Heggedal',
+    arenaId,
     kind: 'local_community',
     areas: ['Heggedal'],
     mandate,
@@ -112,11 +117,17 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     voteId,
     decidedOn: '2021-04-01',
   });
+  await created(t, `/proposals/${proposalId}/referrals`, {
+    toBodyId: bodyId,
+    kind: 'recommendation',
+    caseNumber: '21/77',
+    referredOn: '2021-04-10',
+  });
   const streamIds = new Set<string>();
   for await (const event of t.ledger.store.readAll(0)) streamIds.add(event.streamId);
   await t.ledger.runner.waitFor(await t.head(), 5000);
   await t.ledger.audit.waitForSize((await t.head()) + 1, 5000);
-  return { persons, committeeId, proposalId, voteId, meetingId, streamIds: [...streamIds] };
+  return { persons, committeeId, proposalId, voteId, meetingId, arenaId, bodyId, streamIds: [...streamIds] };
 }
 
 /** Each GET route the app serves, with the concrete requests that walk it on this ledger. */
@@ -130,6 +141,12 @@ function requestsPerRoute(l: Ledger): Record<string, string[]> {
     'GET /docs/docs.js': ['/docs/docs.js'],
     'GET /proposals': api(['/proposals', `/proposals?committeeId=${l.committeeId}`]),
     'GET /proposals/:id': api([`/proposals/${l.proposalId}`]),
+    'GET /proposals/:id/timeline': api([`/proposals/${l.proposalId}/timeline`]),
+    'GET /arenas': api(['/arenas']),
+    'GET /arenas/:id': api([`/arenas/${l.arenaId}`]),
+    'GET /political-bodies': api(['/political-bodies']),
+    'GET /political-bodies/:id': api([`/political-bodies/${l.bodyId}`]),
+    'GET /positions/live': api(['/positions/live?from=0']),
     'GET /proposals/:id/trace': api([`/proposals/${l.proposalId}/trace`]),
     'GET /committees': api(['/committees']),
     'GET /committees/:id': api([`/committees/${l.committeeId}`]),
@@ -218,7 +235,7 @@ describe('S5: who sees what, on every read route for every role', () => {
           const headers: Record<string, string> =
             role === 'anonymous' ? {} : { Authorization: `Bearer ${TOKENS[role]}` };
           const res =
-            route === 'GET /events/live'
+            route === 'GET /events/live' || route === 'GET /positions/live'
               ? await readLiveFeed(t.app, path, headers)
               : await request(t.app).get(path).set(headers);
           // A problem's `instance` repeats the caller's own request, which is no leak: it is left out.
@@ -349,6 +366,19 @@ describe('S5: who sees what, on every read route for every role', () => {
       items: [{ supports: null }],
       suppressed: ['items.0.supports'],
     });
+    // The timeline: the meeting's attendees and the two supporters are counts of people under 5.
+    const timeline = body(`/proposals/${l.proposalId}/timeline`);
+    expect(timeline).toMatchObject({
+      suppressionThreshold: 5,
+      supports: [{ month: '2021-03', added: null, cumulative: null }],
+    });
+    const meeting = timeline.entries.findIndex((e: { type: string }) => e.type === 'MeetingHeld');
+    expect(timeline.entries[meeting]).toMatchObject({ meetingId: l.meetingId, attendeeCount: null });
+    expect(timeline.suppressed).toEqual([
+      `entries.${meeting}.attendeeCount`,
+      'supports.0.added',
+      'supports.0.cumulative',
+    ]);
     // A vote's tally is the public outcome of a decision: it stays, the ballots do not.
     const vote = body(`/votes/${l.voteId}`);
     expect(vote).toMatchObject({ tally: { yes: 2, no: 1, abstain: 0 }, eligible: 3, result: 'passed' });

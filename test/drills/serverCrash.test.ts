@@ -29,7 +29,15 @@ import { makeTempDir } from '../support/tempDir';
 const ROUNDS = Number(process.env.DRILL_ROUNDS ?? 20);
 const SEED = Number(process.env.DRILL_SEED ?? Date.now() % 1_000_000);
 const COMMANDS = 3_000;
-const VIEWS = ['proposalStatus', 'influence', 'participation', 'committee', 'traceIndex', 'votes'];
+const VIEWS = [
+  'proposalStatus',
+  'influence',
+  'participation',
+  'committee',
+  'traceIndex',
+  'votes',
+  'directory',
+];
 const READS = ['/influence', '/participation', '/committees', '/proposals?limit=200'];
 
 const routeOf = new Map(commandRoutes.map((r) => [r.command, r]));

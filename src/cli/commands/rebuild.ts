@@ -11,8 +11,8 @@ export const rebuildCommand = {
   usage: `ledger rebuild [VIEW]
 
 Rebuilds the read model in LEDGER_DATA_DIR from the event log, in one pass: every view, or only VIEW
-(proposalStatus, influence, participation, committee, traceIndex, votes). Each view is built into a fresh copy
-and swapped in atomically. It runs only while no server uses the data directory (it refuses otherwise); on a
+(proposalStatus, influence, participation, committee, traceIndex, votes, directory). Each view is built into a
+fresh copy and swapped in atomically. It runs only while no server uses the data directory (it refuses otherwise); on a
 running server use POST /api/v1/admin/projections/:name/rebuild instead.
 
 Exit code: 0 done, 1 a server is using the data directory, 2 unknown view or bad configuration.`,

@@ -3,15 +3,20 @@
  * with Last-Event-ID, and one stream's events. Personal data stays in its encrypted form. Admins get the envelopes
  * exactly as stored, each what its leaf hash is computed from (API.md "Leaf hash"); evaluators get them with person
  * ids pseudonymised (API.md "Who sees what"), and verify events through the leaf texts of a trace.
+ *
+ * Beside them, for everyone, the positions feed: the same live mechanics, but each message says only that the
+ * ledger moved (position, time recorded, stream category), so that a public dashboard knows when to read again.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { parseStreamId } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { Logger } from '../../logger';
 import { requireRole } from '../auth';
 import { problems } from '../problem';
 import { parseQuery, wholeNumber } from '../queryParams';
+import { addressOf } from '../rateLimit';
 
 export interface FeedsRouterDeps {
   store: EventStore;
@@ -21,8 +26,25 @@ export interface FeedsRouterDeps {
   logger?: Logger;
   /** Interval of the SSE comment that keeps proxies from closing an idle feed (default 15 s). */
   heartbeatMs?: number;
-  /** Live feeds open at once per token and in all (config `liveFeeds`). */
+  /**
+   * Live feeds open at once per holder and in all (config `liveFeeds`). A holder is a token, or for anonymous
+   * callers an address: counted all together, one busy reader would shut every other out.
+   */
   liveFeedCaps: { perToken: number; total: number };
+}
+
+/** Who a live feed is counted against: a token by its principal, an anonymous caller by its address. */
+interface FeedHolder {
+  key: string;
+  kind: 'token' | 'address';
+}
+
+function holderOf(req: Request): FeedHolder {
+  const caller = req.caller;
+  if (caller === undefined || caller.role === 'anonymous') {
+    return { key: `address ${addressOf(req)}`, kind: 'address' };
+  }
+  return { key: `token ${caller.principal}`, kind: 'token' };
 }
 
 /** A live feed's place among the open ones: given back when the feed ends; `end` is how shutdown ends it. */
@@ -32,12 +54,12 @@ interface LiveFeedSlot {
 }
 
 /**
- * The live feeds open now, counted per token and in all against their caps. Shutdown ends them all through one
+ * The live feeds open now (of both kinds), counted per holder and in all against their caps. Shutdown ends them all through one
  * listener on the shutdown signal: one listener per feed would pile up on it.
  */
 class OpenLiveFeeds {
   private readonly slots = new Set<LiveFeedSlot>();
-  private readonly perPrincipal = new Map<string, number>();
+  private readonly perHolder = new Map<string, number>();
 
   constructor(
     private readonly caps: { perToken: number; total: number },
@@ -48,13 +70,13 @@ class OpenLiveFeeds {
     });
   }
 
-  /** A slot for a new feed of the principal, or the problem that refuses it. */
-  admit(principal: string): LiveFeedSlot {
+  /** A slot for a new feed of the holder, or the problem that refuses it. */
+  admit(holder: FeedHolder): LiveFeedSlot {
     if (this.shutdown?.aborted) throw problems.unavailable('The service is shutting down');
-    const mine = this.perPrincipal.get(principal) ?? 0;
+    const mine = this.perHolder.get(holder.key) ?? 0;
     if (mine >= this.caps.perToken) {
       throw problems.tooManyLiveFeeds(
-        `This token has ${mine} live feeds open, the most it may have at once; close one to open another`,
+        `This ${holder.kind} has ${mine} live feeds open, the most it may have at once; close one to open another`,
       );
     }
     if (this.slots.size >= this.caps.total) {
@@ -63,13 +85,13 @@ class OpenLiveFeeds {
         30,
       );
     }
-    this.perPrincipal.set(principal, mine + 1);
+    this.perHolder.set(holder.key, mine + 1);
     const slot: LiveFeedSlot = {
       release: () => {
         if (!this.slots.delete(slot)) return;
-        const left = (this.perPrincipal.get(principal) ?? 1) - 1;
-        if (left > 0) this.perPrincipal.set(principal, left);
-        else this.perPrincipal.delete(principal);
+        const left = (this.perHolder.get(holder.key) ?? 1) - 1;
+        if (left > 0) this.perHolder.set(holder.key, left);
+        else this.perHolder.delete(holder.key);
       },
     };
     this.slots.add(slot);
@@ -122,12 +144,19 @@ export function feedsRouter({
     res.end(chunk);
   });
 
-  router.get('/events/live', requireRole('evaluator'), async (req, res) => {
+  /**
+   * A live feed: from Last-Event-ID (resumes after it), else `from`, else the head; every event `render`s to one
+   * SSE message. Refused (429/503 problem) before anything is written, so the caller gets a problem rather than an
+   * empty stream; ends when the client leaves, the subscription ends, or the server shuts down.
+   */
+  async function serveLiveFeed(
+    req: Request,
+    res: Response,
+    render: (event: RecordedEvent) => string,
+  ): Promise<void> {
     const query = parseQuery(liveQuery, req.query);
-    const shown = shownTo(req);
     const from = resumeFrom(req.header('last-event-id')) ?? query.from ?? (await store.headPosition()) + 1;
-    // Refused before anything is written, so the caller gets a problem rather than an empty stream.
-    const slot = liveFeeds.admit(req.caller?.principal ?? 'anonymous');
+    const slot = liveFeeds.admit(holderOf(req));
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       Connection: 'keep-alive',
@@ -140,7 +169,7 @@ export function feedsRouter({
     const subscription = store.subscribe(from, async (message) => {
       if (ended) return;
       if (message.kind === 'caughtUp') res.write(`: caught up at ${message.position}\n\n`);
-      else await write(res, sseEvent(shown(message.event)));
+      else await write(res, render(message.event));
     });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
     const end = (): void => {
@@ -155,9 +184,27 @@ export function feedsRouter({
     res.on('close', end); // the client went away
     if (res.destroyed) end(); // … already, while the head position was read
     subscription.done.then(end, (error: unknown) => {
-      logger?.error({ err: error }, 'live event feed failed');
+      logger?.error({ err: error, path: req.path }, 'live event feed failed');
       end();
     });
+  }
+
+  router.get('/events/live', requireRole('evaluator'), async (req, res) => {
+    const shown = shownTo(req);
+    await serveLiveFeed(req, res, (event) => {
+      const envelope = shown(event);
+      return sseMessage(envelope.globalPosition, envelope.type, envelope);
+    });
+  });
+
+  router.get('/positions/live', async (req, res) => {
+    await serveLiveFeed(req, res, (event) =>
+      sseMessage(event.globalPosition, 'position', {
+        globalPosition: event.globalPosition,
+        recordedAt: event.recordedAt,
+        category: parseStreamId(event.streamId)?.category ?? null,
+      }),
+    );
   });
 
   router.get('/streams/:streamId', requireRole('evaluator'), async (req, res) => {
@@ -184,10 +231,11 @@ function resumeFrom(lastEventId: string | undefined): number | undefined {
   return parsed.data + 1;
 }
 
-function sseEvent(event: RecordedEvent): string {
+/** One SSE message: `id` (a global position), the event name, and the data as one line of JSON. */
+function sseMessage(id: number, name: string, data: unknown): string {
   // A line break would end the field early; event types have none, but the type comes from the store.
-  const type = event.type.replace(/[\r\n]/g, ' ');
-  return `id: ${event.globalPosition}\nevent: ${type}\ndata: ${JSON.stringify(event)}\n\n`;
+  const event = name.replace(/[\r\n]/g, ' ');
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Writes, waiting for the socket to drain when its buffer is full; false when the client has gone. */

@@ -9,30 +9,40 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import {
+  arenaOf,
   committeeOf,
   influenceGroupings,
   influenceGroups,
   isProposalCursor,
+  listArenas,
   listCommittees,
+  listPoliticalBodies,
   listProposals,
   participationOf,
+  politicalBodyOf,
+  positionsFor,
+  proposalTimeline,
   PUBLIC_SUPPRESS_BELOW,
   publicCommittee,
   publicCommitteeList,
   publicProposals,
+  publicTimeline,
   publicVote,
   stages,
   statusOf,
   voteOf,
   type CommitteeViewState,
+  type DirectoryState,
   type InfluenceState,
   type ParticipationState,
   type ProposalStatusState,
+  type TimelineEvent,
+  type TraceIndexState,
   type VotesState,
 } from '../../../projections';
-import { Id, IsoDate, ProposalOrigin } from '../../domain/events';
+import { Id, IsoDate, line, ProposalOrigin, streamIdOf } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
-import type { EventStore } from '../../store/eventStore';
+import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import { dateAtPosition, resolveAsOf, type AsOf } from '../../views/asOf';
 import { asOf, fromNotAfterTo, minPosition, parseQuery, wholeNumber } from '../queryParams';
 import type { ProjectionRunner } from '../../views/projectionRunner';
@@ -48,8 +58,13 @@ export interface ReadRouterDeps {
 }
 
 const common = { asOf: asOf.optional(), minPosition: minPosition.optional() };
+/** Title search: plain text of 1–200 characters (code points), without the characters no title may hold. */
+const titleQuery = line(
+  z.string({ message: 'must be given once, as text' }).min(1, { message: 'must not be empty' }),
+).refine((text) => [...text].length <= 200, { message: 'must be at most 200 characters' });
 const listQuery = z.strictObject({
   ...common,
+  q: titleQuery.optional(),
   committeeId: Id.optional(),
   stage: z.enum(stages).optional(),
   origin: ProposalOrigin.optional(),
@@ -179,7 +194,13 @@ export function readRouter(deps: ReadRouterDeps): Router {
     const json = answers.json(answerKey('proposals', view, String(threshold), q), () => {
       const page = listProposals(
         view.state,
-        { committeeId: q.committeeId, stage: q.stage, origin: q.origin, theme: q.theme },
+        {
+          committeeId: q.committeeId,
+          stage: q.stage,
+          origin: q.origin,
+          theme: q.theme,
+          titleContains: q.q,
+        },
         view.date,
         { limit: q.limit, cursor: q.cursor },
       );
@@ -187,6 +208,7 @@ export function readRouter(deps: ReadRouterDeps): Router {
       return {
         position: view.position,
         suppressionThreshold: threshold,
+        total: page.total,
         items: shown.views,
         nextCursor: page.nextCursor,
         suppressed: shown.suppressed,
@@ -209,6 +231,22 @@ export function readRouter(deps: ReadRouterDeps): Router {
       suppressionThreshold: threshold,
       ...shown.views[0],
       suppressed: shown.suppressed,
+    });
+  });
+
+  router.get('/proposals/:id/timeline', async (req, res) => {
+    const id = idParam(req, 'proposal');
+    const q = parseQuery(viewQuery, req.query);
+    const view = await viewAt<TraceIndexState>('traceIndex', q);
+    const events = await eventsOfProposal(deps.store, id, positionsFor(view.state, id));
+    if (!events.some((e) => e.type === 'ProposalSubmitted'))
+      throw problems.notFound(`There is no proposal with id "${id}" (as of position ${view.position})`);
+    const threshold = thresholdFor(req);
+    res.json({
+      position: view.position,
+      proposalId: id,
+      suppressionThreshold: threshold,
+      ...publicTimeline(proposalTimeline(events), threshold ?? 0),
     });
   });
 
@@ -278,6 +316,40 @@ export function readRouter(deps: ReadRouterDeps): Router {
     res.json({ position: view.position, ...vote, ballots, ...outcome });
   });
 
+  router.get('/arenas', async (req, res) => {
+    const q = parseQuery(viewQuery, req.query);
+    const view = await viewAt<DirectoryState>('directory', q);
+    const items = listArenas(view.state);
+    res.json({ position: view.position, total: items.length, items });
+  });
+
+  router.get('/arenas/:id', async (req, res) => {
+    const id = idParam(req, 'arena');
+    const q = parseQuery(viewQuery, req.query);
+    const view = await viewAt<DirectoryState>('directory', q);
+    const arena = arenaOf(view.state, id);
+    if (!arena)
+      throw problems.notFound(`There is no arena with id "${id}" (as of position ${view.position})`);
+    res.json({ position: view.position, ...arena });
+  });
+
+  router.get('/political-bodies', async (req, res) => {
+    const q = parseQuery(viewQuery, req.query);
+    const view = await viewAt<DirectoryState>('directory', q);
+    const items = listPoliticalBodies(view.state);
+    res.json({ position: view.position, total: items.length, items });
+  });
+
+  router.get('/political-bodies/:id', async (req, res) => {
+    const id = idParam(req, 'political body');
+    const q = parseQuery(viewQuery, req.query);
+    const view = await viewAt<DirectoryState>('directory', q);
+    const body = politicalBodyOf(view.state, id);
+    if (!body)
+      throw problems.notFound(`There is no political body with id "${id}" (as of position ${view.position})`);
+    res.json({ position: view.position, ...body });
+  });
+
   router.get('/influence', async (req, res) => {
     const q = parseQuery(influenceQuery, req.query);
     const view = await viewAt<InfluenceState>('influence', q);
@@ -308,4 +380,33 @@ export function readRouter(deps: ReadRouterDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * The events at `positions` (ascending; the trace index's for the proposal), in that order. The proposal's own
+ * stream and each vote's stream are read whole, in one query each; only the rest (meetings) one position at a time.
+ */
+async function eventsOfProposal(
+  store: EventStore,
+  proposalId: string,
+  positions: readonly number[],
+): Promise<TimelineEvent[]> {
+  const wanted = new Set(positions);
+  const found = new Map<number, RecordedEvent>();
+  const keep = (events: readonly RecordedEvent[]): void => {
+    for (const e of events) if (wanted.has(e.globalPosition)) found.set(e.globalPosition, e);
+  };
+  if (positions.length > 0) keep(await store.readStream(streamIdOf('proposal', proposalId)));
+  for (const p of positions) {
+    if (found.has(p)) continue;
+    for await (const e of store.readAll(p, { limit: 1 })) {
+      keep([e]);
+      if (e.type === 'VoteOpened') keep(await store.readStream(e.streamId));
+    }
+  }
+  // Stored events passed their schema when they were appended: their type and data agree.
+  return positions.flatMap((p) => {
+    const e = found.get(p);
+    return e === undefined ? [] : [e as unknown as TimelineEvent];
+  });
 }

@@ -11,6 +11,7 @@ describe('the projection registry', () => {
       'committee',
       'traceIndex',
       'votes',
+      'directory',
     ]);
     for (const p of allProjections) {
       expect(p.version).toBeGreaterThanOrEqual(1);
@@ -32,7 +33,7 @@ describe('the projection registry', () => {
     const configured = createProjections({ citizenInitiativeThreshold: 150 });
     expect(configured.proposalStatus.initialState().threshold).toBe(150);
     expect(createProjections().proposalStatus.initialState().threshold).toBe(300);
-    expect(projectionList(configured)).toHaveLength(6);
+    expect(projectionList(configured)).toHaveLength(7);
     expect(() => createProjections({ citizenInitiativeThreshold: 0 })).toThrow(RangeError);
     expect(() => createProjections({ citizenInitiativeThreshold: 2.5 })).toThrow(RangeError);
   });

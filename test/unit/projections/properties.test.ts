@@ -13,7 +13,9 @@ import {
   createProjections,
   influenceGroupings,
   influenceGroups,
+  listArenas,
   listCommittees,
+  listPoliticalBodies,
   listProposals,
   participationOf,
   positionsFor,
@@ -64,6 +66,7 @@ function eachView(check: ViewCheck): void {
     ...sorted(Object.keys(s.votes)).map((id) => voteOf(s, id)),
     ...sorted(Object.keys(s.proposalVotes)).map((id) => votesOnProposal(s, id)),
   ]);
+  check(views.directory, (s) => [listArenas(s), listPoliticalBodies(s)]);
 }
 
 describe('every view, on random plausible ledgers', () => {
