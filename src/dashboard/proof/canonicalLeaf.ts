@@ -9,12 +9,30 @@ import type { RecordedEvent } from '../../store/eventStore';
 /** The event a canonical leaf holds, as stored: person ids and sealed personal data as they are in the log. */
 export type LeafEvent = RecordedEvent;
 
-/** The event the leaf text holds, or null when the text is not exactly that event's canonical text. */
+/** API.md "Leaf hash": the fields every event's leaf has (`dataKeyId` only when the event has one). */
+const EVENT_FIELDS = [
+  'globalPosition',
+  'eventId',
+  'streamId',
+  'streamRevision',
+  'type',
+  'schemaVersion',
+  'recordedAt',
+  'occurredAt',
+  'actor',
+  'correlationId',
+  'causationId',
+  'data',
+] as const;
+
+/** The event the leaf text holds, or null when the text is not exactly an event's canonical text. */
 export function canonicalLeaf(leaf: string): LeafEvent | null {
   try {
     const parsed: unknown = JSON.parse(leaf);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-    return eventLeafText(parsed as LeafEvent) === leaf ? (parsed as LeafEvent) : null;
+    const event = parsed as LeafEvent;
+    if (EVENT_FIELDS.some((field) => event[field] === undefined)) return null;
+    return eventLeafText(event) === leaf ? event : null;
   } catch {
     return null; // not JSON, a value canonical JSON refuses, or nesting too deep to write
   }

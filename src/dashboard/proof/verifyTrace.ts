@@ -149,7 +149,8 @@ interface ProofParts {
 }
 
 /**
- * One event's verdict, and the event its leaf holds when the leaf is canonical and hashes to the leaf hash given.
+ * One event's verdict, and the event its leaf holds when the leaf is canonical (for the stream-gap check: an event
+ * that is there but fails is named by its own verdict, not counted as left out).
  * The checks run in this order, so that `problem` names the cause before its consequences (an altered leaf also
  * fails its proof).
  */
@@ -177,8 +178,7 @@ async function checkEvent(
 
   if (previousPosition !== null && globalPosition <= previousPosition) problems.push('out-of-order');
   const hash = await leafHash(new TextEncoder().encode(proof.leaf));
-  const leafHashMatches = sameHash(hash, proof.leafHash);
-  if (!leafHashMatches) problems.push('leaf-hash-mismatch');
+  if (!sameHash(hash, proof.leafHash)) problems.push('leaf-hash-mismatch');
   const stored = canonicalLeaf(proof.leaf);
   if (stored === null) problems.push('leaf-not-canonical');
   else if (!shownAsStored(shown, stored)) problems.push('leaf-envelope-mismatch');
@@ -190,7 +190,7 @@ async function checkEvent(
     if (proof.treeSize !== checkpoint.treeSize) problems.push('tree-size-mismatch');
     if (!(await leadsToSignedRoot(proof, hash, checkpoint))) problems.push('inclusion-proof-invalid');
   }
-  return { verdict: verdictOf(), leaf: leafHashMatches ? stored : null };
+  return { verdict: verdictOf(), leaf: stored };
 }
 
 /** The leaf, leaf hash and inclusion proof of a shown event, when each is of the right form and size. */
