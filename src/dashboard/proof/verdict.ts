@@ -23,7 +23,7 @@ export type EventProblem =
   | 'leaf-not-canonical'
   | 'leaf-envelope-mismatch';
 
-export type TraceProblem = 'malformed' | 'too-many-events' | 'no-events' | 'stream-gap';
+export type TraceProblem = 'no-webcrypto' | 'malformed' | 'too-many-events' | 'no-events' | 'stream-gap';
 
 export const CHECKPOINT_PROBLEMS: Readonly<Record<CheckpointProblem, string>> = {
   'malformed-note': 'The checkpoint is not a well-formed signed note of a tree size and root hash.',
@@ -52,6 +52,8 @@ export const EVENT_PROBLEMS: Readonly<Record<EventProblem, string>> = {
 };
 
 export const TRACE_PROBLEMS: Readonly<Record<TraceProblem, string>> = {
+  'no-webcrypto':
+    'The browser offers no WebCrypto here (it does only on HTTPS pages and on localhost), so nothing was checked.',
   malformed: 'The answer is not a trace: it lacks its checkpoint or its list of events.',
   'too-many-events': 'The trace holds more events than the browser checks; it was not checked.',
   'no-events': 'The trace holds no events, so it proves nothing.',

@@ -41,17 +41,20 @@ export async function verifyTrace(
   trace: unknown,
   options: { pinnedKey?: string } = {},
 ): Promise<TraceVerdict> {
+  // Browsers give crypto.subtle to secure contexts only: a dashboard served over plain HTTP from another host has none.
+  if (typeof globalThis.crypto?.subtle?.digest !== 'function')
+    return unverified(options.pinnedKey !== undefined, 'no-webcrypto');
   try {
     return await verifyWholeTrace(trace, options.pinnedKey);
   } catch {
     // Not expected for any input; if it happens, the trace is simply not verified rather than the page broken.
-    return malformedTrace(options.pinnedKey !== undefined);
+    return unverified(options.pinnedKey !== undefined, 'malformed');
   }
 }
 
 async function verifyWholeTrace(trace: unknown, pinnedKey: string | undefined): Promise<TraceVerdict> {
   if (!isRecord(trace) || !isRecord(trace.checkpoint) || !Array.isArray(trace.events))
-    return malformedTrace(pinnedKey !== undefined);
+    return unverified(pinnedKey !== undefined, 'malformed');
   const { verdict: checkpoint, signed } = await checkCheckpoint(trace.checkpoint, pinnedKey);
   const events: unknown[] = trace.events;
   if (events.length > MAX_TRACE_EVENTS)
@@ -76,7 +79,8 @@ async function verifyWholeTrace(trace: unknown, pinnedKey: string | undefined): 
   return { ok, checkpoint, events: verdicts, problems };
 }
 
-function malformedTrace(keyPinned: boolean): TraceVerdict {
+/** The verdict on a trace that could not be checked at all. */
+function unverified(keyPinned: boolean, problem: 'malformed' | 'no-webcrypto'): TraceVerdict {
   const checkpoint: CheckpointVerdict = {
     signatureValid: false,
     key: null,
@@ -85,9 +89,9 @@ function malformedTrace(keyPinned: boolean): TraceVerdict {
     treeSize: null,
     rootHash: null,
     otherSigners: [],
-    problem: 'malformed-note',
+    ...(problem === 'malformed' ? { problem: 'malformed-note' as const } : {}),
   };
-  return { ok: false, checkpoint, events: [], problems: [{ problem: 'malformed' }] };
+  return { ok: false, checkpoint, events: [], problems: [{ problem }] };
 }
 
 // ---- the checkpoint ---------------------------------------------------------------------------------------------

@@ -374,6 +374,19 @@ describe('hostile input gives a verdict, never an exception', () => {
     }
   });
 
+  test('a page without WebCrypto (plain HTTP from another host): no-webcrypto, nothing claimed', async () => {
+    const crypto = Object.getOwnPropertyDescriptor(globalThis, 'crypto') as PropertyDescriptor;
+    Object.defineProperty(globalThis, 'crypto', { value: {}, configurable: true });
+    try {
+      const verdict = await verifyTrace(real.trace, { pinnedKey: real.publicKey });
+      expect(verdict).toMatchObject({ ok: false, events: [], problems: [{ problem: 'no-webcrypto' }] });
+      expect(verdict.checkpoint).toMatchObject({ signatureValid: false, keyPinned: true });
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', crypto);
+    }
+    expect((await verifyTrace(real.trace, { pinnedKey: real.publicKey })).ok).toBe(true);
+  });
+
   test('a checkpoint of the wrong form: malformed-note, malformed-key', async () => {
     const garbled = await verifyTrace(
       { ...real.trace, checkpoint: { ...real.trace.checkpoint, signedNote: 'not a note' } },
