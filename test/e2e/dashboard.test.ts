@@ -18,7 +18,11 @@ import { startServerProcess, type ServerProcess } from '../support/serverProcess
 
 jest.setTimeout(120_000);
 
-const TOKENS = { admin: 'admin-token-dashboard-e2e', clerk: 'clerk-token-dashboard-e2e', evaluator: 'evaluator-token-dashboard-e2e' };
+const TOKENS = {
+  admin: 'admin-token-dashboard-e2e',
+  clerk: 'clerk-token-dashboard-e2e',
+  evaluator: 'evaluator-token-dashboard-e2e',
+};
 const env = (dir: string) => ({
   LEDGER_DATA_DIR: dir,
   LEDGER_API_TOKENS: `admin=${TOKENS.admin},clerk=${TOKENS.clerk},evaluator=${TOKENS.evaluator}`,
@@ -26,7 +30,9 @@ const env = (dir: string) => ({
   LOG_LEVEL: 'warn',
 });
 const shotsDir =
-  process.env.UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs/img') : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-shots-'));
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(root, 'docs/img')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-shots-'));
 
 let dir: string;
 let server: ServerProcess;
@@ -53,7 +59,10 @@ afterAll(async () => {
 });
 
 /** A page that records console errors and uncaught exceptions: a test ends by expecting none. */
-async function openPage(browser: Browser, width = 1280): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function openPage(
+  browser: Browser,
+  width = 1280,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -76,38 +85,59 @@ async function funnelOnPage(page: Page): Promise<Record<string, number>> {
   await page.waitForSelector('[data-testid=funnel-table] td[data-value]');
   return page.$$eval('[data-testid=funnel-table] tbody tr', (rows) =>
     Object.fromEntries(
-      rows.map((r) => [(r as HTMLElement).dataset.stage, Number((r.querySelector('td[data-value]') as HTMLElement).dataset.value)]),
+      rows.map((r) => [
+        (r as HTMLElement).dataset.stage,
+        Number((r.querySelector('td[data-value]') as HTMLElement).dataset.value),
+      ]),
     ),
   );
 }
 
-const FUNNEL = ['submitted', 'committeeAdopted', 'referred', 'politicallyDecided', 'adoptedFull', 'adoptedPartial', 'implemented'];
+const FUNNEL = [
+  'submitted',
+  'committeeAdopted',
+  'referred',
+  'politicallyDecided',
+  'adoptedFull',
+  'adoptedPartial',
+  'implemented',
+];
 const funnelOf = (group: Record<string, number>) => Object.fromEntries(FUNNEL.map((k) => [k, group[k]]));
 
 async function expectAccessible(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+  ).toEqual([]);
 }
 
 describeInBrowser('the dashboard in Chromium', (browser) => {
-  test('the overview shows the API's funnel, split and initiatives, is accessible, and has no console errors', async () => {
+  test("the overview shows the API's funnel, split and initiatives, is accessible, and has no console errors", async () => {
     const { context, page, errors } = await openPage(browser());
     await page.goto(`${server.url}/`);
     const all = (await api('/influence?groupBy=all')).groups[0];
     expect(await funnelOnPage(page)).toEqual(funnelOf(all));
 
-    const byCommittee = (await api('/influence?groupBy=committee')).groups as Array<Record<string, number> & { key: string }>;
+    const byCommittee = (await api('/influence?groupBy=committee')).groups as Array<
+      Record<string, number> & { key: string }
+    >;
     await page.waitForSelector('[data-testid=split-table] tbody tr');
     const split = await page.$$eval('[data-testid=split-table] tbody tr', (rows) =>
       rows.map((r) => ({
         key: (r as HTMLElement).dataset.key,
-        submitted: Number((r.querySelector('[data-field=submitted]') as HTMLElement).textContent?.replace(/\D/g, '')),
+        submitted: Number(
+          (r.querySelector('[data-field=submitted]') as HTMLElement).textContent?.replace(/\D/g, ''),
+        ),
       })),
     );
     expect(split).toEqual(byCommittee.map((g) => ({ key: g.key, submitted: g.submitted })));
 
-    const initiatives = (await api('/proposals?origin=citizen_initiative&limit=100')).items as Array<{ proposalId: string }>;
+    const initiatives = (await api('/proposals?origin=citizen_initiative&limit=100')).items as Array<{
+      proposalId: string;
+    }>;
     expect(initiatives.length).toBeGreaterThan(0);
     const shown = await page.$$eval('[data-testid=initiatives-table] tbody tr', (rows) =>
       rows.map((r) => (r as HTMLElement).dataset.proposal),
@@ -122,9 +152,11 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       (n) => document.querySelectorAll('[data-testid=split-table] tbody tr').length === n,
       byOrigin.length,
     );
-    expect(await page.$$eval('[data-testid=split-table] tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.key))).toEqual(
-      byOrigin.map((g) => g.key),
-    );
+    expect(
+      await page.$$eval('[data-testid=split-table] tbody tr', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.key),
+      ),
+    ).toEqual(byOrigin.map((g) => g.key));
 
     await expectAccessible(page);
     await page.screenshot({ path: path.join(shotsDir, 'overview.png'), fullPage: true });
@@ -132,7 +164,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await context.close();
   });
 
-  test('an as-of point changes the views to the API's asOf answers, is shown, and round-trips through the URL', async () => {
+  test("an as-of point changes the views to the API's asOf answers, is shown, and round-trips through the URL", async () => {
     const { context, page, errors } = await openPage(browser());
     const head = (await api('/influence?groupBy=all')).position as number;
     const middle = Math.floor(head / 2);
@@ -144,7 +176,9 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await page.waitForFunction((p) => new URL(location.href).searchParams.get('asOf') === String(p), middle);
     const then = await api(`/influence?groupBy=all&asOf=${middle}`);
     await page.waitForFunction(
-      (p) => document.querySelector('[data-testid=reflected-position]')?.getAttribute('data-position') === String(p),
+      (p) =>
+        document.querySelector('[data-testid=reflected-position]')?.getAttribute('data-position') ===
+        String(p),
       then.position,
     );
     expect(await funnelOnPage(page)).toEqual(funnelOf(then.groups[0]));
@@ -158,9 +192,11 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     expect(await again.inputValue('input[name=position]')).toBe(String(middle));
 
     // A recorded time: the ledger as it stood when event `middle` was recorded.
-    const [event] = (await fetch(`${server.url}/api/v1/events?from=${middle}&limit=1`, {
-      headers: { Authorization: `Bearer ${TOKENS.evaluator}` },
-    }).then((r) => r.text()))
+    const [event] = (
+      await fetch(`${server.url}/api/v1/events?from=${middle}&limit=1`, {
+        headers: { Authorization: `Bearer ${TOKENS.evaluator}` },
+      }).then((r) => r.text())
+    )
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -197,8 +233,11 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     });
     expect(res.status).toBe(201);
     await page.waitForFunction(
-      (n) => document.querySelector('[data-testid=funnel-table] tr[data-stage=submitted] td[data-value]')?.getAttribute('data-value') === String(n),
-      before.submitted + 1,
+      (n) =>
+        document
+          .querySelector('[data-testid=funnel-table] tr[data-stage=submitted] td[data-value]')
+          ?.getAttribute('data-value') === String(n),
+      (before.submitted ?? 0) + 1,
       { timeout: 15_000 },
     );
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);

@@ -8,7 +8,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, apiUrl, getJson } from '../api';
 import { useWords } from '../i18n';
 import type { MessageKey } from '../messages';
-import { verifyTrace, type TraceVerdict } from '../proof/verifyTrace';
+import type { TraceVerdict } from '../proof/verdict';
+import { verifyTrace } from '../proof/verifyTrace';
 import { token, useObservable } from '../state';
 
 const PINNED_KEY = 'ledger.pinnedVerifierKey';
