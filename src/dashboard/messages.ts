@@ -462,7 +462,8 @@ const en: Record<MessageKey, string> = {
   'proof.problem.no-signature-for-key': 'no signature by the key',
   'proof.problem.malformed-note': 'the checkpoint is malformed',
   'proof.problem.malformed-key': 'the key is malformed',
-  'proof.problem.checkpoint-fields-mismatch': 'the numbers shown beside the checkpoint are not the ones signed',
+  'proof.problem.checkpoint-fields-mismatch':
+    'the numbers shown beside the checkpoint are not the ones signed',
   'proof.problem.no-checkpoint': 'there is no readable checkpoint to check against',
   'proof.problem.no-webcrypto':
     'the browser offers no WebCrypto here (only on HTTPS pages and localhost), so nothing was checked',

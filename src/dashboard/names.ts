@@ -21,7 +21,7 @@ export interface Names {
 
 export function useNames(): Names {
   const committees = useView<CommitteeListAnswer>('/committees', {}, ['committee']);
-  const bodies = useView<BodyListAnswer>('/political-bodies', { limit: 500 }, ['political-body']);
+  const bodies = useView<BodyListAnswer>('/political-bodies', {}, ['political-body']);
   const committeeNames = new Map((committees.data?.items ?? []).map((c) => [c.committeeId, c.name]));
   const bodyNames = new Map((bodies.data?.items ?? []).map((b) => [b.bodyId, b.name]));
   return {

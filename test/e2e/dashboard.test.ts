@@ -245,6 +245,184 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await context.close();
   });
 
+  test("the proposal list pages with the API's cursors and searches titles as the API does", async () => {
+    const { context, page, errors } = await openPage(browser());
+    const first = await api('/proposals?limit=25');
+    await page.goto(`${server.url}/proposals`);
+    await page.waitForSelector('[data-testid=proposals-table] tbody tr');
+    const ids = () =>
+      page.$$eval('[data-testid=proposals-table] tbody tr', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.proposal),
+      );
+    expect(await ids()).toEqual(first.items.map((p: { proposalId: string }) => p.proposalId));
+    expect(await page.getAttribute('[data-testid=proposals-total]', 'data-value')).toBe(String(first.total));
+
+    await page.click('a[rel=next]');
+    await page.waitForFunction(
+      (c) => new URL(location.href).searchParams.get('cursor') === c,
+      first.nextCursor,
+    );
+    const second = await api(`/proposals?limit=25&cursor=${encodeURIComponent(first.nextCursor)}`);
+    await page.waitForFunction(
+      (id) =>
+        document.querySelector('[data-testid=proposals-table] tbody tr')?.getAttribute('data-proposal') ===
+        id,
+      second.items[0].proposalId,
+    );
+    expect(await ids()).toEqual(second.items.map((p: { proposalId: string }) => p.proposalId));
+
+    // A word from a title, in other case: the page's answer is the API's for q.
+    const word = (first.items[3].title as string).split(/\s+/).find((w: string) => w.length > 4) as string;
+    await page.fill('input[name=q]', word.toUpperCase());
+    await page.press('input[name=q]', 'Enter');
+    const found = await api(`/proposals?limit=25&q=${encodeURIComponent(word.toUpperCase())}`);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid=proposals-total]')?.getAttribute('data-value') === String(n),
+      found.total,
+    );
+    expect(found.total).toBeGreaterThan(0);
+    expect(await ids()).toEqual(found.items.map((p: { proposalId: string }) => p.proposalId));
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shotsDir, 'proposals.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  describe('a proposal page', () => {
+    let proposalId: string;
+    let checkpointKey: string;
+    beforeAll(async () => {
+      // A proposal that went the whole way: the longest path to show and to prove.
+      proposalId = (await api('/proposals?stage=completed&limit=1')).items[0].proposalId;
+      checkpointKey = (await api('/audit/checkpoint')).publicKey;
+    });
+
+    async function withToken(page: Page): Promise<void> {
+      await page.fill('input[name=token]', TOKENS.evaluator);
+      await page.press('input[name=token]', 'Enter');
+    }
+
+    test('shows the status and timeline the API gives, and with an evaluator token proves every event in the page', async () => {
+      const { context, page, errors } = await openPage(browser());
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      const status = await api(`/proposals/${proposalId}`);
+      await page.waitForSelector('[data-testid=proposal-status]');
+      for (const field of ['stage', 'influence', 'supports', 'daysToPoliticalDecision'])
+        expect(
+          await page.getAttribute(`[data-testid=proposal-status] tr[data-field=${field}]`, 'data-value'),
+        ).toBe(String(status[field] ?? ''));
+      const timeline = await api(`/proposals/${proposalId}/timeline`);
+      await page.waitForSelector('[data-testid=proposal-timeline] li');
+      expect(
+        await page.$$eval('[data-testid=proposal-timeline] li', (items) =>
+          items.map((i) => Number((i as HTMLElement).dataset.position)),
+        ),
+      ).toEqual(timeline.entries.map((e: { globalPosition: number }) => e.globalPosition));
+      await expectAccessible(page);
+
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      const trace = await api(`/proposals/${proposalId}/trace`, TOKENS.evaluator);
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
+        'true',
+      );
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-key-pinned')).toBe(
+        'false',
+      );
+      const rows = await page.$$eval('[data-testid=proof-events] tbody tr', (trs) =>
+        trs.map((r) => [Number((r as HTMLElement).dataset.position), (r as HTMLElement).dataset.ok]),
+      );
+      expect(rows).toEqual(trace.events.map((e: { globalPosition: number }) => [e.globalPosition, 'true']));
+
+      // Pinning the key the operator published makes it a pinned verification.
+      await page.fill('input[name=pinnedKey]', checkpointKey);
+      await page.click('[data-testid=proof-result] ~ * button, section.proof button[type=submit]');
+      await page.waitForSelector('[data-testid=proof-result] [data-key-pinned=true][data-verified=true]');
+      await page.screenshot({ path: path.join(shotsDir, 'proposal.png'), fullPage: true });
+      await expectAccessible(page);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test('names the event whose leaf was altered by one byte on its way to the page', async () => {
+      const { context, page } = await openPage(browser());
+      let altered: number | undefined;
+      await page.route('**/api/v1/proposals/*/trace', async (route) => {
+        const response = await route.fetch();
+        const trace = await response.json();
+        const victim = trace.events[Math.floor(trace.events.length / 2)];
+        // One byte: a digit of the recorded time inside the leaf text.
+        victim.leaf = victim.leaf.replace(
+          /("recordedAt":"\d{3})(\d)/,
+          (_m: string, a: string, d: string) => `${a}${(Number(d) + 1) % 10}`,
+        );
+        altered = victim.globalPosition;
+        await route.fulfill({ response, json: trace });
+      });
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
+        'false',
+      );
+      const failures = await page.$$eval('[data-testid=proof-failures] li', (items) =>
+        items.map((i) => [Number((i as HTMLElement).dataset.position), i.textContent]),
+      );
+      expect(failures).toHaveLength(1);
+      expect(failures[0]?.[0]).toBe(altered);
+      expect(failures[0]?.[1]).toContain('SHA-256');
+      await context.close();
+    });
+
+    test('does not verify a checkpoint whose key was swapped, nor one signed by a key other than the pinned one', async () => {
+      const { context, page } = await openPage(browser());
+      const origin = checkpointKey.split('+')[0] as string;
+      const other = generateKeyPairSync('ed25519');
+      const raw = other.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+      const keyId = createHash('sha256')
+        .update(Buffer.concat([Buffer.from(`${origin}\n`), Buffer.from([1]), raw]))
+        .digest()
+        .subarray(0, 4);
+      const otherVkey = `${origin}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`;
+      let mode: 'swap' | 'resign' = 'swap';
+      await page.route('**/api/v1/proposals/*/trace', async (route) => {
+        const response = await route.fetch();
+        const trace = await response.json();
+        trace.checkpoint.publicKey = otherVkey;
+        if (mode === 'resign') {
+          // The server (or whoever holds its files) signs with a key of its own choosing.
+          const text = (trace.checkpoint.signedNote as string).slice(
+            0,
+            (trace.checkpoint.signedNote as string).lastIndexOf('\n\n') + 1,
+          );
+          const signature = signBytes(null, Buffer.from(text), other.privateKey);
+          trace.checkpoint.signedNote = `${text}\n\u2014 ${origin} ${Buffer.concat([keyId, signature]).toString('base64')}\n`;
+        }
+        await route.fulfill({ response, json: trace });
+      });
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
+        'false',
+      );
+      expect(await page.getAttribute('[data-testid=proof-checkpoint]', 'data-ok')).toBe('false');
+
+      // Re-signed by another key, it verifies against that key unpinned — which the page says — but not pinned.
+      mode = 'resign';
+      await page.fill('input[name=pinnedKey]', checkpointKey);
+      await page.click('section.proof button[type=submit]');
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid=proof-checkpoint]')?.textContent?.includes('festede'),
+      );
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
+        'false',
+      );
+      await context.close();
+    });
+  });
+
   test('after the live feed drops, the page reconnects with Last-Event-ID of the last event it saw', async () => {
     const { context, page } = await openPage(browser());
     const seen: Array<string | undefined> = [];

@@ -54,3 +54,15 @@ export function SuppressionNote({ suppressed }: { suppressed: readonly string[] 
   if (!suppressed || suppressed.length === 0) return null;
   return <p class="note">{w.t('common.suppressedNote')}</p>;
 }
+
+/**
+ * A wide table's frame: it scrolls sideways on a phone, so it takes keyboard focus and has a name (WCAG 2.1.1; axe
+ * "scrollable-region-focusable").
+ */
+export function TableFrame({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}

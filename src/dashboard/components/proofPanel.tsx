@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, apiUrl, getJson } from '../api';
+import { TableFrame } from './common';
 import { useWords } from '../i18n';
 import type { MessageKey } from '../messages';
 import type { TraceVerdict } from '../proof/verdict';
@@ -55,8 +56,7 @@ export function ProofPanel({ proposalId }: { proposalId: string }) {
     // The pinned key is applied when the reader asks (the button), not on every keystroke.
   }, [proposalId, tab, run]);
 
-  const problemText = (code: string | undefined) =>
-    code ? w.t(`proof.problem.${code}` as MessageKey) : '';
+  const problemText = (code: string | undefined) => (code ? w.t(`proof.problem.${code}` as MessageKey) : '');
 
   return (
     <section aria-labelledby="proof-heading" class="proof">
@@ -102,7 +102,9 @@ export function ProofPanel({ proposalId }: { proposalId: string }) {
               : w.t('common.error', { detail: check.problem.detail || check.problem.title })}
           </p>
         )}
-        {check.state === 'done' && <Verdict verdict={check.verdict} treeSize={check.treeSize} problemText={problemText} />}
+        {check.state === 'done' && (
+          <Verdict verdict={check.verdict} treeSize={check.treeSize} problemText={problemText} />
+        )}
       </div>
     </section>
   );
@@ -154,7 +156,7 @@ function Verdict({
           ))}
         </ul>
       )}
-      <div class="table-wrap">
+      <TableFrame label={w.t('proof.heading')}>
         <table data-testid="proof-events">
           <caption>{w.t('proof.heading')}</caption>
           <thead>
@@ -176,7 +178,7 @@ function Verdict({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
     </div>
   );
 }

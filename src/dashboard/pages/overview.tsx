@@ -4,7 +4,7 @@
  */
 import { useView } from '../api';
 import { BarChart } from '../components/chart';
-import { Loading, Problem, Rate } from '../components/common';
+import { Loading, Problem, Rate, TableFrame } from '../components/common';
 import { useWords, type Words } from '../i18n';
 import { hrefTo, navigate, place, useObservable } from '../state';
 import { FUNNEL, type InfluenceAnswer, type InfluenceGroup, type ProposalList } from '../views';
@@ -47,7 +47,7 @@ function Funnel({ group }: { group: InfluenceGroup }) {
         series={[{ label: w.t('common.count'), values: FUNNEL.map((s) => group[s.count]) }]}
         horizontal
       />
-      <div class="table-wrap">
+      <TableFrame label={w.t('overview.funnelCaption')}>
         <table data-testid="funnel-table">
           <caption>{w.t('overview.funnelCaption')}</caption>
           <thead>
@@ -80,7 +80,7 @@ function Funnel({ group }: { group: InfluenceGroup }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableFrame>
       <ul class="cards">
         <li>
           <span class="value" data-testid="adoption-rate">
@@ -146,7 +146,7 @@ function Split() {
           }))}
           horizontal
         />
-        <div class="table-wrap">
+        <TableFrame label={caption}>
           <table data-testid="split-table">
             <caption>{caption}</caption>
             <thead>
@@ -186,7 +186,7 @@ function Split() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       </Loading>
     </section>
   );
@@ -207,7 +207,7 @@ function Initiatives() {
         {items.length === 0 ? (
           <p>{w.t('overview.noInitiatives')}</p>
         ) : (
-          <div class="table-wrap">
+          <TableFrame label={w.t('overview.initiatives')}>
             <table data-testid="initiatives-table">
               <thead>
                 <tr>
@@ -235,7 +235,7 @@ function Initiatives() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableFrame>
         )}
       </Loading>
     </section>

@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useView } from '../api';
 import { BarChart } from '../components/chart';
-import { Count, Loading, Problem, SuppressionNote } from '../components/common';
+import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
 import { ProofPanel } from '../components/proofPanel';
 import { useWords, type Words } from '../i18n';
 import { useNames, type Names } from '../names';
@@ -46,7 +46,8 @@ function entryDetails(w: Words, names: Names, e: TimelineEntry) {
       return (
         <>
           <Detail>
-            <strong>{w.code('committeeOutcome', text(e.outcome))}</strong> ({w.code('decisionKind', text(e.kind))})
+            <strong>{w.code('committeeOutcome', text(e.outcome))}</strong> (
+            {w.code('decisionKind', text(e.kind))})
             {num(e.grantNok) !== null &&
               ` · ${w.t('proposal.grant', { amount: w.t('common.nok', { n: w.num(num(e.grantNok) ?? 0) }) })}`}
           </Detail>
@@ -116,8 +117,12 @@ function entryDetails(w: Words, names: Names, e: TimelineEntry) {
 
 function Status({ p, names }: { p: ProposalStatus; names: Names }) {
   const w = useWords();
+  /** Label, what is shown, and for the fields tests compare with the API: the field and its raw value. */
   const rows: Array<[string, ComponentChildren, string?]> = [
-    [w.t('proposals.committee'), <a href={hrefTo(`/committees/${p.committeeId}`)}>{names.committee(p.committeeId)}</a>],
+    [
+      w.t('proposals.committee'),
+      <a href={hrefTo(`/committees/${p.committeeId}`)}>{names.committee(p.committeeId)}</a>,
+    ],
     [w.t('proposals.stage'), w.code('stage', p.stage), 'stage'],
     [w.t('proposals.influence'), w.code('influence', p.influence), 'influence'],
     [w.t('proposals.origin'), w.code('origin', p.origin)],
@@ -156,7 +161,11 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
       <table data-testid="proposal-status">
         <tbody>
           {rows.map(([label, value, field]) => (
-            <tr key={label} data-field={field}>
+            <tr
+              key={label}
+              data-field={field}
+              data-value={field ? String((p as unknown as Record<string, unknown>)[field] ?? '') : undefined}
+            >
               <th scope="row">{label}</th>
               <td>{value}</td>
             </tr>
@@ -164,7 +173,7 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
         </tbody>
       </table>
       {p.referrals.length > 0 && (
-        <div class="table-wrap">
+        <TableFrame label={w.t('proposal.referrals')}>
           <table data-testid="proposal-referrals">
             <caption>{w.t('proposal.referrals')}</caption>
             <thead>
@@ -191,7 +200,7 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
     </section>
   );
@@ -210,7 +219,8 @@ function Timeline({ id, names }: { id: string; names: Names }) {
           {(answer.data?.entries ?? []).map((e) => (
             <li key={e.globalPosition} data-position={e.globalPosition} data-type={e.type}>
               <p class="when">
-                <strong>{w.t(`event.${e.type}` as Parameters<Words['t']>[0])}</strong> · {w.date(e.occurredAt)}{' '}
+                <strong>{w.t(`event.${e.type}` as Parameters<Words['t']>[0])}</strong> ·{' '}
+                {w.date(e.occurredAt)}{' '}
                 <span class="note">({w.t('common.position', { n: w.num(e.globalPosition) })})</span>
               </p>
               {entryDetails(w, names, e)}

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useView } from '../api';
-import { Loading, Problem, SuppressionNote } from '../components/common';
+import { Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
 import { useWords } from '../i18n';
 import { codesOf } from '../messages';
 import { useNames } from '../names';
@@ -27,11 +27,10 @@ export function ProposalsPage() {
   useEffect(() => setSearch(filter.q), [filter.q]);
   // The themes in use are the keys of the influence view grouped by theme.
   const themes = useView<InfluenceAnswer>('/influence', { groupBy: 'theme' }, ['proposal']);
-  const answer = useView<ProposalList>(
-    '/proposals',
-    { ...filter, limit: PAGE_SIZE, cursor },
-    ['proposal', 'vote'],
-  );
+  const answer = useView<ProposalList>('/proposals', { ...filter, limit: PAGE_SIZE, cursor }, [
+    'proposal',
+    'vote',
+  ]);
 
   const go = (changes: Record<string, string>) => {
     const params: Record<string, string> = { ...filter, ...changes };
@@ -41,7 +40,11 @@ export function ProposalsPage() {
   const select = (name: 'committeeId' | 'stage' | 'origin' | 'theme', options: Array<[string, string]>) => (
     <label>
       <span>{w.t(`proposals.${name === 'committeeId' ? 'committee' : name}`)}</span>
-      <select name={name} value={filter[name]} onChange={(e) => go({ [name]: (e.target as HTMLSelectElement).value })}>
+      <select
+        name={name}
+        value={filter[name]}
+        onChange={(e) => go({ [name]: (e.target as HTMLSelectElement).value })}
+      >
         <option value="">{w.t('proposals.any')}</option>
         {options.map(([value, label]) => (
           <option key={value} value={value}>
@@ -89,7 +92,9 @@ export function ProposalsPage() {
         )}
         {select(
           'theme',
-          (themes.data?.groups ?? []).flatMap((g) => (g.key === null ? [] : [[g.key, g.keyLabel ?? g.key] as [string, string]])),
+          (themes.data?.groups ?? []).flatMap((g) =>
+            g.key === null ? [] : [[g.key, g.keyLabel ?? g.key] as [string, string]],
+          ),
         )}
         {FILTERS.some((f) => filter[f]) && (
           <button type="button" onClick={() => navigate(hrefTo('/proposals'), true)}>
@@ -107,7 +112,7 @@ export function ProposalsPage() {
         {items.length === 0 ? (
           <p>{w.t('proposals.none')}</p>
         ) : (
-          <div class="table-wrap">
+          <TableFrame label={w.t('proposals.heading')}>
             <table data-testid="proposals-table">
               <caption class="sr-only">{w.t('proposals.heading')}</caption>
               <thead>
@@ -141,7 +146,7 @@ export function ProposalsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableFrame>
         )}
         <SuppressionNote suppressed={answer.data?.suppressed} />
         <nav class="pager" aria-label={w.t('proposals.heading')}>
