@@ -31,6 +31,7 @@ export function followLedger(): () => void {
   let attempt = 0;
   let lastId: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let switching = false;
 
   /** Each event is announced on its own: a view decides from its kind whether to reload. */
   const announce = (position: number, category: string | null): void => {
@@ -101,6 +102,13 @@ export function followLedger(): () => void {
 
   function retry(): void {
     if (stopped) return;
+    if (switching) {
+      // Not a lost connection: the reader changed token, so the feed to follow changed.
+      switching = false;
+      live.set({ ...live.value, status: 'connecting' });
+      run();
+      return;
+    }
     live.set({ ...live.value, status: 'reconnecting' });
     const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 15000;
     attempt += 1;
@@ -109,6 +117,7 @@ export function followLedger(): () => void {
 
   // A new token changes which feed the tab may follow.
   const unsubscribe = token.subscribe(() => {
+    switching = true;
     controller?.abort();
   });
   run();

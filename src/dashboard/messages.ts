@@ -47,7 +47,7 @@ const nb = {
   'point.position': 'Posisjon i reskontroen',
   'point.recorded': 'Registrert tidspunkt (asOf)',
   'point.validAt': 'Forretningsdato (validAt)',
-  'point.validAtUnavailable': 'Forretningsdato kommer når tjenesten støtter validAt',
+  'point.validAtUnavailable': 'Forretningsdato (kommer med validAt)',
   'point.apply': 'Vis',
   'point.reset': 'Tilbake til nå',
   'point.reflects': 'Viser reskontroen ved posisjon {position}',
@@ -281,7 +281,7 @@ const en: Record<MessageKey, string> = {
   'point.position': 'Position in the ledger',
   'point.recorded': 'Recorded time (asOf)',
   'point.validAt': 'Business date (validAt)',
-  'point.validAtUnavailable': 'Business dates arrive when the service supports validAt',
+  'point.validAtUnavailable': 'Business date (arrives with validAt)',
   'point.apply': 'Show',
   'point.reset': 'Back to now',
   'point.reflects': 'Showing the ledger at position {position}',
@@ -607,6 +607,10 @@ export function message(lang: Lang, key: MessageKey, vars: Record<string, string
   return catalogues[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(nb, key);
 }
 
 /** The label of a code; an unknown code (a newer server) shows as itself rather than as nothing. */

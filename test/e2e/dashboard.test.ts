@@ -423,6 +423,68 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     });
   });
 
+  test('speaks bokmål by default and English after the toggle, which the next visit keeps', async () => {
+    const { context, page, errors } = await openPage(browser());
+    await page.goto(`${server.url}/`);
+    expect(await page.textContent('main h1')).toBe('Gir det mer demokrati?');
+    expect(await page.getAttribute('html', 'lang')).toBe('nb');
+    await page.click('header button[lang=en]');
+    await page.waitForFunction(
+      () => document.querySelector('main h1')?.textContent === 'Did it give more democracy?',
+    );
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.waitForSelector('[data-testid=funnel-table]');
+    expect(await page.textContent('main h1')).toBe('Did it give more democracy?');
+    expect(await page.textContent('[data-testid=funnel-table] tr[data-stage=submitted] th')).toBe(
+      'Submitted',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test("works from the keyboard: skip link, navigation, and focus on the new page's heading", async () => {
+    const { context, page, errors } = await openPage(browser());
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('[data-testid=funnel-table]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    // Tab through the header to the navigation's "Forslag" and follow it with Enter.
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Forslag') break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('/proposals');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.pathname === '/proposals');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Forslag');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('fits a phone: no page is wider than a 390 px screen', async () => {
+    const { context, page, errors } = await openPage(browser(), 390);
+    const proposalId = (await api('/proposals?stage=completed&limit=1')).items[0].proposalId;
+    const committeeId = (await api('/committees')).items[0].committeeId;
+    for (const [address, ready] of [
+      ['/', '[data-testid=funnel-table]'],
+      ['/committees', 'main h1'],
+      [`/committees/${committeeId}`, 'main h1'],
+      ['/participation', 'main h1'],
+      ['/proposals', '[data-testid=proposals-table]'],
+      [`/proposals/${proposalId}`, '[data-testid=proposal-timeline]'],
+    ] as const) {
+      await page.goto(`${server.url}${address}`);
+      await page.waitForSelector(ready);
+      await page.waitForLoadState('load');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect({ address, overflow }).toEqual({ address, overflow: 0 });
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('after the live feed drops, the page reconnects with Last-Event-ID of the last event it saw', async () => {
     const { context, page } = await openPage(browser());
     const seen: Array<string | undefined> = [];

@@ -123,13 +123,18 @@ function Verdict({
   const failed = verdict.events.filter((e) => !e.ok);
   const cp = verdict.checkpoint;
   const position = (p: number | null) => (p === null ? '?' : w.num(p));
+  const typeName = (type: string | null) =>
+    type === null ? '?' : w.has(`event.${type}`) ? w.t(`event.${type}` as MessageKey) : type;
   const keyNote = cp.keyPinned ? w.t('proof.keyPinned') : w.t('proof.keyNotPinned');
   return (
     <div data-verified={verdict.ok ? 'true' : 'false'} data-key-pinned={cp.keyPinned ? 'true' : 'false'}>
       <p class={verdict.ok ? 'verdict-ok' : 'verdict-bad'} data-testid="proof-summary">
         {verdict.ok ? `✔ ${w.t('proof.verified')}: ` : `✘ ${w.t('proof.failed')}: `}
         {verdict.ok
-          ? w.t('proof.traceVerified', { n: verdict.events.length, size: treeSize ?? '–' })
+          ? w.t('proof.traceVerified', {
+              n: w.num(verdict.events.length),
+              size: treeSize === null ? '–' : w.num(treeSize),
+            })
           : w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })}
       </p>
       <p data-testid="proof-checkpoint" data-ok={cp.signatureValid ? 'true' : 'false'}>
@@ -151,7 +156,7 @@ function Verdict({
         <ul data-testid="proof-failures">
           {failed.map((e, i) => (
             <li key={i} data-position={e.globalPosition ?? ''}>
-              {`${w.t('proof.event')} ${w.t('common.position', { n: position(e.globalPosition) })} (${e.type ?? '?'}): ${problemText(e.problem)}`}
+              {`${w.t('proof.event')} ${w.t('common.position', { n: position(e.globalPosition) })} (${typeName(e.type)}): ${problemText(e.problem)}`}
             </li>
           ))}
         </ul>
@@ -169,7 +174,7 @@ function Verdict({
             {verdict.events.map((e, i) => (
               <tr key={i} data-position={e.globalPosition ?? ''} data-ok={e.ok ? 'true' : 'false'}>
                 <th scope="row">
-                  {w.t('common.position', { n: position(e.globalPosition) })} · {e.type ?? '?'}
+                  {w.t('common.position', { n: position(e.globalPosition) })} · {typeName(e.type)}
                 </th>
                 <td class={e.ok ? 'verdict-ok' : 'verdict-bad'}>
                   {e.ok ? `✔ ${w.t('proof.verified')}` : `✘ ${problemText(e.problem)}`}

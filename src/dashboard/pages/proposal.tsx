@@ -8,6 +8,7 @@ import { BarChart } from '../components/chart';
 import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
 import { ProofPanel } from '../components/proofPanel';
 import { useWords, type Words } from '../i18n';
+import type { MessageKey } from '../messages';
 import { useNames, type Names } from '../names';
 import { hrefTo } from '../state';
 import type { ProposalStatus, TimelineAnswer, TimelineEntry } from '../views';
@@ -219,7 +220,7 @@ function Timeline({ id, names }: { id: string; names: Names }) {
           {(answer.data?.entries ?? []).map((e) => (
             <li key={e.globalPosition} data-position={e.globalPosition} data-type={e.type}>
               <p class="when">
-                <strong>{w.t(`event.${e.type}` as Parameters<Words['t']>[0])}</strong> ·{' '}
+                <strong>{w.has(`event.${e.type}`) ? w.t(`event.${e.type}` as MessageKey) : e.type}</strong> ·{' '}
                 {w.date(e.occurredAt)}{' '}
                 <span class="note">({w.t('common.position', { n: w.num(e.globalPosition) })})</span>
               </p>
