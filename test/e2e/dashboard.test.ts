@@ -485,6 +485,37 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await context.close();
   });
 
+  test('shows hostile text from the ledger as text: markup in a title neither renders nor runs', async () => {
+    const { context, page, errors } = await openPage(browser());
+    const committee = (await api('/committees')).items[1];
+    const title = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> «Tittel» & "sitat" {n}`;
+    const res = await fetch(`${server.url}/api/v1/proposals`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.clerk}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        committeeId: committee.committeeId,
+        title,
+        description: '<a href="javascript:window.__pwned=3">klikk</a>',
+        origin: 'resident',
+        submittedOn: committee.period.from,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${server.url}/proposals?q=${encodeURIComponent('<img src=x')}`);
+    await page.waitForSelector(`[data-testid=proposals-table] tr[data-proposal="${id}"]`);
+    expect(await page.textContent(`[data-testid=proposals-table] tr[data-proposal="${id}"] th a`)).toBe(
+      title,
+    );
+    await page.goto(`${server.url}/proposals/${id}`);
+    await page.waitForFunction((t) => document.querySelector('main h1')?.textContent === t, title);
+    await page.waitForSelector('[data-testid=proposal-timeline] li');
+    expect(await page.$$('main img, main script, main a[href^="javascript:"]')).toHaveLength(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('after the live feed drops, the page reconnects with Last-Event-ID of the last event it saw', async () => {
     const { context, page } = await openPage(browser());
     const seen: Array<string | undefined> = [];
