@@ -180,3 +180,21 @@ export function useView<T extends { position: number }>(
 
   return { data, error, loading, reload: () => setTick((n) => n + 1) };
 }
+
+/**
+ * Names by id from a lookup list (`/arenas`, `/political-bodies`), read at the reader's ledger point. Empty while
+ * it loads or when the service does not answer: a page then shows the id, which still resolves.
+ */
+export function useNames(
+  path: '/arenas' | '/political-bodies',
+  idField: 'arenaId' | 'bodyId',
+  category: Category,
+): Map<string, string> {
+  const answer = useView<{ position: number; items: Array<Record<string, unknown>> }>(path, {}, [category]);
+  const names = new Map<string, string>();
+  for (const item of answer.data?.items ?? []) {
+    const id = item[idField];
+    if (typeof id === 'string' && typeof item.name === 'string') names.set(id, item.name);
+  }
+  return names;
+}
