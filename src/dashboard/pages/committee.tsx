@@ -213,35 +213,31 @@ function Meetings({ c }: { c: CommitteeDetail }) {
       {c.meetings.length === 0 ? (
         <p>{w.t('committee.noMeetings')}</p>
       ) : (
-        // A meeting a month or more: folded away until the reader opens them.
-        <details class="meetings">
-          <summary>{w.t('committee.showMeetings', { n: w.num(c.meetings.length) })}</summary>
-          <div class="table-wrap">
-            <table data-testid="committee-meetings">
-              <caption>{w.t('committee.meetingsCaption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{w.t('committee.heldOn')}</th>
-                  <th scope="col">{w.t('committee.meetingKind')}</th>
-                  <th scope="col" class="num">
-                    {w.t('committee.attendees')}
-                  </th>
+        <div class="table-wrap">
+          <table data-testid="committee-meetings">
+            <caption>{w.t('committee.meetingsCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{w.t('committee.heldOn')}</th>
+                <th scope="col">{w.t('committee.meetingKind')}</th>
+                <th scope="col" class="num">
+                  {w.t('committee.attendees')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.meetings.map((m) => (
+                <tr key={m.meetingId} data-meeting={m.meetingId}>
+                  <th scope="row">{w.date(m.heldOn)}</th>
+                  <td>{w.code('meetingKind', m.kind)}</td>
+                  <td class="num" data-field="attendeeCount" data-value={m.attendeeCount ?? ''}>
+                    <Count n={m.attendeeCount} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {c.meetings.map((m) => (
-                  <tr key={m.meetingId} data-meeting={m.meetingId}>
-                    <th scope="row">{w.date(m.heldOn)}</th>
-                    <td>{w.code('meetingKind', m.kind)}</td>
-                    <td class="num" data-field="attendeeCount" data-value={m.attendeeCount ?? ''}>
-                      <Count n={m.attendeeCount} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </details>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -106,6 +106,7 @@ function StageCell({ total, byStage }: { total: number; byStage: Record<string, 
         <span data-field="proposals" data-value={total}>
           {w.num(total)}
         </span>
+        <span class="sr-only">{` ${w.t('committees.byStageToggle')}`}</span>
       </summary>
       <ul>
         {stages.map((s) => (

@@ -144,7 +144,9 @@ function PerVote({ p }: { p: ParticipationAnswer }) {
       ) : (
         // Hundreds of votes at the trial's scale: folded away until the reader opens them.
         <details class="per-vote">
-          <summary>{w.t('participation.showPerVote', { n: w.num(votes.length) })}</summary>
+          <summary data-testid="participation-per-vote-toggle">
+            {w.t('participation.showPerVote', { n: w.num(votes.length) })}
+          </summary>
           <div class="table-wrap">
             <table data-testid="participation-per-vote">
               <caption>{w.t('participation.perVote')}</caption>
