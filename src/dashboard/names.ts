@@ -2,15 +2,11 @@
  * Names for the ids the views give (committees, political bodies), read from the lookups at the reader's ledger
  * point, so a page can say "Heggedal" rather than a UUID. An id not (yet) known shows as itself.
  */
-import { useView } from './api';
+import { useView, type Category } from './api';
 
 interface CommitteeListAnswer {
   position: number;
   items: Array<{ committeeId: string; name: string }>;
-}
-interface BodyListAnswer {
-  position: number;
-  items: Array<{ bodyId: string; name: string; kind: string }>;
 }
 
 export interface Names {
@@ -21,12 +17,29 @@ export interface Names {
 
 export function useNames(): Names {
   const committees = useView<CommitteeListAnswer>('/committees', {}, ['committee']);
-  const bodies = useView<BodyListAnswer>('/political-bodies', {}, ['political-body']);
+  const bodyNames = useLookup('/political-bodies', 'bodyId', 'political-body');
   const committeeNames = new Map((committees.data?.items ?? []).map((c) => [c.committeeId, c.name]));
-  const bodyNames = new Map((bodies.data?.items ?? []).map((b) => [b.bodyId, b.name]));
   return {
     committee: (id) => (id ? (committeeNames.get(id) ?? id) : '–'),
     body: (id) => (id ? (bodyNames.get(id) ?? id) : '–'),
     committees: [...committeeNames].map(([id, name]) => ({ id, name })),
   };
+}
+
+/**
+ * Names by id from a lookup list (`/arenas`, `/political-bodies`), read at the reader's ledger point. Empty while
+ * it loads or when the service does not answer: a page then shows the id, which still resolves.
+ */
+export function useLookup(
+  path: '/arenas' | '/political-bodies',
+  idField: 'arenaId' | 'bodyId',
+  category: Category,
+): Map<string, string> {
+  const answer = useView<{ position: number; items: Array<Record<string, unknown>> }>(path, {}, [category]);
+  const names = new Map<string, string>();
+  for (const item of answer.data?.items ?? []) {
+    const id = item[idField];
+    if (typeof id === 'string' && typeof item.name === 'string') names.set(id, item.name);
+  }
+  return names;
 }

@@ -116,3 +116,129 @@ export interface TimelineAnswer {
   supports: Array<{ month: string; added: number | null; cumulative: number | null }>;
   suppressed?: string[];
 }
+
+// ---------- committees ----------
+
+export type Mandate = Record<'influence' | 'decide' | 'facilitate' | 'support' | 'arrange', boolean>;
+
+export interface BudgetYear {
+  year: number;
+  allocatedNok: number;
+  grantedNok: number;
+}
+
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/** A row of `GET /committees`. */
+export interface CommitteeSummary {
+  committeeId: string;
+  name: string;
+  kind: string;
+  coCreationForm: string;
+  period: Period;
+  dissolvedOn: string | null;
+  /** null: suppressed (anonymous readers, under 5). */
+  activeMembers: number | null;
+  proposals: number;
+  arenaId: string | null;
+  areas: string[];
+  theme: string | null;
+  mandate: Mandate;
+  proposalsByStage: Record<string, number>;
+  budget: BudgetYear[];
+}
+
+export interface CommitteeList {
+  position: number;
+  items: CommitteeSummary[];
+  suppressed?: string[];
+}
+
+/** A member row, for readers with a token: a name (clerk, admin) or a pseudonym (evaluator). */
+export interface MemberRow {
+  personId?: string;
+  name?: string | null;
+  pseudonym?: string;
+  erased?: boolean;
+  role: string;
+  actorGroup: string;
+  representationBasis: string;
+  represents: string | null;
+  appointedOn: string;
+  leftOn: string | null;
+}
+
+export interface CommitteeDetail {
+  position: number;
+  committeeId: string;
+  name: string;
+  kind: string;
+  arenaId: string | null;
+  areas: string[];
+  theme: string | null;
+  mandate: Mandate;
+  coCreationForm: string;
+  period: Period;
+  establishedBy: { bodyId: string; caseNumber: string } | null;
+  dissolvedOn: string | null;
+  members: {
+    /** Only for readers with a token. */
+    active?: MemberRow[];
+    former?: MemberRow[];
+    activeCount: number | null;
+    formerCount: number | null;
+    byActorGroup: Record<string, number | null>;
+    byRepresentationBasis: Record<string, number | null>;
+    byRole: Record<string, number | null>;
+  };
+  budget: BudgetYear[];
+  meetings: Array<{ meetingId: string; kind: string; heldOn: string; attendeeCount: number | null }>;
+  proposals: { total: number; byStage: Record<string, number> };
+  suppressed?: string[];
+}
+
+export interface ArenaList {
+  position: number;
+  items: Array<{ arenaId: string; name: string; areas: string[] }>;
+}
+
+export interface PoliticalBodyList {
+  position: number;
+  items: Array<{ bodyId: string; name: string; kind: string; seats?: number }>;
+}
+
+// ---------- participation ----------
+
+export interface ParticipationAnswer {
+  position: number;
+  committeeId: string | null;
+  from: string | null;
+  to: string | null;
+  participants: number | null;
+  members: {
+    total: number | null;
+    byActorGroup: Record<string, number | null>;
+    byRepresentationBasis: Record<string, number | null>;
+    byRole: Record<string, number | null>;
+    byArea: Record<string, number | null>;
+  };
+  turnout: {
+    closedVotes: number;
+    ballotsCast: number | null;
+    eligible: number | null;
+    rate: Rate;
+    perVote: Array<{
+      voteId: string;
+      closedOn: string;
+      ballotsCast: number | null;
+      eligible: number | null;
+      rate: Rate;
+    }>;
+  };
+  publicMeetings: { meetings: number; attendees: number | null };
+  supports: number | null;
+  suppressed: string[];
+}

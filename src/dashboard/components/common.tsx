@@ -59,9 +59,17 @@ export function SuppressionNote({ suppressed }: { suppressed: readonly string[] 
  * A wide table's frame: it scrolls sideways on a phone, so it takes keyboard focus and has a name (WCAG 2.1.1; axe
  * "scrollable-region-focusable").
  */
-export function TableFrame({ label, children }: { label: string; children: ComponentChildren }) {
+export function TableFrame({
+  label,
+  class: extra,
+  children,
+}: {
+  label: string;
+  class?: string;
+  children: ComponentChildren;
+}) {
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+    <div class={extra ? `table-wrap ${extra}` : 'table-wrap'} tabIndex={0} role="region" aria-label={label}>
       {children}
     </div>
   );
