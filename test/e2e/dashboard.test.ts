@@ -518,6 +518,224 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await context.close();
   });
 
+  test("the committees table holds every committee with the API's kind, arena, mandate, stages, budget and members", async () => {
+    const { context, page, errors } = await openPage(browser());
+    await page.goto(`${server.url}/committees`);
+    const list = await api('/committees');
+    await page.waitForSelector('[data-testid=committees-table] tbody tr[data-committee]');
+    const shown = await page.$$eval('[data-testid=committees-table] tbody tr[data-committee]', (rows) =>
+      rows.map((r) => {
+        const value = (selector: string) =>
+          (r.querySelector(selector) as HTMLElement | null)?.dataset.value ?? null;
+        return {
+          committeeId: (r as HTMLElement).dataset.committee,
+          kind: value('[data-field=kind]'),
+          coCreationForm: value('[data-field=coCreationForm]'),
+          arenaId: value('[data-field=arena]'),
+          activeMembers: value('[data-field=activeMembers]'),
+          mandate: Object.fromEntries(
+            [...r.querySelectorAll('li[data-flag]')].map((li) => [
+              (li as HTMLElement).dataset.flag,
+              (li as HTMLElement).dataset.value,
+            ]),
+          ),
+          byStage: Object.fromEntries(
+            [...r.querySelectorAll('li[data-stage]')].map((li) => [
+              (li as HTMLElement).dataset.stage,
+              (li.querySelector('[data-field=stage]') as HTMLElement).dataset.value,
+            ]),
+          ),
+          budget: [...r.querySelectorAll('li[data-year]')].map((li) => [
+            (li as HTMLElement).dataset.year,
+            (li.querySelector('[data-field=allocatedNok]') as HTMLElement).dataset.value,
+            (li.querySelector('[data-field=grantedNok]') as HTMLElement).dataset.value,
+          ]),
+        };
+      }),
+    );
+    type Item = {
+      committeeId: string;
+      kind: string;
+      coCreationForm: string;
+      arenaId: string | null;
+      activeMembers: number | null;
+      mandate: Record<string, boolean>;
+      proposalsByStage: Record<string, number>;
+      budget: Array<{ year: number; allocatedNok: number; grantedNok: number }>;
+    };
+    expect(shown).toEqual(
+      (list.items as Item[]).map((c) => ({
+        committeeId: c.committeeId,
+        kind: c.kind,
+        coCreationForm: c.coCreationForm,
+        arenaId: c.arenaId ?? '',
+        activeMembers: c.activeMembers === null ? '' : String(c.activeMembers),
+        mandate: Object.fromEntries(Object.entries(c.mandate).map(([flag, on]) => [flag, String(on)])),
+        byStage: Object.fromEntries(
+          Object.entries(c.proposalsByStage)
+            .filter(([, n]) => n > 0)
+            .map(([stage, n]) => [stage, String(n)]),
+        ),
+        budget: c.budget.map((b) => [String(b.year), String(b.allocatedNok), String(b.grantedNok)]),
+      })),
+    );
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shotsDir, 'committees.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test("a committee page shows the API's public membership, meetings and proposals, and its as-of answers", async () => {
+    const { context, page, errors } = await openPage(browser());
+    const committeeId = (await api('/committees')).items[0].committeeId as string;
+    const membership = async (query: string) => {
+      const c = await api(`/committees/${committeeId}${query}`);
+      return {
+        active: c.members.activeCount === null ? '' : String(c.members.activeCount),
+        former: c.members.formerCount === null ? '' : String(c.members.formerCount),
+        byActorGroup: Object.fromEntries(
+          Object.entries(c.members.byActorGroup as Record<string, number | null>).map(([k, n]) => [
+            k,
+            n === null ? '' : String(n),
+          ]),
+        ),
+        meetings: (c.meetings as Array<{ attendeeCount: number | null }>).map((m) =>
+          m.attendeeCount === null ? '' : String(m.attendeeCount),
+        ),
+      };
+    };
+    const onPage = async () => {
+      await page.waitForSelector('[data-testid=committee-active-count] .value');
+      return page.evaluate(() => {
+        const value = (el: Element | null) => (el as HTMLElement | null)?.dataset.value ?? null;
+        return {
+          active: value(document.querySelector('[data-testid=committee-active-count] .value')),
+          former: value(document.querySelector('[data-testid=committee-former-count] .value')),
+          byActorGroup: Object.fromEntries(
+            [...document.querySelectorAll('[data-testid=committee-byActorGroup] tbody tr')].map((tr) => [
+              (tr as HTMLElement).dataset.key,
+              value(tr.querySelector('td[data-value]')),
+            ]),
+          ),
+          meetings: [
+            ...document.querySelectorAll('[data-testid=committee-meetings] td[data-field=attendeeCount]'),
+          ].map((td) => value(td)),
+        };
+      });
+    };
+    await page.goto(`${server.url}/committees/${committeeId}`);
+    await page.waitForSelector('[data-testid=committee-meetings] td[data-field=attendeeCount]');
+    expect(await onPage()).toEqual(await membership(''));
+    const proposals = await api(`/proposals?committeeId=${committeeId}&limit=25`);
+    await page.waitForSelector('[data-testid=committee-proposals] tr[data-proposal]');
+    expect(
+      await page.$$eval('[data-testid=committee-proposals] tr[data-proposal]', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.proposal),
+      ),
+    ).toEqual(proposals.items.map((p: { proposalId: string }) => p.proposalId));
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shotsDir, 'committee.png'), fullPage: true });
+
+    // As of a third of the way: the page and the API agree, and differ from now.
+    const third = Math.floor(((await api('/committees')).position as number) / 3);
+    await page.goto(`${server.url}/committees/${committeeId}?asOf=${third}`);
+    await page.waitForFunction(
+      (p) =>
+        document.querySelector('[data-testid=reflected-position]')?.getAttribute('data-position') ===
+        String(p),
+      (await api(`/committees/${committeeId}?asOf=${third}`)).position,
+    );
+    const then = await membership(`?asOf=${third}`);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('[data-testid=committee-meetings] td[data-field=attendeeCount]').length ===
+        n,
+      then.meetings.length,
+    );
+    expect(await onPage()).toEqual(then);
+    expect(then.meetings.length).toBeLessThan((await membership('')).meetings.length);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test(`the participation page shows the API's counts, overall and for one committee, with small counts as "< 5"`, async () => {
+    const { context, page, errors } = await openPage(browser());
+    const cards = async (query: string) => {
+      const p = await api(`/participation${query}`);
+      const v = (n: number | null) => (n === null ? '' : String(n));
+      return {
+        participants: v(p.participants),
+        members: v(p.members.total),
+        ballotsCast: v(p.turnout.ballotsCast),
+        eligible: v(p.turnout.eligible),
+        closedVotes: String(p.turnout.closedVotes),
+        meetings: String(p.publicMeetings.meetings),
+        attendees: v(p.publicMeetings.attendees),
+        supports: v(p.supports),
+        byRepresentationBasis: Object.fromEntries(
+          Object.entries(p.members.byRepresentationBasis as Record<string, number | null>).map(([k, n]) => [
+            k,
+            v(n),
+          ]),
+        ),
+      };
+    };
+    const onPage = () =>
+      page.evaluate(() => {
+        const value = (selector: string) =>
+          (document.querySelector(selector) as HTMLElement | null)?.dataset.value ?? null;
+        return {
+          participants: value('[data-testid=participation-participants] .value'),
+          members: value('[data-testid=participation-members] .value'),
+          ballotsCast: value('[data-testid=participation-turnout] [data-field=ballotsCast]'),
+          eligible: value('[data-testid=participation-turnout] [data-field=eligible]'),
+          closedVotes: value('[data-testid=participation-turnout] [data-field=closedVotes]'),
+          meetings: value('[data-testid=participation-public-meetings] [data-field=meetings]'),
+          attendees: value('[data-testid=participation-public-meetings] .value'),
+          supports: value('[data-testid=participation-supports] .value'),
+          byRepresentationBasis: Object.fromEntries(
+            [...document.querySelectorAll('[data-testid=participation-byRepresentationBasis] tbody tr')].map(
+              (tr) => [
+                (tr as HTMLElement).dataset.key,
+                (tr.querySelector('td[data-value]') as HTMLElement).dataset.value,
+              ],
+            ),
+          ),
+        };
+      });
+    await page.goto(`${server.url}/participation`);
+    await page.waitForSelector('[data-testid=participation-participants] .value');
+    expect(await onPage()).toEqual(await cards(''));
+
+    // A task committee is small: some of its counts are hidden, and the page says "< 5" for them, never 0.
+    const small = ((await api('/committees')).items as Array<{ committeeId: string; kind: string }>).find(
+      (c) => c.kind === 'task',
+    );
+    await page.selectOption('select[name=committeeId]', small?.committeeId ?? '');
+    await page.waitForFunction(
+      (id) => new URL(location.href).searchParams.get('committeeId') === id,
+      small?.committeeId,
+    );
+    const expected = await cards(`?committeeId=${small?.committeeId}`);
+    await page.waitForFunction(
+      (n) =>
+        document
+          .querySelector('[data-testid=participation-turnout] [data-field=closedVotes]')
+          ?.getAttribute('data-value') === n,
+      expected.closedVotes,
+    );
+    expect(await onPage()).toEqual(expected);
+    const hidden = await page.$$eval('td[data-value=""], .value[data-value=""], dd[data-value=""]', (cells) =>
+      cells.map((c) => c.textContent?.trim()),
+    );
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const text of hidden) expect(text).toMatch(/^\(?< 5\)?$/);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shotsDir, 'participation.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('after the live feed drops, the page reconnects with Last-Event-ID of the last event it saw', async () => {
     const { context, page } = await openPage(browser());
     const seen: Array<string | undefined> = [];

@@ -10,17 +10,20 @@ export function Count({ n }: { n: number | null | undefined }) {
   return <>{w.num(n)}</>;
 }
 
-/** A rate as the API gives it: a number in 0…1, an object with `value`, or null (suppressed or undefined). */
+/**
+ * A rate as the API gives it: a number in 0…1 or an object with `value` and its parts. A rate whose parts are hidden
+ * (a count under 5) reads "< 5" like the counts; one with nothing counted reads "–".
+ */
 export function Rate({ rate }: { rate: unknown }) {
   const w = useWords();
-  const value =
-    typeof rate === 'number'
-      ? rate
-      : rate && typeof rate === 'object' && 'value' in rate
-        ? (rate as { value: unknown }).value
-        : null;
-  if (typeof value !== 'number') return <>–</>;
-  return <>{`${w.num(value * 100, 1)} %`}</>;
+  if (rate && typeof rate === 'object') {
+    const parts = rate as { value?: unknown; numerator?: unknown; denominator?: unknown };
+    if (parts.numerator === null || parts.denominator === null)
+      return <span class="suppressed">{w.t('common.suppressed')}</span>;
+    rate = parts.value;
+  }
+  if (typeof rate !== 'number') return <>–</>;
+  return <>{`${w.num(rate * 100, 1)} %`}</>;
 }
 
 export function Loading({ when, children }: { when: boolean; children?: ComponentChildren }) {
