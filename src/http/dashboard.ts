@@ -9,8 +9,15 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import { problems } from './problem';
 
-/** The paths of the dashboard's pages (src/dashboard/state.ts `routes`). */
-const PAGES = ['/', '/committees', '/committees/:id', '/participation', '/proposals', '/proposals/:id'];
+/** The paths of the dashboard's pages (src/dashboard/state.ts `routes`), served as one route. */
+export const DASHBOARD_PAGES = [
+  '/',
+  '/committees',
+  '/committees/:id',
+  '/participation',
+  '/proposals',
+  '/proposals/:id',
+];
 
 /** dist/dashboard of the checkout this file runs from (as dist/src/http/dashboard.js, or from source in tests). */
 export function builtDashboardDir(): string {
@@ -36,7 +43,7 @@ export function dashboardRouter(dir: string = builtDashboardDir()): Router {
       dotfiles: 'ignore',
     }),
   );
-  router.get(PAGES, (_req, res) => {
+  router.get(DASHBOARD_PAGES, (_req, res) => {
     if (!fs.existsSync(index)) {
       throw problems.unavailable('The dashboard is not built: run `npm run build` (npm start does it)');
     }

@@ -7,6 +7,7 @@
  */
 import request from 'supertest';
 import { commandRoutes } from '../../src/http/routes/commandRoutes';
+import { DASHBOARD_PAGES } from '../../src/http/dashboard';
 import { openLedgerApp, TOKENS, type LedgerApp, type TestRole } from '../support/ledgerApp';
 import { readLiveFeed, servedRoutes } from '../support/servedRoutes';
 
@@ -182,6 +183,17 @@ async function everyCommand(
   return { committeeId, proposalId, voteId, arenaId, bodyId };
 }
 
+function dashboardPages(records: Records): string[] {
+  return [
+    '/',
+    '/committees',
+    `/committees/${records.committeeId}`,
+    '/participation',
+    '/proposals',
+    `/proposals/${records.proposalId}`,
+  ];
+}
+
 /** Each read route: the request that walks it on the records the commands left, and who may read it. */
 const reads = (records: Records): Array<[string, string, Access]> => [
   ['GET /healthz', '/healthz', 'anyone'],
@@ -189,6 +201,12 @@ const reads = (records: Records): Array<[string, string, Access]> => [
   ['GET /openapi.json', '/openapi.json', 'anyone'],
   ['GET /docs', '/docs', 'anyone'],
   ['GET /docs/docs.js', '/docs/docs.js', 'anyone'],
+  // The dashboard's pages are one route (src/http/dashboard.ts); each page address is walked.
+  ...dashboardPages(records).map((address): [string, string, Access] => [
+    `GET ${DASHBOARD_PAGES.join(',')}`,
+    address,
+    'anyone',
+  ]),
   ['GET /proposals', '/api/v1/proposals', 'anyone'],
   ['GET /proposals/:id', `/api/v1/proposals/${records.proposalId}`, 'anyone'],
   ['GET /proposals/:id/timeline', `/api/v1/proposals/${records.proposalId}/timeline`, 'anyone'],

@@ -9,6 +9,7 @@
  */
 import request from 'supertest';
 import { eventDataSchemas } from '../../src/domain/events';
+import { DASHBOARD_PAGES } from '../../src/http/dashboard';
 import { openLedgerApp, TOKENS, type LedgerApp, type TestRole } from '../support/ledgerApp';
 import { readLiveFeed, servedRoutes } from '../support/servedRoutes';
 
@@ -139,6 +140,14 @@ function requestsPerRoute(l: Ledger): Record<string, string[]> {
     'GET /openapi.json': ['/openapi.json'],
     'GET /docs': ['/docs'],
     'GET /docs/docs.js': ['/docs/docs.js'],
+    [`GET ${DASHBOARD_PAGES.join(',')}`]: [
+      '/',
+      '/committees',
+      `/committees/${l.committeeId}`,
+      '/participation',
+      '/proposals',
+      `/proposals/${l.proposalId}`,
+    ],
     'GET /proposals': api(['/proposals', `/proposals?committeeId=${l.committeeId}`]),
     'GET /proposals/:id': api([`/proposals/${l.proposalId}`]),
     'GET /proposals/:id/timeline': api([`/proposals/${l.proposalId}/timeline`]),
