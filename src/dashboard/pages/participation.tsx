@@ -6,6 +6,7 @@
 import { useView } from '../api';
 import { Breakdown, MEMBER_BREAKDOWNS } from '../components/breakdown';
 import { Count, Loading, Problem, Rate, SuppressionNote, TableFrame } from '../components/common';
+import { useNames } from '../names';
 import { useWords } from '../i18n';
 import { codesOf } from '../messages';
 import { hrefTo, navigate, place, useObservable } from '../state';
@@ -204,6 +205,7 @@ export function ParticipationPage() {
     'vote',
   ]);
   const p = answer.data;
+  const names = useNames();
   return (
     <>
       <h1 tabIndex={-1}>{w.t('participation.heading')}</h1>
@@ -215,6 +217,8 @@ export function ParticipationPage() {
           <>
             <section aria-labelledby="summary-heading">
               <h2 id="summary-heading">
+                {p.committeeId ? names.committee(p.committeeId) : w.t('participation.allCommittees')}
+                {', '}
                 {p.from || p.to
                   ? w.t('participation.period', { from: w.date(p.from), to: w.date(p.to) })
                   : w.t('participation.allTime')}
