@@ -32,6 +32,7 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
     const integrity = audit.integrity();
     process.stdout.write(
       `Participation ledger listening on ${running.url}\n` +
+        `  dashboard ${running.url}/   API ${running.url}/api/v1   API docs ${running.url}/docs\n` +
         `Checkpoints are signed as ${audit.origin}; the verifier key auditors pin: ${audit.verifierKey}\n` +
         (integrity.state === 'refusing'
           ? `\nWARNING: the audit trail does not hold together, so this server records and signs NOTHING:\n` +

@@ -13,6 +13,12 @@ describe('the server as a process', () => {
     const server = await startServerProcess({ LEDGER_DATA_DIR: temp.dir });
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
+    // The printed dashboard address serves the dashboard (the built app, not a placeholder).
+    const dashboardUrl = /dashboard (http:\/\/\S+)/.exec(server.output())?.[1];
+    expect(dashboardUrl).toBe(`${server.url}/`);
+    const page = await fetch(dashboardUrl as string);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/);
     // No tokens configured: an admin token is generated, printed once, and works; only its hash is kept.
     const token = /\n\n {2}(\S{40,})\n\n/.exec(server.output())?.[1];
     expect(token).toBeDefined();
