@@ -1,33 +1,11 @@
-/** The shapes of the API answers the pages read (API.md, docs/views.md); only the fields the pages use. */
+/**
+ * The shapes of the API answers the pages read (API.md, docs/views.md). Where an answer is a view as the projections
+ * shape it, the type is the projection's own (type-only imports: nothing of the server reaches the bundle), so the
+ * dashboard cannot drift from it; the rest are the answers' fields the pages use.
+ */
+import type { InfluenceGroup, ParticipationView, PublicProposalStatusView } from '../../projections';
 
-export interface Rate {
-  value: number | null;
-  numerator: number | null;
-  denominator: number | null;
-}
-
-export interface InfluenceGroup {
-  key: string | null;
-  keyLabel: string | null;
-  submitted: number;
-  committeeAdopted: number;
-  referred: number;
-  politicallyDecided: number;
-  adoptedFull: number;
-  adoptedPartial: number;
-  rejected: number;
-  noted: number;
-  returned: number;
-  implemented: number;
-  adoptionRate: Rate;
-  medianDaysToPoliticalDecision: number | null;
-  medianDays: {
-    submittedToCommitteeDecision: number | null;
-    committeeDecisionToReferral: number | null;
-    referralToPoliticalDecision: number | null;
-    politicalDecisionToImplemented: number | null;
-  };
-}
+export type { InfluenceGroup };
 
 export interface InfluenceAnswer {
   position: number;
@@ -35,48 +13,8 @@ export interface InfluenceAnswer {
   groups: InfluenceGroup[];
 }
 
-export interface Referral {
-  referralId: string;
-  toBodyId: string;
-  kind: string;
-  caseNumber: string | null;
-  referredOn: string;
-  politicalDecision: {
-    outcome: string;
-    caseNumber: string;
-    summary: string;
-    decidedOn: string;
-    votesFor?: number;
-    votesAgainst?: number;
-  } | null;
-}
-
-export interface ProposalStatus {
-  proposalId: string;
-  committeeId: string;
-  title: string;
-  origin: string;
-  theme: string | null;
-  area: string | null;
-  submittedOn: string;
-  stage: string;
-  supports: number | null;
-  supportThresholdReachedOn: string | null;
-  latestCommitteeDecision: {
-    decisionId: string;
-    outcome: string;
-    kind: string;
-    decidedOn: string;
-    voteId?: string;
-    grantNok?: number;
-  } | null;
-  referrals: Referral[];
-  implementation: { status: string; progressPct: number; note: string; reportedOn: string } | null;
-  influence: string;
-  daysToPoliticalDecision: number | null;
-  initiativeDeadline?: string | null;
-  overdue?: boolean;
-}
+/** The status view as the caller may see it (supports null when suppressed). */
+export type ProposalStatus = PublicProposalStatusView;
 
 export interface ProposalList {
   position: number;
@@ -212,33 +150,7 @@ export interface PoliticalBodyList {
 
 // ---------- participation ----------
 
-export interface ParticipationAnswer {
+export type ParticipationAnswer = ParticipationView & {
   position: number;
-  committeeId: string | null;
-  from: string | null;
-  to: string | null;
-  participants: number | null;
-  members: {
-    total: number | null;
-    byActorGroup: Record<string, number | null>;
-    byRepresentationBasis: Record<string, number | null>;
-    byRole: Record<string, number | null>;
-    byArea: Record<string, number | null>;
-  };
-  turnout: {
-    closedVotes: number;
-    ballotsCast: number | null;
-    eligible: number | null;
-    rate: Rate;
-    perVote: Array<{
-      voteId: string;
-      closedOn: string;
-      ballotsCast: number | null;
-      eligible: number | null;
-      rate: Rate;
-    }>;
-  };
-  publicMeetings: { meetings: number; attendees: number | null };
-  supports: number | null;
-  suppressed: string[];
-}
+  suppressionThreshold: number | null;
+};
