@@ -251,6 +251,10 @@ const nb = {
   'proof.check': 'Sjekk bevisene',
   'proof.checking': 'Sjekker …',
   'proof.verified': 'Verifisert',
+  'proof.stepProven': 'bevist',
+  'proof.stepMissing': 'ikke i sporingen',
+  'proof.stepsUnproven':
+    '{n} av {total} steg i forslagets vei er ikke bevist av sporingen: les dem som tjenerens påstand, ikke som den signerte reskontroen.',
   'proof.failed': 'Ikke verifisert',
   'proof.traceVerified': 'Alle {n} hendelser er verifisert mot sjekkpunktet (trestørrelse {size}).',
   'proof.traceFailed': 'Sporingen er ikke verifisert: {n} av {total} hendelser feilet.',
@@ -532,6 +536,10 @@ const en: Record<MessageKey, string> = {
   'proof.check': 'Check the proofs',
   'proof.checking': 'Checking …',
   'proof.verified': 'Verified',
+  'proof.stepProven': 'proven',
+  'proof.stepMissing': 'not in the trace',
+  'proof.stepsUnproven':
+    "{n} of {total} steps of the proposal's path are not proven by the trace: read them as the server's claim, not as the signed ledger.",
   'proof.failed': 'Not verified',
   'proof.traceVerified': 'All {n} events verified against the checkpoint (tree size {size}).',
   'proof.traceFailed': 'The trace is not verified: {n} of {total} events failed.',

@@ -336,6 +336,13 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         trs.map((r) => [Number((r as HTMLElement).dataset.position), (r as HTMLElement).dataset.ok]),
       );
       expect(rows).toEqual(trace.events.map((e: { globalPosition: number }) => [e.globalPosition, 'true']));
+      // Every step of the path on the page is one the verified trace proves.
+      expect(
+        await page.$$eval('[data-testid=proposal-timeline] li', (items) =>
+          items.map((i) => i.querySelector('[data-proof]')?.getAttribute('data-proof')),
+        ),
+      ).toEqual(timeline.entries.map(() => 'proven'));
+      expect(await page.$('[data-testid=timeline-unproven]')).toBeNull();
 
       // Pinning the key the operator published makes it a pinned verification.
       await page.fill('input[name=pinnedKey]', checkpointKey);
@@ -374,6 +381,30 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       expect(failures).toHaveLength(1);
       expect(failures[0]?.[0]).toBe(altered);
       expect(failures[0]?.[1]).toContain('SHA-256');
+      await context.close();
+    });
+
+    test('a trace that leaves out the last step verifies, and the page says which step of the path it does not prove', async () => {
+      const { context, page } = await openPage(browser());
+      let left: number | undefined;
+      await page.route('**/api/v1/proposals/*/trace', async (route) => {
+        const response = await route.fetch();
+        const trace = await response.json();
+        // The proposal's last event (its last implementation report) has no later revision to betray the gap.
+        left = trace.events.pop().globalPosition;
+        await route.fulfill({ response, json: trace });
+      });
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid=timeline-unproven]');
+      expect(await page.getAttribute('[data-testid=timeline-unproven]', 'data-value')).toBe('1');
+      expect(
+        await page.getAttribute(
+          `[data-testid=proposal-timeline] li[data-position="${left}"] [data-proof]`,
+          'data-proof',
+        ),
+      ).toBe('missing');
       await context.close();
     });
 

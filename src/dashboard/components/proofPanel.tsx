@@ -21,7 +21,14 @@ type Check =
   | { state: 'done'; verdict: TraceVerdict; treeSize: number | null }
   | { state: 'error'; problem: ApiProblem };
 
-export function ProofPanel({ proposalId }: { proposalId: string }) {
+export function ProofPanel({
+  proposalId,
+  onVerdict,
+}: {
+  proposalId: string;
+  /** Told each new verdict (null while none): the timeline marks the steps the trace proves. */
+  onVerdict?: (verdict: TraceVerdict | null) => void;
+}) {
   const w = useWords();
   const tab = useObservable(token);
   const [pinned, setPinned] = useState(() => window.localStorage.getItem(PINNED_KEY) ?? '');
@@ -29,6 +36,7 @@ export function ProofPanel({ proposalId }: { proposalId: string }) {
   const [run, setRun] = useState(0);
 
   useEffect(() => {
+    onVerdict?.(null);
     if (!tab) {
       setCheck({ state: 'idle' });
       return;
@@ -41,7 +49,9 @@ export function ProofPanel({ proposalId }: { proposalId: string }) {
       const key = pinned.trim();
       const verdict = await verifyTrace(trace, key ? { pinnedKey: key } : {});
       const size = (trace as { checkpoint?: { treeSize?: unknown } } | null)?.checkpoint?.treeSize;
-      if (!cancelled) setCheck({ state: 'done', verdict, treeSize: typeof size === 'number' ? size : null });
+      if (cancelled) return;
+      setCheck({ state: 'done', verdict, treeSize: typeof size === 'number' ? size : null });
+      onVerdict?.(verdict);
     })().catch((error: unknown) => {
       if (cancelled) return;
       setCheck({

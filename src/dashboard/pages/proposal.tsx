@@ -6,7 +6,9 @@ import type { ComponentChildren } from 'preact';
 import { useView } from '../api';
 import { BarChart } from '../components/chart';
 import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
+import { useState } from 'preact/hooks';
 import { ProofPanel } from '../components/proofPanel';
+import type { TraceVerdict } from '../proof/verdict';
 import { useWords, type Words } from '../i18n';
 import type { MessageKey } from '../messages';
 import { useNames, type Names } from '../names';
@@ -207,7 +209,46 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
   );
 }
 
-function Timeline({ id, names }: { id: string; names: Names }) {
+/**
+ * Whether a step of the path is in the verified trace: the timeline comes from the server's views, the trace from the
+ * signed log, so a step the trace does not prove (left out, or failing) is said to be unproven.
+ */
+function ProofMark({ verdict, position }: { verdict: TraceVerdict | null; position: number }) {
+  const w = useWords();
+  if (!verdict) return null;
+  const event = verdict.events.find((e) => e.globalPosition === position);
+  const proven = verdict.checkpoint.signatureValid && event?.ok === true;
+  return (
+    <span
+      class={`badge ${proven ? 'ok' : 'bad'}`}
+      data-proof={proven ? 'proven' : event ? 'failed' : 'missing'}
+    >
+      {proven
+        ? `✔ ${w.t('proof.stepProven')}`
+        : event
+          ? `✘ ${w.t('proof.failed')}`
+          : `✘ ${w.t('proof.stepMissing')}`}
+    </span>
+  );
+}
+
+/** Says how many steps the verified trace does not prove, so a reader does not take the path on trust. */
+function Unproven({ verdict, entries }: { verdict: TraceVerdict | null; entries: TimelineEntry[] }) {
+  const w = useWords();
+  if (!verdict) return null;
+  const proven = new Set(verdict.events.filter((e) => e.ok).map((e) => e.globalPosition));
+  const unproven = verdict.checkpoint.signatureValid
+    ? entries.filter((e) => !proven.has(e.globalPosition)).length
+    : entries.length;
+  if (unproven === 0) return null;
+  return (
+    <p class="problem" role="alert" data-testid="timeline-unproven" data-value={unproven}>
+      {w.t('proof.stepsUnproven', { n: unproven, total: entries.length })}
+    </p>
+  );
+}
+
+function Timeline({ id, names, verdict }: { id: string; names: Names; verdict: TraceVerdict | null }) {
   const w = useWords();
   const answer = useView<TimelineAnswer>(`/proposals/${id}/timeline`, {}, ['proposal', 'vote', 'meeting']);
   const months = answer.data?.supports ?? [];
@@ -216,13 +257,15 @@ function Timeline({ id, names }: { id: string; names: Names }) {
       <h2 id="path-heading">{w.t('proposal.path')}</h2>
       <Problem problem={answer.error} retry={answer.reload} />
       <Loading when={answer.loading && !answer.data}>
+        <Unproven verdict={verdict} entries={answer.data?.entries ?? []} />
         <ol class="timeline" data-testid="proposal-timeline">
           {(answer.data?.entries ?? []).map((e) => (
             <li key={e.globalPosition} data-position={e.globalPosition} data-type={e.type}>
               <p class="when">
                 <strong>{w.has(`event.${e.type}`) ? w.t(`event.${e.type}` as MessageKey) : e.type}</strong> ·{' '}
                 {w.date(e.occurredAt)}{' '}
-                <span class="note">({w.t('common.position', { n: w.num(e.globalPosition) })})</span>
+                <span class="note">({w.t('common.position', { n: w.num(e.globalPosition) })})</span>{' '}
+                <ProofMark verdict={verdict} position={e.globalPosition} />
               </p>
               {entryDetails(w, names, e)}
             </li>
@@ -250,6 +293,7 @@ function Timeline({ id, names }: { id: string; names: Names }) {
 export function ProposalPage({ id }: { id: string }) {
   const w = useWords();
   const names = useNames();
+  const [verdict, setVerdict] = useState<TraceVerdict | null>(null);
   const answer = useView<ProposalStatus & { position: number; suppressed?: string[] }>(
     `/proposals/${id}`,
     {},
@@ -266,8 +310,8 @@ export function ProposalPage({ id }: { id: string }) {
         {answer.data && <Status p={answer.data} names={names} />}
         <SuppressionNote suppressed={answer.data?.suppressed} />
       </Loading>
-      <Timeline id={id} names={names} />
-      <ProofPanel proposalId={id} />
+      <Timeline id={id} names={names} verdict={verdict} />
+      <ProofPanel proposalId={id} onVerdict={setVerdict} />
     </>
   );
 }
