@@ -32,6 +32,9 @@ export function authHeaders(): Record<string, string> {
   return t ? { Authorization: `Bearer ${t}` } : {};
 }
 
+/** Set when the server refused the tab's token: the token is dropped and the reader told (tokenPanel.tsx). */
+export const tokenRejected = new Observable<boolean>(false);
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
@@ -39,6 +42,11 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiProblem(0, 'Network error', error instanceof Error ? error.message : String(error));
+  }
+  if (response.status === 401 && token.value !== null) {
+    // The server no longer knows the token (revoked, or the server restarted with other tokens): read on without it.
+    tokenRejected.set(true);
+    token.set(null);
   }
   if (!response.ok) {
     let title = response.statusText;

@@ -258,6 +258,10 @@ const nb = {
   'proof.failed': 'Ikke verifisert',
   'proof.traceVerified': 'Alle {n} hendelser er verifisert mot sjekkpunktet (trestørrelse {size}).',
   'proof.traceFailed': 'Sporingen er ikke verifisert: {n} av {total} hendelser feilet.',
+  'proof.traceUnsigned':
+    'sjekkpunktets signatur holder ikke ({problem}), så ingen hendelse i sporingen er bevist.',
+  'proof.traceProblems': 'sporingen som helhet holder ikke (se under).',
+  'proof.unsignedRoot': 'ikke bevist: sjekkpunktet er ikke gyldig signert',
   'proof.checkpointOk': 'Sjekkpunktets signatur er gyldig ({key}).',
   'proof.checkpointFailed': 'Sjekkpunktets signatur er ikke gyldig: {problem}',
   'proof.keyPinned': 'nøkkelen er festet av deg',
@@ -543,6 +547,10 @@ const en: Record<MessageKey, string> = {
   'proof.failed': 'Not verified',
   'proof.traceVerified': 'All {n} events verified against the checkpoint (tree size {size}).',
   'proof.traceFailed': 'The trace is not verified: {n} of {total} events failed.',
+  'proof.traceUnsigned':
+    "the checkpoint's signature does not hold ({problem}), so no event of the trace is proven.",
+  'proof.traceProblems': 'the trace as a whole does not hold (see below).',
+  'proof.unsignedRoot': 'not proven: the checkpoint is not validly signed',
   'proof.checkpointOk': "The checkpoint's signature is valid ({key}).",
   'proof.checkpointFailed': "The checkpoint's signature is not valid: {problem}",
   'proof.keyPinned': 'key pinned by you',

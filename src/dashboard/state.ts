@@ -129,6 +129,8 @@ export function followLinks(root: HTMLElement): void {
     if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
     const url = new URL(anchor.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    // A link to a place on this page (the skip link) is the browser's to follow: it moves focus there.
+    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
     event.preventDefault();
     navigate(url.href);
   });

@@ -301,6 +301,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     });
 
     async function withToken(page: Page): Promise<void> {
+      await page.click('details.token-panel > summary');
       await page.fill('input[name=token]', TOKENS.evaluator);
       await page.press('input[name=token]', 'Enter');
     }
@@ -441,6 +442,14 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         'false',
       );
       expect(await page.getAttribute('[data-testid=proof-checkpoint]', 'data-ok')).toBe('false');
+      // Against a root whose signature fails, no event counts as proven, whatever its own checks say.
+      expect(
+        new Set(
+          await page.$$eval('[data-testid=proof-events] tbody tr', (rows) =>
+            rows.map((r) => (r as HTMLElement).dataset.ok),
+          ),
+        ),
+      ).toEqual(new Set(['false']));
 
       // Re-signed by another key, it verifies against that key unpinned — which the page says — but not pinned.
       mode = 'resign';
@@ -482,6 +491,11 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await page.waitForSelector('[data-testid=funnel-table]');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    // The skip link takes focus past the header, to the main content.
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('[data-testid=funnel-table]');
     // Tab through the header to the navigation's "Forslag" and follow it with Enter.
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab');
@@ -764,6 +778,24 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await expectAccessible(page);
     await page.screenshot({ path: path.join(shotsDir, 'participation.png'), fullPage: true });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('a mistyped token is refused at once and the public views go on without it', async () => {
+    const { context, page, errors } = await openPage(browser());
+    await page.goto(`${server.url}/`);
+    await funnelOnPage(page);
+    await page.click('details.token-panel > summary');
+    await page.fill('input[name=token]', 'not-a-token-of-this-server');
+    await page.press('input[name=token]', 'Enter');
+    await page.waitForSelector('[data-testid=token-rejected]');
+    expect(await page.evaluate(() => sessionStorage.getItem('ledger.token'))).toBeNull();
+    // The views were never asked with it: they show the public numbers.
+    await page.goto(`${server.url}/proposals`);
+    await page.waitForSelector('[data-testid=proposals-table] tbody tr');
+    expect(await page.$('.problem[role=alert]')).toBeNull();
+    // The one refused try is the only console error (Chromium logs every 401).
+    expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
     await context.close();
   });
 

@@ -145,7 +145,11 @@ function Verdict({
               n: w.num(verdict.events.length),
               size: treeSize === null ? '–' : w.num(treeSize),
             })
-          : w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })}
+          : !cp.signatureValid
+            ? w.t('proof.traceUnsigned', { problem: problemText(cp.problem) })
+            : failed.length > 0
+              ? w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })
+              : w.t('proof.traceProblems')}
       </p>
       <p data-testid="proof-checkpoint" data-ok={cp.signatureValid ? 'true' : 'false'}>
         {cp.signatureValid
@@ -181,16 +185,25 @@ function Verdict({
             </tr>
           </thead>
           <tbody>
-            {verdict.events.map((e, i) => (
-              <tr key={i} data-position={e.globalPosition ?? ''} data-ok={e.ok ? 'true' : 'false'}>
-                <th scope="row">
-                  {w.t('common.position', { n: position(e.globalPosition) })} · {typeName(e.type)}
-                </th>
-                <td class={e.ok ? 'verdict-ok' : 'verdict-bad'}>
-                  {e.ok ? `✔ ${w.t('proof.verified')}` : `✘ ${problemText(e.problem)}`}
-                </td>
-              </tr>
-            ))}
+            {verdict.events.map((e, i) => {
+              // An event is proven only against a checkpoint whose signature holds: its own checks passing
+              // against an unsigned root prove nothing.
+              const proven = e.ok && cp.signatureValid;
+              return (
+                <tr key={i} data-position={e.globalPosition ?? ''} data-ok={proven ? 'true' : 'false'}>
+                  <th scope="row">
+                    {w.t('common.position', { n: position(e.globalPosition) })} · {typeName(e.type)}
+                  </th>
+                  <td class={proven ? 'verdict-ok' : 'verdict-bad'}>
+                    {proven
+                      ? `✔ ${w.t('proof.verified')}`
+                      : e.ok
+                        ? `✘ ${w.t('proof.unsignedRoot')}`
+                        : `✘ ${problemText(e.problem)}`}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </TableFrame>
