@@ -147,6 +147,8 @@ export function useView<T extends { position: number }>(
       (problem: unknown) => {
         if (controller.signal.aborted) return;
         setError(problem instanceof ApiProblem ? problem : new ApiProblem(0, 'Error', String(problem)));
+        // The previous answer was to another question: keeping it beside the error would mislead.
+        setData(null);
         setLoading(false);
       },
     );

@@ -11,7 +11,7 @@ import { OverviewPage } from './pages/overview';
 import { ParticipationPage } from './pages/participation';
 import { ProposalPage } from './pages/proposal';
 import { ProposalsPage } from './pages/proposals';
-import { hrefTo, lang, place, useObservable, type Page } from './state';
+import { hrefTo, lang, pageTitle, place, useObservable, type Page } from './state';
 
 const NAV: Array<{ path: string; key: MessageKey; pages: Array<Page['name']> }> = [
   { path: '/', key: 'nav.overview', pages: ['overview'] },
@@ -46,9 +46,11 @@ export function App() {
   const pageKey = NAV.find((n) => n.pages.includes(here.page.name))?.key;
 
   const firstPage = useRef(true);
+  const named = useObservable(pageTitle);
   useEffect(() => {
-    document.title = pageKey ? `${w.t(pageKey)} · ${w.t('app.title')}` : w.t('app.title');
-  }, [pageKey, w.lang]);
+    const what = named ?? (pageKey ? w.t(pageKey) : null);
+    document.title = what ? `${what} · ${w.t('app.title')}` : w.t('app.title');
+  }, [pageKey, named, w.lang]);
   useEffect(() => {
     // After navigation (not on arrival) the new page's heading takes focus, so keyboard and screen-reader users
     // land on it as they would after a page load.

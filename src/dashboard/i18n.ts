@@ -2,6 +2,8 @@
 import {
   codeLabel,
   formatDate,
+  formatInstant,
+  formatMonth,
   formatNumber,
   hasMessage,
   message,
@@ -19,6 +21,14 @@ export interface Words {
   code(list: CodeList, value: string | null | undefined): string;
   num(n: number, digits?: number): string;
   date(isoDate: string | null | undefined): string;
+  /** A recorded instant, to the minute. */
+  instant(iso: string): string;
+  /** A month, YYYY-MM. */
+  month(month: string): string;
+  /** A ledger point as a reader reads it: "position 5 000" or a recorded time. */
+  point(value: string): string;
+  /** A proposal's influence class in words; a proposal withdrawn while referred awaits nothing any more. */
+  influence(p: { influence: string; stage: string }): string;
 }
 
 export function wordsFor(l: Lang): Words {
@@ -29,6 +39,18 @@ export function wordsFor(l: Lang): Words {
     code: (list, value) => codeLabel(l, list, value),
     num: (n, digits) => formatNumber(l, n, digits),
     date: (d) => (d ? formatDate(l, d) : '–'),
+    instant: (iso) => formatInstant(l, iso),
+    month: (m) => formatMonth(l, m),
+    point: (value) =>
+      /^-?\d+$/.test(value)
+        ? message(l, 'common.position', { n: formatNumber(l, Number(value)) })
+        : /^\d{4}-\d{2}-\d{2}$/.test(value)
+          ? formatDate(l, value)
+          : formatInstant(l, value),
+    influence: (p) =>
+      p.stage === 'withdrawn' && p.influence === 'pending'
+        ? message(l, 'influence.withdrawnPending')
+        : codeLabel(l, 'influence', p.influence),
   };
 }
 

@@ -5,8 +5,8 @@
  */
 
 const nb = {
-  'app.title': 'Gir det mer demokrati?',
-  'app.subtitle': 'Deltakelsesreskontroen: lokaldemokratiforsøket i Asker 2020–2022',
+  'app.title': 'Deltakelsesloggen',
+  'app.subtitle': 'Lokaldemokratiforsøket i Asker 2020–2022: fra innbyggerforslag til politisk vedtak',
   'app.skip': 'Hopp til innholdet',
   'nav.label': 'Sider',
   'nav.overview': 'Oversikt',
@@ -21,11 +21,23 @@ const nb = {
   'common.yes': 'Ja',
   'common.no': 'Nei',
   'common.suppressed': '< 5',
+  'common.hiddenRate': 'skjult',
+  'influence.withdrawnPending': 'Trukket før politisk vedtak',
   'common.suppressedNote':
     'Tall under 5 vises som «< 5» for å verne enkeltpersoner (k-anonymitet); de er ikke null.',
   'common.days': '{n} dager',
   'common.nok': '{n} kr',
   'common.position': 'posisjon {n}',
+  'problem.network': 'Tjenesten svarer ikke. Sjekk nettforbindelsen og prøv igjen.',
+  'problem.badQuestion': 'Tjenesten forstod ikke spørsmålet (et filter eller tidspunkt er ugyldig).',
+  'problem.notAllowed': 'Dette krever en tilgangsnøkkel med en annen rolle.',
+  'problem.notFound': 'Finnes ikke, i alle fall ikke på dette tidspunktet i loggen.',
+  'problem.tooMany': 'For mange forespørsler på kort tid. Vent litt og prøv igjen.',
+  'problem.unavailable': 'Tjenesten er midlertidig utilgjengelig. Prøv igjen om litt.',
+  'problem.other': 'Tjenesten kunne ikke svare på dette.',
+  'problem.serverSays': 'Tjenesten sier:',
+  'common.periodBackwards':
+    'Perioden slutter før den begynner: «Til» må være samme dag som «Fra» eller senere.',
   'common.error': 'Kunne ikke hente data: {detail}',
   'common.retry': 'Prøv igjen',
   'common.showTable': 'Vis som tabell',
@@ -41,21 +53,23 @@ const nb = {
   'common.to': 'Til',
   'common.filter': 'Filtrer',
   'common.clear': 'Nullstill',
-  'point.label': 'Reskontroen per',
+  'point.label': 'Vis loggen slik den var',
   'point.mode': 'Tidspunkt',
   'point.now': 'Nå (følger med live)',
-  'point.position': 'Posisjon i reskontroen',
-  'point.recorded': 'Registrert tidspunkt (asOf)',
-  'point.validAt': 'Forretningsdato (validAt)',
-  'point.validAtUnavailable': 'Forretningsdato (kommer med validAt)',
+  'point.position': 'Posisjon i loggen',
+  'point.recorded': 'Registreringstidspunkt',
+  'point.validAt': 'Dato i forsøket',
+  'point.validAtUnavailable': 'Dato i forsøket (kommer)',
   'point.apply': 'Vis',
   'point.reset': 'Tilbake til nå',
-  'point.reflects': 'Viser reskontroen ved posisjon {position}',
-  'point.reflectsEmpty': 'Viser en tom reskontro (ingen hendelser ennå på dette tidspunktet)',
+  'point.reflects': 'Viser loggen ved posisjon {position}',
+  'point.reflectsEmpty': 'Viser en tom logg (ingen hendelser ennå på dette tidspunktet)',
   'point.asOfShown': 'Historisk visning: {point}',
+  'point.beyondHead':
+    'Loggen har ingen posisjon {asked} ennå: visningen er loggen slik den er nå (posisjon {position}), og kan endre seg.',
   'point.invalid': 'Skriv et heltall ≥ −1 eller et tidspunkt',
   'point.hint':
-    'Forsøkets hendelser er registrert i etterkant: et registrert tidspunkt i 2020–2022 finner en tom reskontro.',
+    'Forsøkets hendelser er registrert i etterkant: et registreringstidspunkt i 2020–2022 finner en tom logg.',
   'live.connecting': 'Kobler til live-strømmen …',
   'live.live': 'Live: oppdatert til posisjon {position}',
   'live.behind': 'Henger etter: {n} nye hendelser hentes',
@@ -72,11 +86,18 @@ const nb = {
   'overview.lead':
     'Fra innbyggernes forslag til politiske vedtak: hvor mange forslag kommer videre, hvor fort, og hva blir gjennomført.',
   'overview.funnel': 'Påvirkningstrakten',
-  'overview.funnelCaption': 'Forslag i hvert steg, andel av innsendte og mediantid mellom stegene',
+  'overview.funnelCaption':
+    'Forslag som har nådd hvert steg, andel av de innsendte og mediantid mellom stegene',
+  'overview.funnelNote':
+    'Et forslag telles i hvert steg det har nådd, ikke bare der det står nå. Trakten er ikke streng: et innbyggerforslag (§ 12-1) kan oversendes uten vedtak i utvalget, og «Gjennomført» teller også forslag utvalget selv vedtok (eget vedtak) uten politisk behandling. «Vedtatt fullt ut» og «Vedtatt delvis» er to utfall av den politiske behandlingen.',
+  'median.submittedToCommitteeDecision': 'innsendt → første vedtak i utvalget, uansett utfall',
+  'median.committeeDecisionToReferral': 'første vedtak i utvalget → første oversendelse',
+  'median.referralToPoliticalDecision': 'første oversendelse → politisk vedtak',
+  'median.politicalDecisionToImplemented': 'politisk vedtak → gjennomført',
   'overview.stage': 'Steg',
   'overview.share': 'Andel av innsendte',
-  'overview.medianDays': 'Median dager fra forrige steg',
-  'overview.adoptionRate': 'Vedtaksandel (fullt eller delvis av politisk behandlede)',
+  'overview.medianDays': 'Mediantid i dager, fra forrige steg',
+  'overview.adoptionRate': 'Andel vedtatt helt eller delvis, av de politisk behandlede',
   'overview.medianToDecision': 'Median dager fra innsendt til politisk vedtak',
   'overview.split': 'Fordelt etter',
   'overview.splitCaption': 'Trakten fordelt etter {groupBy}',
@@ -112,7 +133,7 @@ const nb = {
   'committees.period': 'Periode',
   'committees.mandate': 'Mandat',
   'committees.coCreationForm': 'Samskapingsform',
-  'committees.proposalsByStage': 'Forslag etter steg',
+  'committees.proposalsByStage': 'Forslag etter steg de står i nå',
   'committees.budget': 'Budsjett, kr (tildelt / innvilget)',
   'committees.members': 'Aktive medlemmer',
   'committees.dissolved': 'Avviklet {date}',
@@ -131,6 +152,8 @@ const nb = {
   'committee.byRepresentationBasis': 'Etter representasjonsgrunnlag',
   'committee.byRole': 'Etter rolle',
   'committee.active': 'Aktive',
+  'committee.activeAtDissolution': 'Medlemmer da utvalget ble avviklet',
+  'committees.atDissolution': '(ved avviklingen)',
   'committee.former': 'Tidligere',
   'committee.memberList': 'Medlemsliste',
   'committee.person': 'Person',
@@ -214,6 +237,7 @@ const nb = {
   'proposals.influence': 'Påvirkning',
   'proposals.none': 'Ingen forslag passer filteret.',
   'proposal.status': 'Status',
+  'proposal.notFound': 'Forslaget finnes ikke',
   'proposal.path': 'Forslagets vei',
   'proposal.supportsOverTime': 'Støtte over tid',
   'proposal.month': 'Måned',
@@ -241,7 +265,7 @@ const nb = {
   'event.MeetingHeld': 'Behandlet i møte',
   'event.ProposalSupported': 'Støtteerklæring',
   'event.BallotCast': 'Stemme avgitt',
-  'proof.heading': 'Bevis: er dette den signerte reskontroen?',
+  'proof.heading': 'Bevis: er dette den signerte loggen?',
   'proof.lead':
     'Med en evaluatornøkkel henter siden forslagets sporing og sjekker hver hendelse her i nettleseren: SHA-256 av bladet, inkluderingsbeviset (RFC 9162) mot sjekkpunktet, og sjekkpunktets Ed25519-signatur.',
   'proof.needToken': 'Legg inn en evaluatornøkkel øverst for å sjekke bevisene.',
@@ -254,7 +278,7 @@ const nb = {
   'proof.stepProven': 'bevist',
   'proof.stepMissing': 'ikke i sporingen',
   'proof.stepsUnproven':
-    '{n} av {total} steg i forslagets vei er ikke bevist av sporingen: les dem som tjenerens påstand, ikke som den signerte reskontroen.',
+    '{n} av {total} steg i forslagets vei er ikke bevist av sporingen: les dem som tjenerens påstand, ikke som den signerte loggen.',
   'proof.failed': 'Ikke verifisert',
   'proof.traceVerified': 'Alle {n} hendelser er verifisert mot sjekkpunktet (trestørrelse {size}).',
   'proof.traceFailed': 'Sporingen er ikke verifisert: {n} av {total} hendelser feilet.',
@@ -274,7 +298,7 @@ const nb = {
   'proof.problem.position-mismatch': 'bladets posisjon stemmer ikke med hendelsen',
   'proof.problem.leaf-not-canonical': 'bladteksten er ikke i kanonisk form',
   'proof.problem.leaf-envelope-mismatch': 'hendelsen som vises stemmer ikke med bladet',
-  'proof.problem.out-of-order': 'hendelsene står ikke i reskontroens rekkefølge',
+  'proof.problem.out-of-order': 'hendelsene står ikke i loggens rekkefølge',
   'proof.problem.malformed': 'svaret har feil form',
   'proof.problem.signature-invalid': 'signaturen er ugyldig',
   'proof.problem.key-mismatch': 'sjekkpunktet er ikke signert med den festede nøkkelen',
@@ -293,8 +317,8 @@ const nb = {
 export type MessageKey = keyof typeof nb;
 
 const en: Record<MessageKey, string> = {
-  'app.title': 'Did it give more democracy?',
-  'app.subtitle': "The participation ledger: Asker's local democracy trial 2020–2022",
+  'app.title': 'The participation ledger',
+  'app.subtitle': "Asker's local democracy trial 2020–2022: from residents' proposals to political decisions",
   'app.skip': 'Skip to content',
   'nav.label': 'Pages',
   'nav.overview': 'Overview',
@@ -309,11 +333,23 @@ const en: Record<MessageKey, string> = {
   'common.yes': 'Yes',
   'common.no': 'No',
   'common.suppressed': '< 5',
+  'common.hiddenRate': 'hidden',
+  'influence.withdrawnPending': 'Withdrawn before a political decision',
   'common.suppressedNote':
     'Counts under 5 are shown as "< 5" to protect individuals (k-anonymity); they are not zero.',
   'common.days': '{n} days',
   'common.nok': 'NOK {n}',
   'common.position': 'position {n}',
+  'problem.network': 'The service does not answer. Check the network connection and try again.',
+  'problem.badQuestion':
+    'The service did not understand the question (a filter or point in time is not valid).',
+  'problem.notAllowed': 'This needs an access token of another role.',
+  'problem.notFound': 'This does not exist, at least not at this point of the ledger.',
+  'problem.tooMany': 'Too many requests in a short time. Wait a little and try again.',
+  'problem.unavailable': 'The service is unavailable for the moment. Try again shortly.',
+  'problem.other': 'The service could not answer this.',
+  'problem.serverSays': 'The service says:',
+  'common.periodBackwards': 'The period ends before it starts: "To" must be the same day as "From" or later.',
   'common.error': 'Could not load data: {detail}',
   'common.retry': 'Try again',
   'common.showTable': 'Show as table',
@@ -329,18 +365,20 @@ const en: Record<MessageKey, string> = {
   'common.to': 'To',
   'common.filter': 'Filter',
   'common.clear': 'Clear',
-  'point.label': 'The ledger as of',
+  'point.label': 'Show the ledger as it stood',
   'point.mode': 'Point',
   'point.now': 'Now (following live)',
   'point.position': 'Position in the ledger',
-  'point.recorded': 'Recorded time (asOf)',
-  'point.validAt': 'Business date (validAt)',
-  'point.validAtUnavailable': 'Business date (arrives with validAt)',
+  'point.recorded': 'Time recorded',
+  'point.validAt': 'Date in the trial',
+  'point.validAtUnavailable': 'Date in the trial (coming)',
   'point.apply': 'Show',
   'point.reset': 'Back to now',
   'point.reflects': 'Showing the ledger at position {position}',
   'point.reflectsEmpty': 'Showing an empty ledger (no events yet at this point)',
   'point.asOfShown': 'Historical view: {point}',
+  'point.beyondHead':
+    'The ledger has no position {asked} yet: this is the ledger as it is now (position {position}), and it may change.',
   'point.invalid': 'Enter a whole number ≥ −1 or a time',
   'point.hint':
     "The trial's events were recorded after the fact: a recorded time within 2020–2022 finds an empty ledger.",
@@ -361,11 +399,17 @@ const en: Record<MessageKey, string> = {
     "From residents' proposals to political decisions: how many proposals get further, how fast, and what is implemented.",
   'overview.funnel': 'The influence funnel',
   'overview.funnelCaption':
-    'Proposals at each stage, share of those submitted and median days between stages',
+    'Proposals that reached each stage, share of those submitted and median days between stages',
+  'overview.funnelNote':
+    'A proposal counts at every stage it reached, not only where it stands now. The funnel is not strict: a citizens\' initiative (§ 12-1) may be referred without a committee decision, and "Implemented" also counts proposals the committee decided itself (own decision) without a political decision. "Adopted fully" and "Adopted partially" are two outcomes of the political decision.',
+  'median.submittedToCommitteeDecision': 'submitted → first committee decision, whatever its outcome',
+  'median.committeeDecisionToReferral': 'first committee decision → first referral',
+  'median.referralToPoliticalDecision': 'first referral → political decision',
+  'median.politicalDecisionToImplemented': 'political decision → implemented',
   'overview.stage': 'Stage',
   'overview.share': 'Share of submitted',
   'overview.medianDays': 'Median days from the previous stage',
-  'overview.adoptionRate': 'Adoption rate (fully or partly, of those politically decided)',
+  'overview.adoptionRate': 'Share adopted fully or partly, of those politically decided',
   'overview.medianToDecision': 'Median days from submission to political decision',
   'overview.split': 'Split by',
   'overview.splitCaption': 'The funnel split by {groupBy}',
@@ -401,7 +445,7 @@ const en: Record<MessageKey, string> = {
   'committees.period': 'Period',
   'committees.mandate': 'Mandate',
   'committees.coCreationForm': 'Co-creation form',
-  'committees.proposalsByStage': 'Proposals by stage',
+  'committees.proposalsByStage': 'Proposals by the stage they are at now',
   'committees.budget': 'Budget, NOK (allocated / granted)',
   'committees.members': 'Active members',
   'committees.dissolved': 'Dissolved {date}',
@@ -420,6 +464,8 @@ const en: Record<MessageKey, string> = {
   'committee.byRepresentationBasis': 'By representation basis',
   'committee.byRole': 'By role',
   'committee.active': 'Active',
+  'committee.activeAtDissolution': 'Members when the committee was dissolved',
+  'committees.atDissolution': '(when dissolved)',
   'committee.former': 'Former',
   'committee.memberList': 'Members',
   'committee.person': 'Person',
@@ -503,6 +549,7 @@ const en: Record<MessageKey, string> = {
   'proposals.influence': 'Influence',
   'proposals.none': 'No proposal matches the filter.',
   'proposal.status': 'Status',
+  'proposal.notFound': 'No such proposal',
   'proposal.path': "The proposal's path",
   'proposal.supportsOverTime': 'Supports over time',
   'proposal.month': 'Month',
@@ -739,6 +786,27 @@ export function formatNumber(lang: Lang, n: number, digits = 0): string {
     maximumFractionDigits: digits,
     minimumFractionDigits: 0,
   }).format(n);
+}
+
+/** A recorded instant (RFC 3339) in the reader's time zone, to the minute. */
+export function formatInstant(lang: Lang, instant: string): string {
+  const d = new Date(instant);
+  if (Number.isNaN(d.getTime())) return instant;
+  return new Intl.DateTimeFormat(lang === 'nb' ? 'nb-NO' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(d);
+}
+
+/** A month (YYYY-MM) as the language names it ("sep. 2020"). */
+export function formatMonth(lang: Lang, month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  if (!y || !m) return month;
+  return new Intl.DateTimeFormat(lang === 'nb' ? 'nb-NO' : 'en-GB', {
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
 export function formatDate(lang: Lang, isoDate: string): string {

@@ -23,6 +23,14 @@ export class Observable<T> {
   }
 }
 
+/** Names the window after what the page shows while it shows it. */
+export function usePageTitle(title: string | null | undefined): void {
+  useEffect(() => {
+    pageTitle.set(title ?? null);
+    return () => pageTitle.set(null);
+  }, [title]);
+}
+
 export function useObservable<T>(observable: Observable<T>): T {
   const [value, setValue] = useState(observable.value);
   useEffect(() => {
@@ -130,12 +138,16 @@ export function followLinks(root: HTMLElement): void {
     const url = new URL(anchor.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
     // A link to a place on this page (the skip link) is the browser's to follow: it moves focus there.
-    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
+    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search)
+      return;
     event.preventDefault();
     navigate(url.href);
   });
   window.addEventListener('popstate', () => place.set(placeOf(new URL(window.location.href))));
 }
+
+/** The name of what the page shows (a proposal's title, a committee's name), for the window title; null: none. */
+export const pageTitle = new Observable<string | null>(null);
 
 // ---------- language and token ----------
 

@@ -50,6 +50,16 @@ describe('serving the dashboard', () => {
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 
+  test('the app is sent compressed to a client that accepts gzip', async () => {
+    fs.writeFileSync(path.join(built.dir, 'assets', 'index-big.js'), 'const x = 1;\n'.repeat(5000));
+    const res = await request(t.app).get('/assets/index-big.js').set('Accept-Encoding', 'gzip');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.text).toBe('const x = 1;\n'.repeat(5000));
+    const plain = await request(t.app).get('/assets/index-big.js').set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
   test.each([
     '/assets/missing.js',
     '/assets/../secret.txt',
@@ -65,6 +75,23 @@ describe('serving the dashboard', () => {
     expect(res.status).toBe(404);
     expect(res.type).toBe('application/problem+json');
     expect(res.text).not.toContain('not for the web');
+  });
+
+  test('a browser asking for an address no page has gets the dashboard (which says so) as a 404', async () => {
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const res = await request(t.app).get('/nosuchpage').set('Accept', browserAccept);
+    expect(res.status).toBe(404);
+    expect(res.type).toBe('text/html');
+    expect(res.text).toContain('<title>dashboard</title>');
+    // API paths and assets stay problems, whatever the client accepts.
+    for (const address of ['/api/v1/nosuchroute', '/assets/missing.js']) {
+      const other = await request(t.app).get(address).set('Accept', browserAccept);
+      expect(other.status).toBe(404);
+      expect(other.type).toBe('application/problem+json');
+    }
+    // A POST is never answered with a page.
+    const post = await request(t.app).post('/nosuchpage').set('Accept', browserAccept);
+    expect(post.type).toBe('application/problem+json');
   });
 
   test('a dashboard whose build was removed answers 503 with what to do, not a 500', async () => {

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ApiProblem } from '../api';
 import { useWords } from '../i18n';
+import type { MessageKey } from '../messages';
 
 /** A count of people: null means suppressed (under 5), shown as "< 5", never as 0. */
 export function Count({ n }: { n: number | null | undefined }) {
@@ -12,14 +13,14 @@ export function Count({ n }: { n: number | null | undefined }) {
 
 /**
  * A rate as the API gives it: a number in 0…1 or an object with `value` and its parts. A rate whose parts are hidden
- * (a count under 5) reads "< 5" like the counts; one with nothing counted reads "–".
+ * (a count under 5) reads "hidden" (not "< 5": it is a share, not a count); one with nothing counted reads "–".
  */
 export function Rate({ rate }: { rate: unknown }) {
   const w = useWords();
   if (rate && typeof rate === 'object') {
     const parts = rate as { value?: unknown; numerator?: unknown; denominator?: unknown };
     if (parts.numerator === null || parts.denominator === null)
-      return <span class="suppressed">{w.t('common.suppressed')}</span>;
+      return <span class="suppressed">{w.t('common.hiddenRate')}</span>;
     rate = parts.value;
   }
   if (typeof rate !== 'number') return <>–</>;
@@ -37,13 +38,31 @@ export function Loading({ when, children }: { when: boolean; children?: Componen
   );
 }
 
+/** What a failed read means to a reader, by its status; the API's own detail follows in small print. */
+function problemLead(status: number): MessageKey {
+  if (status === 0) return 'problem.network';
+  if (status === 400 || status === 422) return 'problem.badQuestion';
+  if (status === 401 || status === 403) return 'problem.notAllowed';
+  if (status === 404) return 'problem.notFound';
+  if (status === 429) return 'problem.tooMany';
+  if (status >= 500) return 'problem.unavailable';
+  return 'problem.other';
+}
+
 export function Problem({ problem, retry }: { problem: ApiProblem | null; retry?: () => void }) {
   const w = useWords();
   if (!problem) return null;
+  // Trying again helps only when the service, not the question, failed.
+  const transient = problem.status === 0 || problem.status === 429 || problem.status >= 500;
   return (
-    <div class="problem" role="alert">
-      <p>{w.t('common.error', { detail: problem.detail || problem.title })}</p>
-      {retry && (
+    <div class="problem" role="alert" data-status={problem.status}>
+      <p>{w.t(problemLead(problem.status))}</p>
+      {(problem.detail || problem.title) && (
+        <p class="note" lang="en">
+          {w.t('problem.serverSays')} {problem.detail || problem.title}
+        </p>
+      )}
+      {retry && transient && (
         <button type="button" onClick={retry}>
           {w.t('common.retry')}
         </button>

@@ -132,6 +132,14 @@ export function LedgerPointControl() {
             />
           </label>
         )}
+        {here.point.kind === 'asOf' &&
+          POSITION.test(here.point.value) &&
+          position !== null &&
+          Number(here.point.value) > position && (
+            <p class="note" data-testid="point-beyond-head">
+              {w.t('point.beyondHead', { asked: w.num(Number(here.point.value)), position: w.num(position) })}
+            </p>
+          )}
         {mode === 'recorded' && (
           <label>
             <span>{w.t('point.recorded')}</span>

@@ -12,7 +12,8 @@ export function LiveStatus() {
   let tone: string;
   if (state.status === 'reconnecting') [text, tone] = [w.t('live.reconnecting'), 'warn'];
   else if (state.status === 'connecting') [text, tone] = [w.t('live.connecting'), 'wait'];
-  else if (point.kind !== 'now') [text, tone] = [w.t('point.asOfShown', { point: point.value }), 'wait'];
+  else if (point.kind !== 'now')
+    [text, tone] = [w.t('point.asOfShown', { point: w.point(point.value) }), 'wait'];
   else if (behind > 0) [text, tone] = [w.t('live.behind', { n: w.num(behind) }), 'wait'];
   else [text, tone] = [w.t('live.live', { position: w.num(state.head) }), 'ok'];
   return (

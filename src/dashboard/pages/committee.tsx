@@ -11,7 +11,7 @@ import { BarChart } from '../components/chart';
 import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
 import { useWords, type Words } from '../i18n';
 import { codesOf } from '../messages';
-import { hrefTo } from '../state';
+import { hrefTo, usePageTitle } from '../state';
 import type { CommitteeDetail, MemberRow, ProposalList } from '../views';
 import { MandateFlags, PeriodText } from './committees';
 
@@ -121,7 +121,7 @@ function Membership({ c }: { c: CommitteeDetail }) {
           <span class="value" data-value={members.activeCount ?? ''}>
             <Count n={members.activeCount} />
           </span>
-          {w.t('committee.active')}
+          {c.dissolvedOn ? w.t('committee.activeAtDissolution') : w.t('committee.active')}
         </li>
         <li data-testid="committee-former-count">
           <span class="value" data-value={members.formerCount ?? ''}>
@@ -283,7 +283,7 @@ function ProposalRows({
             {w.date(p.submittedOn)}
           </td>
           <td data-field="influence" data-value={p.influence}>
-            {w.code('influence', p.influence)}
+            {w.influence(p)}
           </td>
         </tr>
       ))}
@@ -358,6 +358,7 @@ export function CommitteePage({ id }: { id: string }) {
   const w = useWords();
   const answer = useView<CommitteeDetail>(`/committees/${id}`, {}, ['committee', 'meeting', 'proposal']);
   const c = answer.data?.committeeId === id ? answer.data : null;
+  usePageTitle(c?.name);
   return (
     <>
       <p>

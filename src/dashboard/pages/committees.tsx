@@ -138,6 +138,7 @@ function Row({ item, arenas }: { item: CommitteeSummary; arenas: Map<string, str
       </td>
       <td class="num" data-field="activeMembers" data-value={item.activeMembers ?? ''}>
         <Count n={item.activeMembers} />
+        {item.dissolvedOn && <span class="note"> {w.t('committees.atDissolution')}</span>}
       </td>
     </tr>
   );

@@ -59,28 +59,41 @@ function Funnel({ group }: { group: InfluenceGroup }) {
               <th scope="col" class="num">
                 {w.t('overview.share')}
               </th>
-              <th scope="col" class="num">
-                {w.t('overview.medianDays')}
-              </th>
+              <th scope="col">{w.t('overview.medianDays')}</th>
             </tr>
           </thead>
           <tbody>
             {FUNNEL.map((s) => {
               const median = s.median === null ? null : group.medianDays[s.median];
+              // Adopted fully and partly are two outcomes of the political decision, not steps after each other.
+              const branch = s.count === 'adoptedFull' || s.count === 'adoptedPartial';
               return (
-                <tr key={s.count} data-stage={s.count}>
-                  <th scope="row">{w.t(`funnel.${s.count}`)}</th>
+                <tr key={s.count} data-stage={s.count} class={branch ? 'branch' : undefined}>
+                  <th scope="row">
+                    {branch && <span aria-hidden="true">↳ </span>}
+                    {w.t(`funnel.${s.count}`)}
+                  </th>
                   <td class="num" data-value={group[s.count]}>
                     {w.num(group[s.count])}
                   </td>
                   <td class="num">{share(group[s.count])}</td>
-                  <td class="num">{median === null ? '–' : w.num(median, 1)}</td>
+                  <td>
+                    {median === null || s.median === null ? (
+                      '–'
+                    ) : (
+                      <>
+                        <span class="num">{w.num(median, 1)}</span>{' '}
+                        <span class="note">({w.t(`median.${s.median}`)})</span>
+                      </>
+                    )}
+                  </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
       </TableFrame>
+      <p class="note">{w.t('overview.funnelNote')}</p>
       <ul class="cards">
         <li>
           <span class="value" data-testid="adoption-rate">

@@ -3,6 +3,7 @@
  * area, vote turnout, public-meeting attendance and supports, for one committee or all and a period of business
  * dates, the choice kept in the URL. Counts of people under 5 are suppressed for anonymous readers: "< 5", never 0.
  */
+import { useState } from 'preact/hooks';
 import { useView } from '../api';
 import { Breakdown, MEMBER_BREAKDOWNS } from '../components/breakdown';
 import { Count, Loading, Problem, Rate, SuppressionNote, TableFrame } from '../components/common';
@@ -27,8 +28,14 @@ function FilterForm({ filters }: { filters: Filters }) {
   const w = useWords();
   const committees = useView<CommitteeList>('/committees', {}, ['committee']);
   const items = committees.data?.items ?? [];
-  const set = (name: keyof Filters, value: string) =>
-    navigate(hrefTo('/participation', { ...filters, [name]: value }), true);
+  const [invalid, setInvalid] = useState(false);
+  const set = (name: keyof Filters, value: string) => {
+    const next = { ...filters, [name]: value };
+    // A period that ends before it starts is the reader's slip: said here, not sent to the API as a 400.
+    const backwards = next.from !== '' && next.to !== '' && next.from > next.to;
+    setInvalid(backwards);
+    if (!backwards) navigate(hrefTo('/participation', next), true);
+  };
   const known = filters.committeeId === '' || items.some((c) => c.committeeId === filters.committeeId);
   return (
     <form class="filters" aria-label={w.t('participation.filters')} onSubmit={(e) => e.preventDefault()}>
@@ -70,6 +77,11 @@ function FilterForm({ filters }: { filters: Filters }) {
         <button type="button" onClick={() => navigate(hrefTo('/participation'), true)}>
           {w.t('common.clear')}
         </button>
+      )}
+      {invalid && (
+        <p class="problem" role="alert">
+          {w.t('common.periodBackwards')}
+        </p>
       )}
     </form>
   );

@@ -12,7 +12,7 @@ import type { TraceVerdict } from '../proof/verdict';
 import { useWords, type Words } from '../i18n';
 import type { MessageKey } from '../messages';
 import { useNames, type Names } from '../names';
-import { hrefTo } from '../state';
+import { hrefTo, usePageTitle } from '../state';
 import type { ProposalStatus, TimelineAnswer, TimelineEntry } from '../views';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -127,7 +127,7 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
       <a href={hrefTo(`/committees/${p.committeeId}`)}>{names.committee(p.committeeId)}</a>,
     ],
     [w.t('proposals.stage'), w.code('stage', p.stage), 'stage'],
-    [w.t('proposals.influence'), w.code('influence', p.influence), 'influence'],
+    [w.t('proposals.influence'), w.influence(p), 'influence'],
     [w.t('proposals.origin'), w.code('origin', p.origin)],
     [w.t('proposals.theme'), p.theme ?? '–'],
     [w.t('proposals.submittedOn'), w.date(p.submittedOn)],
@@ -276,7 +276,7 @@ function Timeline({ id, names, verdict }: { id: string; names: Names; verdict: T
             id="supports"
             caption={w.t('proposal.supportsOverTime')}
             categoryLabel={w.t('proposal.month')}
-            categories={months.map((m) => m.month)}
+            categories={months.map((m) => w.month(m.month))}
             series={[
               { label: w.t('proposal.added'), values: months.map((m) => m.added) },
               { label: w.t('proposal.cumulative'), values: months.map((m) => m.cumulative) },
@@ -299,11 +299,24 @@ export function ProposalPage({ id }: { id: string }) {
     {},
     ['proposal'],
   );
+  usePageTitle(answer.data?.title);
+  const back = (
+    <p>
+      <a href={hrefTo('/proposals')}>← {w.t('nav.proposals')}</a>
+    </p>
+  );
+  if (answer.error?.status === 404)
+    // No such proposal (at this point of the ledger): one message, not one per section.
+    return (
+      <>
+        {back}
+        <h1 tabIndex={-1}>{w.t('proposal.notFound')}</h1>
+        <Problem problem={answer.error} />
+      </>
+    );
   return (
     <>
-      <p>
-        <a href={hrefTo('/proposals')}>← {w.t('nav.proposals')}</a>
-      </p>
+      {back}
       <h1 tabIndex={-1}>{answer.data?.title ?? w.t('proposal.status')}</h1>
       <Problem problem={answer.error} retry={answer.reload} />
       <Loading when={answer.loading && !answer.data}>

@@ -141,7 +141,7 @@ export function ProposalsPage() {
                     <td class="num" data-value={p.supports ?? ''}>
                       {p.supports === null ? w.t('common.suppressed') : w.num(p.supports)}
                     </td>
-                    <td>{w.code('influence', p.influence)}</td>
+                    <td>{w.influence(p)}</td>
                   </tr>
                 ))}
               </tbody>
