@@ -11,6 +11,15 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, L
 /** Colours with at least 3:1 contrast against white (WCAG 1.4.11), distinguishable in common colour blindness. */
 const PALETTE = ['#1f5f99', '#c25400', '#2e7d32', '#7b3fa0', '#a3262a', '#00758f', '#6d5a00'];
 
+/** Axis labels longer than this are cut with "…" on narrow screens; the table under the chart has them whole. */
+const LABEL_CHARS = 26;
+
+function shortLabel(this: { getLabelForValue(value: number): string }, value: number | string): string {
+  const label = typeof value === 'number' ? this.getLabelForValue(value) : value;
+  if (window.innerWidth > 700 || label.length <= LABEL_CHARS) return label;
+  return `${label.slice(0, LABEL_CHARS - 1)}…`;
+}
+
 export interface Series {
   label: string;
   /** null: suppressed or not defined; drawn as no bar and written "< 5" or "–" in the table. */
@@ -28,6 +37,8 @@ export interface BarChartProps {
   format?: (value: number) => string;
   /** What a null reads as in the table. */
   nullAs?: string;
+  /** The section's heading already says what the chart is: the caption is kept for screen readers only. */
+  captionHidden?: boolean;
 }
 
 export function BarChart(props: BarChartProps) {
@@ -62,7 +73,10 @@ export function BarChart(props: BarChartProps) {
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: props.series.length > 1, position: 'bottom' } },
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        scales: {
+          x: { beginAtZero: true, ticks: props.horizontal ? {} : { callback: shortLabel } },
+          y: { beginAtZero: true, ticks: props.horizontal ? { callback: shortLabel } : {} },
+        },
       },
     });
   }, [JSON.stringify(props.categories), JSON.stringify(props.series), props.horizontal, w.lang]);
@@ -73,7 +87,9 @@ export function BarChart(props: BarChartProps) {
   const height = Math.max(220, props.horizontal ? props.categories.length * 34 + 60 : 300);
   return (
     <figure class="chart" aria-labelledby={`${props.id}-caption`}>
-      <figcaption id={`${props.id}-caption`}>{props.caption}</figcaption>
+      <figcaption id={`${props.id}-caption`} class={props.captionHidden ? 'sr-only' : undefined}>
+        {props.caption}
+      </figcaption>
       <div class="chart-canvas" style={{ height: `${height}px` }} aria-hidden="true">
         <canvas ref={canvas} data-chart={props.id} />
       </div>

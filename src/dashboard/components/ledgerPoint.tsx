@@ -73,6 +73,7 @@ export function LedgerPointControl() {
     const params = Object.fromEntries(here.params.entries());
     // A cursor belongs to the point it was given at.
     delete params.cursor;
+    delete params.page;
     navigate(hrefTo(window.location.pathname, params, point));
   };
 

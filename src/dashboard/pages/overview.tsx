@@ -42,6 +42,7 @@ function Funnel({ group }: { group: InfluenceGroup }) {
       <BarChart
         id="funnel"
         caption={w.t('overview.funnel')}
+        captionHidden
         categoryLabel={w.t('overview.stage')}
         categories={FUNNEL.map((s) => w.t(`funnel.${s.count}`))}
         series={[{ label: w.t('common.count'), values: FUNNEL.map((s) => group[s.count]) }]}
@@ -151,6 +152,7 @@ function Split() {
         <BarChart
           id="split"
           caption={caption}
+          captionHidden
           categoryLabel={w.t('overview.group')}
           categories={names}
           series={FUNNEL.map((s) => ({
@@ -171,10 +173,12 @@ function Split() {
                   </th>
                 ))}
                 <th scope="col" class="num">
-                  {w.t('overview.adoptionRate')}
+                  <abbr title={w.t('overview.adoptionRate')}>{w.t('overview.adoptionRateShort')}</abbr>
                 </th>
                 <th scope="col" class="num">
-                  {w.t('overview.medianToDecision')}
+                  <abbr title={w.t('overview.medianToDecision')}>
+                    {w.t('overview.medianToDecisionShort')}
+                  </abbr>
                 </th>
               </tr>
             </thead>
@@ -227,7 +231,7 @@ function Initiatives() {
                   <th scope="col">{w.t('proposals.title')}</th>
                   <th scope="col">{w.t('proposals.stage')}</th>
                   <th scope="col" class="num">
-                    {w.t('proposals.supports')}
+                    {w.t('overview.signatures')}
                   </th>
                   <th scope="col">{w.t('overview.deadline')}</th>
                 </tr>

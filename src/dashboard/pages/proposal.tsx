@@ -181,9 +181,9 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
             <caption>{w.t('proposal.referrals')}</caption>
             <thead>
               <tr>
-                <th scope="col">{w.t('committee.heldOn')}</th>
-                <th scope="col">{w.t('proposals.committee')}</th>
-                <th scope="col">{w.t('proposal.status')}</th>
+                <th scope="col">{w.t('proposal.referredOn')}</th>
+                <th scope="col">{w.t('proposal.referredTo')}</th>
+                <th scope="col">{w.t('proposal.politicalOutcome')}</th>
               </tr>
             </thead>
             <tbody>

@@ -23,6 +23,8 @@ export function ProposalsPage() {
     string
   >;
   const cursor = here.params.get('cursor');
+  // The page number travels with the cursor only to say "page 3 of 12": the cursor alone decides what is shown.
+  const pageNumber = cursor ? Math.max(2, Number(here.params.get('page')) || 2) : 1;
   const [search, setSearch] = useState(filter.q);
   useEffect(() => setSearch(filter.q), [filter.q]);
   // The themes in use are the keys of the influence view grouped by theme.
@@ -149,14 +151,29 @@ export function ProposalsPage() {
           </TableFrame>
         )}
         <SuppressionNote suppressed={answer.data?.suppressed} />
-        <nav class="pager" aria-label={w.t('proposals.heading')}>
+        <nav class="pager" aria-label={w.t('proposals.pages')}>
+          {answer.data?.total !== undefined && answer.data.total > PAGE_SIZE && (
+            <span data-testid="proposals-page">
+              {w.t('proposals.pageOf', {
+                page: pageNumber,
+                pages: Math.ceil(answer.data.total / PAGE_SIZE),
+              })}{' '}
+            </span>
+          )}
           {cursor && (
             <a href={hrefTo('/proposals', { ...filter })} rel="first">
               {w.t('proposals.first')}
             </a>
           )}{' '}
           {answer.data?.nextCursor && (
-            <a href={hrefTo('/proposals', { ...filter, cursor: answer.data.nextCursor })} rel="next">
+            <a
+              href={hrefTo('/proposals', {
+                ...filter,
+                cursor: answer.data.nextCursor,
+                page: String(pageNumber + 1),
+              })}
+              rel="next"
+            >
               {w.t('proposals.next')}
             </a>
           )}
