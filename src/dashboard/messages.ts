@@ -284,6 +284,11 @@ const nb = {
   'proof.checking': 'Sjekker …',
   'proof.verified': 'Verifisert',
   'proof.stepProven': 'bevist',
+  'proof.stepDiffers': 'avviker fra den signerte hendelsen',
+  'proof.coverage':
+    'Sjekkpunktet dekker loggen til og med posisjon {last}. At tjeneren ikke viser deg én historie og andre en annen, kan bare uavhengige vitner bekrefte.',
+  'proof.problem.not-this-proposal': 'sporingen er ikke dette forslagets (feil eller manglende strøm)',
+  'proof.problem.vote-missing': 'et vedtak viser til en avstemning som mangler i sporingen',
   'proof.stepMissing': 'ikke i sporingen',
   'proof.stepsUnproven':
     '{n} av {total} steg i forslagets vei er ikke bevist av sporingen: les dem som tjenerens påstand, ikke som den signerte loggen.',
@@ -604,6 +609,11 @@ const en: Record<MessageKey, string> = {
   'proof.checking': 'Checking …',
   'proof.verified': 'Verified',
   'proof.stepProven': 'proven',
+  'proof.stepDiffers': 'differs from the signed event',
+  'proof.coverage':
+    'The checkpoint covers the ledger up to and including position {last}. That the server does not show you one history and others another, only independent witnesses can confirm.',
+  'proof.problem.not-this-proposal': "the trace is not this proposal's (a wrong or missing stream)",
+  'proof.problem.vote-missing': 'a decision names a vote the trace leaves out',
   'proof.stepMissing': 'not in the trace',
   'proof.stepsUnproven':
     "{n} of {total} steps of the proposal's path are not proven by the trace: read them as the server's claim, not as the signed ledger.",

@@ -409,6 +409,52 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       await context.close();
     });
 
+    test('a step of the path the server shows otherwise than the signed event says is marked as differing', async () => {
+      const { context, page } = await openPage(browser());
+      let changed: number | undefined;
+      await page.route('**/api/v1/proposals/*/timeline*', async (route) => {
+        const response = await route.fetch();
+        const timeline = await response.json();
+        const decision = timeline.entries.find(
+          (e: { type: string }) => e.type === 'CommitteeDecisionRecorded',
+        );
+        decision.outcome = decision.outcome === 'rejected' ? 'adopted' : 'rejected';
+        changed = decision.globalPosition;
+        await route.fulfill({ response, json: timeline });
+      });
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid=timeline-unproven]');
+      expect(await page.getAttribute('[data-testid=timeline-unproven]', 'data-value')).toBe('1');
+      expect(
+        await page.getAttribute(
+          `[data-testid=proposal-timeline] li[data-position="${changed}"] [data-proof]`,
+          'data-proof',
+        ),
+      ).toBe('differs');
+      await context.close();
+    });
+
+    test("another proposal's genuine trace does not verify on this proposal's page", async () => {
+      const { context, page } = await openPage(browser());
+      const otherId = (await api('/proposals?stage=submitted&limit=1')).items[0].proposalId as string;
+      await page.route(`**/api/v1/proposals/${proposalId}/trace`, async (route) => {
+        const other = await fetch(`${server.url}/api/v1/proposals/${otherId}/trace`, {
+          headers: { Authorization: `Bearer ${TOKENS.evaluator}` },
+        });
+        await route.fulfill({ status: 200, contentType: 'application/json', body: await other.text() });
+      });
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
+        'false',
+      );
+      expect(await page.textContent('[data-testid=proof-trace-problems]')).toContain('ikke dette forslagets');
+      await context.close();
+    });
+
     test('does not verify a checkpoint whose key was swapped, nor one signed by a key other than the pinned one', async () => {
       const { context, page } = await openPage(browser());
       const origin = checkpointKey.split('+')[0] as string;

@@ -47,7 +47,7 @@ export function ProofPanel({
     (async () => {
       const trace = await getJson<unknown>(apiUrl(`/proposals/${proposalId}/trace`), controller.signal);
       const key = pinned.trim();
-      const verdict = await verifyTrace(trace, key ? { pinnedKey: key } : {});
+      const verdict = await verifyTrace(trace, { proposalId, ...(key ? { pinnedKey: key } : {}) });
       const size = (trace as { checkpoint?: { treeSize?: unknown } } | null)?.checkpoint?.treeSize;
       if (cancelled) return;
       setCheck({ state: 'done', verdict, treeSize: typeof size === 'number' ? size : null });
@@ -156,6 +156,11 @@ function Verdict({
           ? w.t('proof.checkpointOk', { key: `${cp.key?.name ?? ''}, ${keyNote}` })
           : w.t('proof.checkpointFailed', { problem: problemText(cp.problem) })}
       </p>
+      {cp.signatureValid && cp.treeSize !== null && (
+        <p class="note" data-testid="proof-coverage">
+          {w.t('proof.coverage', { last: w.num(cp.treeSize - 1) })}
+        </p>
+      )}
       {verdict.problems.length > 0 && (
         <ul data-testid="proof-trace-problems">
           {verdict.problems.map((p, i) => (

@@ -213,21 +213,60 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
  * Whether a step of the path is in the verified trace: the timeline comes from the server's views, the trace from the
  * signed log, so a step the trace does not prove (left out, or failing) is said to be unproven.
  */
-function ProofMark({ verdict, position }: { verdict: TraceVerdict | null; position: number }) {
+/** Fields of an entry that are not the event's data: where and when it is, and what kind. */
+const ENVELOPE = new Set(['globalPosition', 'recordedAt', 'occurredAt', 'type']);
+
+/**
+ * Whether the step shown is the event the trace proves: the same type and business date, and each field shown equal
+ * to the signed leaf's data (a vote's close names its vote through its stream). A hidden count (null) is not compared.
+ */
+function sameAsProven(entry: TimelineEntry, leaf: TraceVerdict['leaves'][number]): boolean {
+  if (leaf.type !== entry.type || leaf.occurredAt !== entry.occurredAt) return false;
+  const data = (leaf.data ?? {}) as Record<string, unknown>;
+  return Object.entries(entry).every(([field, shown]) => {
+    if (ENVELOPE.has(field) || shown === null || shown === undefined) return true;
+    const stored =
+      field === 'voteId' && leaf.type === 'VoteClosed'
+        ? String(leaf.streamId).slice('vote-'.length)
+        : data[field];
+    return sameValue(shown, stored);
+  });
+}
+
+/** Equal as data: the same values, objects compared key by key whatever the order of their keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
+
+type Mark = 'proven' | 'differs' | 'failed' | 'missing';
+
+function markOf(verdict: TraceVerdict, entry: TimelineEntry): Mark {
+  const leaf = verdict.leaves.find((l) => l.globalPosition === entry.globalPosition);
+  if (leaf) return sameAsProven(entry, leaf) ? 'proven' : 'differs';
+  return verdict.events.some((e) => e.globalPosition === entry.globalPosition) ? 'failed' : 'missing';
+}
+
+function ProofMark({ verdict, entry }: { verdict: TraceVerdict | null; entry: TimelineEntry }) {
   const w = useWords();
   if (!verdict) return null;
-  const event = verdict.events.find((e) => e.globalPosition === position);
-  const proven = verdict.checkpoint.signatureValid && event?.ok === true;
+  const mark = markOf(verdict, entry);
+  const text: Record<Mark, string> = {
+    proven: `✔ ${w.t('proof.stepProven')}`,
+    differs: `✘ ${w.t('proof.stepDiffers')}`,
+    failed: `✘ ${w.t('proof.failed')}`,
+    missing: `✘ ${w.t('proof.stepMissing')}`,
+  };
   return (
-    <span
-      class={`badge ${proven ? 'ok' : 'bad'}`}
-      data-proof={proven ? 'proven' : event ? 'failed' : 'missing'}
-    >
-      {proven
-        ? `✔ ${w.t('proof.stepProven')}`
-        : event
-          ? `✘ ${w.t('proof.failed')}`
-          : `✘ ${w.t('proof.stepMissing')}`}
+    <span class={`badge ${mark === 'proven' ? 'ok' : 'bad'}`} data-proof={mark}>
+      {text[mark]}
     </span>
   );
 }
@@ -236,10 +275,7 @@ function ProofMark({ verdict, position }: { verdict: TraceVerdict | null; positi
 function Unproven({ verdict, entries }: { verdict: TraceVerdict | null; entries: TimelineEntry[] }) {
   const w = useWords();
   if (!verdict) return null;
-  const proven = new Set(verdict.events.filter((e) => e.ok).map((e) => e.globalPosition));
-  const unproven = verdict.checkpoint.signatureValid
-    ? entries.filter((e) => !proven.has(e.globalPosition)).length
-    : entries.length;
+  const unproven = entries.filter((e) => markOf(verdict, e) !== 'proven').length;
   if (unproven === 0) return null;
   return (
     <p class="problem" role="alert" data-testid="timeline-unproven" data-value={unproven}>
@@ -265,7 +301,7 @@ function Timeline({ id, names, verdict }: { id: string; names: Names; verdict: T
                 <strong>{w.has(`event.${e.type}`) ? w.t(`event.${e.type}` as MessageKey) : e.type}</strong> ·{' '}
                 {w.date(e.occurredAt)}{' '}
                 <span class="note">({w.t('common.position', { n: w.num(e.globalPosition) })})</span>{' '}
-                <ProofMark verdict={verdict} position={e.globalPosition} />
+                <ProofMark verdict={verdict} entry={e} />
               </p>
               {entryDetails(w, names, e)}
             </li>

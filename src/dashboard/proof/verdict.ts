@@ -4,6 +4,8 @@
  * and the descriptions below say in English what each one means (for the docs).
  */
 
+import type { LeafEvent } from './canonicalLeaf';
+
 export type CheckpointProblem =
   | 'malformed-note'
   | 'malformed-key'
@@ -23,7 +25,14 @@ export type EventProblem =
   | 'leaf-not-canonical'
   | 'leaf-envelope-mismatch';
 
-export type TraceProblem = 'no-webcrypto' | 'malformed' | 'too-many-events' | 'no-events' | 'stream-gap';
+export type TraceProblem =
+  | 'no-webcrypto'
+  | 'malformed'
+  | 'too-many-events'
+  | 'no-events'
+  | 'stream-gap'
+  | 'not-this-proposal'
+  | 'vote-missing';
 
 export const CHECKPOINT_PROBLEMS: Readonly<Record<CheckpointProblem, string>> = {
   'malformed-note': 'The checkpoint is not a well-formed signed note of a tree size and root hash.',
@@ -58,6 +67,9 @@ export const TRACE_PROBLEMS: Readonly<Record<TraceProblem, string>> = {
   'too-many-events': 'The trace holds more events than the browser checks; it was not checked.',
   'no-events': 'The trace holds no events, so it proves nothing.',
   'stream-gap': 'A stream the trace shows skips a revision: the trace leaves out one of its events.',
+  'not-this-proposal':
+    "The trace is not the asked proposal's: its own stream from submission is missing, or it holds another proposal's stream, a vote on another proposal or a meeting without it on the agenda.",
+  'vote-missing': 'A committee decision names a vote whose opening or close the trace leaves out.',
 };
 
 export interface CheckpointVerdict {
@@ -93,4 +105,9 @@ export interface TraceVerdict {
   checkpoint: CheckpointVerdict;
   events: EventVerdict[];
   problems: { problem: TraceProblem; streamId?: string; revision?: number }[];
+  /**
+   * The events the trace proves, as their leaves hold them (empty unless the checkpoint's signature holds): what a
+   * page shows of the proposal can be compared with these, not with the server's rendering.
+   */
+  leaves: LeafEvent[];
 }

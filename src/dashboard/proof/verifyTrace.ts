@@ -39,44 +39,55 @@ const ENVELOPE_FIELDS = [
 
 export async function verifyTrace(
   trace: unknown,
-  options: { pinnedKey?: string } = {},
+  options: { pinnedKey?: string; proposalId?: string } = {},
 ): Promise<TraceVerdict> {
   // Browsers give crypto.subtle to secure contexts only: a dashboard served over plain HTTP from another host has none.
   if (typeof globalThis.crypto?.subtle?.digest !== 'function')
     return unverified(options.pinnedKey !== undefined, 'no-webcrypto');
   try {
-    return await verifyWholeTrace(trace, options.pinnedKey);
+    return await verifyWholeTrace(trace, options.pinnedKey, options.proposalId);
   } catch {
     // Not expected for any input; if it happens, the trace is simply not verified rather than the page broken.
     return unverified(options.pinnedKey !== undefined, 'malformed');
   }
 }
 
-async function verifyWholeTrace(trace: unknown, pinnedKey: string | undefined): Promise<TraceVerdict> {
+async function verifyWholeTrace(
+  trace: unknown,
+  pinnedKey: string | undefined,
+  proposalId: string | undefined,
+): Promise<TraceVerdict> {
   if (!isRecord(trace) || !isRecord(trace.checkpoint) || !Array.isArray(trace.events))
     return unverified(pinnedKey !== undefined, 'malformed');
   const { verdict: checkpoint, signed } = await checkCheckpoint(trace.checkpoint, pinnedKey);
   const events: unknown[] = trace.events;
   if (events.length > MAX_TRACE_EVENTS)
-    return { ok: false, checkpoint, events: [], problems: [{ problem: 'too-many-events' }] };
-  if (events.length === 0) return { ok: false, checkpoint, events: [], problems: [{ problem: 'no-events' }] };
+    return { ok: false, checkpoint, events: [], problems: [{ problem: 'too-many-events' }], leaves: [] };
+  if (events.length === 0)
+    return { ok: false, checkpoint, events: [], problems: [{ problem: 'no-events' }], leaves: [] };
 
   const verdicts: EventVerdict[] = [];
   const leaves: LeafEvent[] = [];
+  const proven: LeafEvent[] = [];
   let previousPosition: number | null = null;
   for (const event of events) {
     const { verdict, leaf } = await checkEvent(event, signed, previousPosition);
     verdicts.push(verdict);
     if (leaf) leaves.push(leaf);
+    if (leaf && verdict.ok) proven.push(leaf);
     if (verdict.globalPosition !== null) previousPosition = verdict.globalPosition;
   }
-  const problems = streamGaps(leaves);
+  const problems = [
+    ...streamGaps(leaves),
+    ...(proposalId === undefined ? [] : belongsTo(leaves, proposalId)),
+    ...votesDecidedOn(leaves),
+  ];
   const ok =
     checkpoint.signatureValid &&
     checkpoint.problem === undefined &&
     verdicts.every((v) => v.ok) &&
     problems.length === 0;
-  return { ok, checkpoint, events: verdicts, problems };
+  return { ok, checkpoint, events: verdicts, problems, leaves: checkpoint.signatureValid ? proven : [] };
 }
 
 /** The verdict on a trace that could not be checked at all. */
@@ -91,7 +102,7 @@ function unverified(keyPinned: boolean, problem: 'malformed' | 'no-webcrypto'): 
     otherSigners: [],
     ...(problem === 'malformed' ? { problem: 'malformed-note' as const } : {}),
   };
-  return { ok: false, checkpoint, events: [], problems: [{ problem }] };
+  return { ok: false, checkpoint, events: [], problems: [{ problem }], leaves: [] };
 }
 
 // ---- the checkpoint ---------------------------------------------------------------------------------------------
@@ -240,6 +251,50 @@ function streamGaps(leaves: readonly LeafEvent[]): TraceVerdict['problems'] {
     if (revision >= 0) gaps.push({ problem: 'stream-gap', streamId, revision });
   }
   return gaps;
+}
+
+/**
+ * The trace is the asked proposal's: its own stream from its submission (revision 0), no other proposal's stream,
+ * votes that decide this proposal and meetings that had it on the agenda. Otherwise another proposal's genuine,
+ * signed trace would verify on this proposal's page.
+ */
+function belongsTo(leaves: readonly LeafEvent[], proposalId: string): TraceVerdict['problems'] {
+  const own = `proposal-${proposalId}`;
+  const problems: TraceVerdict['problems'] = [];
+  if (!leaves.some((l) => l.streamId === own && l.streamRevision === 0))
+    problems.push({ problem: 'not-this-proposal', streamId: own });
+  for (const leaf of leaves) {
+    const data = isRecord(leaf.data) ? leaf.data : {};
+    const foreign =
+      (typeof leaf.streamId === 'string' && leaf.streamId.startsWith('proposal-') && leaf.streamId !== own) ||
+      (leaf.type === 'VoteOpened' && data.proposalId !== proposalId) ||
+      (leaf.type === 'MeetingHeld' &&
+        !(Array.isArray(data.agendaProposalIds) && data.agendaProposalIds.includes(proposalId)));
+    if (foreign) problems.push({ problem: 'not-this-proposal', streamId: String(leaf.streamId) });
+  }
+  return problems;
+}
+
+/**
+ * A committee decision that names a vote comes with that vote's opening and close: a trace that left the vote
+ * out (its last event has no later revision to show the gap) would hide how the decision was reached.
+ */
+function votesDecidedOn(leaves: readonly LeafEvent[]): TraceVerdict['problems'] {
+  const types = new Map<string, Set<string>>();
+  for (const leaf of leaves)
+    if (typeof leaf.streamId === 'string')
+      types.set(leaf.streamId, (types.get(leaf.streamId) ?? new Set()).add(String(leaf.type)));
+  const problems: TraceVerdict['problems'] = [];
+  for (const leaf of leaves) {
+    const voteId =
+      leaf.type === 'CommitteeDecisionRecorded' && isRecord(leaf.data) ? leaf.data.voteId : undefined;
+    if (typeof voteId !== 'string') continue;
+    const stream = `vote-${voteId}`;
+    const seen = types.get(stream);
+    if (!seen?.has('VoteOpened') || !seen.has('VoteClosed'))
+      problems.push({ problem: 'vote-missing', streamId: stream });
+  }
+  return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -416,3 +416,51 @@ describe('hostile input gives a verdict, never an exception', () => {
 function leafHashOf(text: string): string {
   return serverLeafHash(Buffer.from(text, 'utf8')).toString('base64');
 }
+
+describe("binding a trace to the page's proposal", () => {
+  test("the asked proposal's own trace verifies, with its leaves for the page to compare", async () => {
+    const verdict = await verifyTrace(real.trace, { pinnedKey: real.publicKey, proposalId: real.proposalId });
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.leaves.map((l) => l.globalPosition)).toEqual(
+      real.trace.events.map((e) => e.globalPosition),
+    );
+  });
+
+  test("a genuine, signed trace of another proposal does not verify on this proposal's page", async () => {
+    const other = '0190aaaa-0000-7000-8000-000000000001';
+    const verdict = await verifyTrace(real.trace, { pinnedKey: real.publicKey, proposalId: other });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.map((p) => p.problem)).toContain('not-this-proposal');
+    // Every event is still genuine: the problem is whose trace it is.
+    expect(verdict.events.every((e) => e.ok)).toBe(true);
+  });
+
+  test('a trace that leaves out the close of a vote a decision names does not verify', async () => {
+    const decision = real.trace.events.find((e) => {
+      const leaf = JSON.parse(e.leaf as string) as { type: string; data: { voteId?: string } };
+      return leaf.type === 'CommitteeDecisionRecorded' && leaf.data.voteId !== undefined;
+    });
+    expect(decision).toBeDefined();
+    const voteId = (JSON.parse(decision?.leaf as string) as { data: { voteId: string } }).data.voteId;
+    const cut = tampered((trace) => {
+      trace.events = trace.events.filter(
+        (e) => !(e.type === 'VoteClosed' && e.streamId === `vote-${voteId}`),
+      );
+    });
+    expect(cut.events.length).toBe(real.trace.events.length - 1);
+    const verdict = await verifyTrace(cut, { pinnedKey: real.publicKey, proposalId: real.proposalId });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toContainEqual({ problem: 'vote-missing', streamId: `vote-${voteId}` });
+  });
+
+  test('no leaves are handed on when the checkpoint signature fails', async () => {
+    const other = server.encodeVerifierKey(
+      'someone-else',
+      server.publicKeyFromPrivate(server.generateSigningKey()),
+    );
+    const verdict = await verifyTrace(real.trace, { pinnedKey: other, proposalId: real.proposalId });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.leaves).toEqual([]);
+  });
+});
