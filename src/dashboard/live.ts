@@ -64,7 +64,20 @@ export function followLedger(): () => void {
     return read(response);
   }
 
+  /** Every kind of stream: after a lost connection, whatever the feed no longer replays may have changed. */
+  const EVERY_CATEGORY = [
+    'arena',
+    'political-body',
+    'person',
+    'committee',
+    'process',
+    'meeting',
+    'proposal',
+    'vote',
+  ];
+
   async function read(response: Response): Promise<void> {
+    const resumed = lastId !== null;
     if (!response.ok || !response.body) throw new Error(`live feed answered ${response.status}`);
     const parser = createParser({
       onEvent(message) {
@@ -80,7 +93,11 @@ export function followLedger(): () => void {
         if (caughtUp) {
           attempt = 0;
           const head = Math.max(live.value.head, Number(caughtUp[1]));
-          live.set({ ...live.value, status: 'live', head });
+          // A feed without a token resumes only a short way back (feeds.ts): after a drop, every view reloads.
+          const changed = resumed
+            ? { position: head, categories: new Set(EVERY_CATEGORY) }
+            : live.value.changed;
+          live.set({ status: 'live', head, changed });
         }
       },
     });

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventTypes } from '../../src/domain/events';
 import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+import { ANONYMOUS_REPLAY } from '../../src/http/routes/feeds';
 
 const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
 
@@ -199,5 +200,36 @@ describe('GET /positions/live', () => {
     expect(withToken.status).toBe(200);
     // /events/live keeps its rule: evaluators and admins only.
     expect((await openFeed('/events/live', { localAddress: '127.0.0.4' })).status).toBe(401);
+  });
+
+  test('readers without a token may hold half the live feeds at most: the rest stay open to tokens', async () => {
+    // Total 20 in this suite, 2 per address: ten anonymous feeds from five addresses fill their half.
+    for (let a = 10; a < 15; a++)
+      for (let i = 0; i < 2; i++)
+        expect((await openFeed('/positions/live', { localAddress: `127.0.0.${a}` })).status).toBe(200);
+    const refused = await openFeed('/positions/live', { localAddress: '127.0.0.20' });
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text()).detail).toMatch(/without a token/);
+    const evaluator = await openFeed('/events/live', {
+      localAddress: '127.0.0.20',
+      headers: { Authorization: `Bearer ${TOKENS.evaluator}` },
+    });
+    expect(evaluator.status).toBe(200);
+  });
+
+  test('a reader without a token resumes within the last events only, never replays the log; a token replays', async () => {
+    for (let i = 0; i < ANONYMOUS_REPLAY + 20; i++)
+      expect((await t.post('/arenas', { name: `Torg ${i}`, areas: ['Heggedal'] })).status).toBe(201);
+    const head = await t.head();
+    const anonymous = await openFeed('/positions/live', { headers: { 'Last-Event-ID': '0' } });
+    const ids = messages(await anonymous.until(/^: caught up at /m)).map((m) => Number(m.id));
+    expect(ids[0]).toBe(head + 1 - ANONYMOUS_REPLAY);
+    expect(ids.at(-1)).toBe(head);
+    const fromZero = await openFeed('/positions/live?from=0');
+    expect(messages(await fromZero.until(/^: caught up at /m)).length).toBe(ANONYMOUS_REPLAY);
+    const evaluator = await openFeed('/positions/live?from=0', {
+      headers: { Authorization: `Bearer ${TOKENS.evaluator}` },
+    });
+    expect(messages(await evaluator.until(/^: caught up at /m)).map((m) => Number(m.id))[0]).toBe(0);
   });
 });

@@ -60,6 +60,7 @@ interface LiveFeedSlot {
 class OpenLiveFeeds {
   private readonly slots = new Set<LiveFeedSlot>();
   private readonly perHolder = new Map<string, number>();
+  private anonymous = 0;
 
   constructor(
     private readonly caps: { perToken: number; total: number },
@@ -85,10 +86,20 @@ class OpenLiveFeeds {
         30,
       );
     }
+    // Anonymous feeds may take half the places at most, so a crowd of addresses cannot shut evaluators out.
+    const anonymousCap = Math.max(1, Math.floor(this.caps.total / 2));
+    if (holder.kind === 'address' && this.anonymous >= anonymousCap) {
+      throw problems.unavailable(
+        `The server has ${this.anonymous} live feeds open to readers without a token, the most it serves them at once; try again later`,
+        30,
+      );
+    }
     this.perHolder.set(holder.key, mine + 1);
+    if (holder.kind === 'address') this.anonymous += 1;
     const slot: LiveFeedSlot = {
       release: () => {
         if (!this.slots.delete(slot)) return;
+        if (holder.kind === 'address') this.anonymous -= 1;
         const left = (this.perHolder.get(holder.key) ?? 1) - 1;
         if (left > 0) this.perHolder.set(holder.key, left);
         else this.perHolder.delete(holder.key);
@@ -99,6 +110,8 @@ class OpenLiveFeeds {
   }
 }
 
+/** How far back an anonymous reader's positions feed resumes: enough for a reconnect, not for a replay. */
+export const ANONYMOUS_REPLAY = 100;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
 /** NDJSON is written in chunks of about this many characters: one write per line would cost a syscall each. */
@@ -153,10 +166,17 @@ export function feedsRouter({
     req: Request,
     res: Response,
     render: (event: RecordedEvent) => string,
+    options: { anonymousReplay?: number } = {},
   ): Promise<void> {
     const query = parseQuery(liveQuery, req.query);
-    const from = resumeFrom(req.header('last-event-id')) ?? query.from ?? (await store.headPosition()) + 1;
-    const slot = liveFeeds.admit(holderOf(req));
+    const holder = holderOf(req);
+    const head = await store.headPosition();
+    let from = resumeFrom(req.header('last-event-id')) ?? query.from ?? head + 1;
+    // A reader without a token resumes after a dropped connection, but does not replay the log: a replay dates
+    // every event, and with as-of reads that places each support and ballot (docs/security.md).
+    if (holder.kind === 'address' && options.anonymousReplay !== undefined)
+      from = Math.max(from, head + 1 - options.anonymousReplay);
+    const slot = liveFeeds.admit(holder);
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       Connection: 'keep-alive',
@@ -198,12 +218,16 @@ export function feedsRouter({
   });
 
   router.get('/positions/live', async (req, res) => {
-    await serveLiveFeed(req, res, (event) =>
-      sseMessage(event.globalPosition, 'position', {
-        globalPosition: event.globalPosition,
-        recordedAt: event.recordedAt,
-        category: parseStreamId(event.streamId)?.category ?? null,
-      }),
+    await serveLiveFeed(
+      req,
+      res,
+      (event) =>
+        sseMessage(event.globalPosition, 'position', {
+          globalPosition: event.globalPosition,
+          recordedAt: event.recordedAt,
+          category: parseStreamId(event.streamId)?.category ?? null,
+        }),
+      { anonymousReplay: ANONYMOUS_REPLAY },
     );
   });
 
