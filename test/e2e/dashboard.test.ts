@@ -300,6 +300,15 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       checkpointKey = (await api('/audit/checkpoint')).publicKey;
     });
 
+    /** The proposal's page with an evaluator token, once the page's proof check has given its verdict. */
+    async function checkedInPage(page: Page): Promise<void> {
+      await page.goto(`${server.url}/proposals/${proposalId}`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+    }
+    const verifiedAttribute = (page: Page) =>
+      page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified');
+
     async function withToken(page: Page): Promise<void> {
       await page.click('details.token-panel > summary');
       await page.fill('input[name=token]', TOKENS.evaluator);
@@ -327,9 +336,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       await withToken(page);
       await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
       const trace = await api(`/proposals/${proposalId}/trace`, TOKENS.evaluator);
-      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
-        'true',
-      );
+      expect(await verifiedAttribute(page)).toBe('true');
       expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-key-pinned')).toBe(
         'false',
       );
@@ -370,12 +377,8 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         altered = victim.globalPosition;
         await route.fulfill({ response, json: trace });
       });
-      await page.goto(`${server.url}/proposals/${proposalId}`);
-      await withToken(page);
-      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
-      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
-        'false',
-      );
+      await checkedInPage(page);
+      expect(await verifiedAttribute(page)).toBe('false');
       const failures = await page.$$eval('[data-testid=proof-failures] li', (items) =>
         items.map((i) => [Number((i as HTMLElement).dataset.position), i.textContent]),
       );
@@ -395,9 +398,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         left = trace.events.pop().globalPosition;
         await route.fulfill({ response, json: trace });
       });
-      await page.goto(`${server.url}/proposals/${proposalId}`);
-      await withToken(page);
-      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      await checkedInPage(page);
       await page.waitForSelector('[data-testid=timeline-unproven]');
       expect(await page.getAttribute('[data-testid=timeline-unproven]', 'data-value')).toBe('1');
       expect(
@@ -422,9 +423,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         changed = decision.globalPosition;
         await route.fulfill({ response, json: timeline });
       });
-      await page.goto(`${server.url}/proposals/${proposalId}`);
-      await withToken(page);
-      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      await checkedInPage(page);
       await page.waitForSelector('[data-testid=timeline-unproven]');
       expect(await page.getAttribute('[data-testid=timeline-unproven]', 'data-value')).toBe('1');
       expect(
@@ -445,12 +444,8 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         });
         await route.fulfill({ status: 200, contentType: 'application/json', body: await other.text() });
       });
-      await page.goto(`${server.url}/proposals/${proposalId}`);
-      await withToken(page);
-      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
-      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
-        'false',
-      );
+      await checkedInPage(page);
+      expect(await verifiedAttribute(page)).toBe('false');
       expect(await page.textContent('[data-testid=proof-trace-problems]')).toContain('ikke dette forslagets');
       await context.close();
     });
@@ -481,12 +476,8 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         }
         await route.fulfill({ response, json: trace });
       });
-      await page.goto(`${server.url}/proposals/${proposalId}`);
-      await withToken(page);
-      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
-      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
-        'false',
-      );
+      await checkedInPage(page);
+      expect(await verifiedAttribute(page)).toBe('false');
       expect(await page.getAttribute('[data-testid=proof-checkpoint]', 'data-ok')).toBe('false');
       // Against a root whose signature fails, no event counts as proven, whatever its own checks say.
       expect(
@@ -504,9 +495,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       await page.waitForFunction(() =>
         document.querySelector('[data-testid=proof-checkpoint]')?.textContent?.includes('festede'),
       );
-      expect(await page.getAttribute('[data-testid=proof-result] [data-verified]', 'data-verified')).toBe(
-        'false',
-      );
+      expect(await verifiedAttribute(page)).toBe('false');
       await context.close();
     });
   });
