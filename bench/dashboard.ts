@@ -5,52 +5,23 @@
  * that has not answered the question yet. The baseline, in the same run and browser, is navigation to the
  * server's /healthz: what any page of this server costs before the dashboard does anything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { median } from '../projections/statistics';
+import { CHROMIUM_PATH, launchChromium } from './chromium';
 import { ensureLedger } from './fixture';
+import { serveLedger } from './ledgerServer';
 import { report, type BenchRow } from './report';
 
 const RUNS = 7;
 const ledgerCli = path.resolve(__dirname, '../src/cli/ledger.js');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
+/** The median of runs there always are. */
+const middle = (runs: number[]): number => median(runs) ?? Number.NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function serve(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [ledgerCli, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      LEDGER_DATA_DIR: dir,
-      LEDGER_RATE_LIMIT_ANONYMOUS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) resolve(m[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`ledger serve exited with ${code}:\n${output}`)));
-  });
-  return { url, child };
-}
 
 /** Waits until the views hold the whole ledger, so the runs time the dashboard, not the catch-up. */
 async function caughtUp(url: string, events: number): Promise<void> {
@@ -94,14 +65,6 @@ async function baseline(browser: Browser, url: string): Promise<number> {
   return ms;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 async function demoLedger(): Promise<{ dir: string; events: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-dashboard-'));
   const child = spawn(process.execPath, [ledgerCli, 'demo', '--no-serve'], {
@@ -117,8 +80,9 @@ async function demoLedger(): Promise<{ dir: string; events: number }> {
 }
 
 export async function benchDashboard(args: { scale?: number }): Promise<void> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  if (!fs.existsSync(CHROMIUM_PATH))
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium`);
+  const browser = await launchChromium();
   const rows: BenchRow[] = [];
   const checks: Array<{ target: string; measured: string; ok: boolean }> = [];
   const ledgers: Array<{
@@ -138,7 +102,8 @@ export async function benchDashboard(args: { scale?: number }): Promise<void> {
   try {
     for (const ledger of ledgers) {
       const { dir, events } = await ledger.open();
-      const { url, child } = await serve(dir);
+      const server = await serveLedger({ LEDGER_DATA_DIR: dir, LEDGER_RATE_LIMIT_ANONYMOUS: '0' });
+      const { url } = server;
       try {
         await caughtUp(url, events);
         const views: number[] = [];
@@ -149,11 +114,11 @@ export async function benchDashboard(args: { scale?: number }): Promise<void> {
         }
         const label = `${ledger.label} (${events.toLocaleString('en')} events)`;
         rows.push(
-          { what: `${label}: navigation to /healthz (baseline)`, value: median(bare), unit: 'ms' },
+          { what: `${label}: navigation to /healthz (baseline)`, value: middle(bare), unit: 'ms' },
           { what: `${label}: first view, server's first answer`, value: views[0] as number, unit: 'ms' },
           {
             what: `${label}: first view, median of ${RUNS} cold browser contexts`,
-            value: median(views),
+            value: middle(views),
             unit: 'ms',
             note: `runs ${views.map((v) => Math.round(v)).join(' / ')}`,
           },
@@ -161,12 +126,11 @@ export async function benchDashboard(args: { scale?: number }): Promise<void> {
         const worst = Math.max(...views);
         checks.push({
           target: `P10 first view < ${ledger.bound} ms on the ${ledger.label}`,
-          measured: `median ${Math.round(median(views))} ms, slowest ${Math.round(worst)} ms`,
-          ok: median(views) < ledger.bound,
+          measured: `median ${Math.round(middle(views))} ms, slowest ${Math.round(worst)} ms`,
+          ok: middle(views) < ledger.bound,
         });
       } finally {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.on('exit', resolve));
+        await server.stop();
         if (ledger.temporary) fs.rmSync(dir, { recursive: true, force: true });
       }
     }

@@ -4,11 +4,11 @@
  * CPU time from /proc (Linux), the same for an admin's body, then measures GET /healthz while 16 anonymous ones
  * are in flight at all times.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { serveLedger } from './ledgerServer';
 import { report } from './report';
 
 const ROUTE = '/api/v1/proposals';
@@ -63,45 +63,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-async function startServer(
-  dataDir: string,
-): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const cli = path.resolve(__dirname, '../src/cli/ledger.js');
-  const child = spawn(process.execPath, [cli, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      LEDGER_DATA_DIR: dataDir,
-      LEDGER_API_TOKENS: `admin=${ADMIN_TOKEN}`,
-      // The anonymous rate limit would answer 429 before the body matters; the bench measures the body's cost.
-      LEDGER_RATE_LIMIT_ANONYMOUS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    url,
-    pid: child.pid as number,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 export async function benchHostileBodies(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-hostile-'));
-  const server = await startServer(dataDir);
+  const server = await serveLedger({
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_API_TOKENS: `admin=${ADMIN_TOKEN}`,
+    // The anonymous rate limit would answer 429 before the body matters; the bench measures the body's cost.
+    LEDGER_RATE_LIMIT_ANONYMOUS: '0',
+  });
   try {
     const rows = [];
     for (const [what, body, token] of [

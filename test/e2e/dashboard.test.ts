@@ -75,6 +75,24 @@ async function openPage(
   return { context, page, errors };
 }
 
+/** A resident's proposal to the committee at `index` of the list, sent as a clerk through the API; its id. */
+async function submitProposal(index: number, title: string, description: string): Promise<string> {
+  const committee = (await api('/committees')).items[index];
+  const res = await fetch(`${server.url}/api/v1/proposals`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKENS.clerk}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      committeeId: committee.committeeId,
+      title,
+      description,
+      origin: 'resident',
+      submittedOn: committee.period.from,
+    }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -221,19 +239,7 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     await page.waitForSelector('[data-testid=live-status][data-state=live]');
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 
-    const committee = (await api('/committees')).items[0];
-    const res = await fetch(`${server.url}/api/v1/proposals`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKENS.clerk}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        committeeId: committee.committeeId,
-        title: 'Benker langs turstien (nettlesertest)',
-        description: 'Sendt inn mens dashbordet var åpent',
-        origin: 'resident',
-        submittedOn: committee.period.from,
-      }),
-    });
-    expect(res.status).toBe(201);
+    await submitProposal(0, 'Benker langs turstien (nettlesertest)', 'Sendt inn mens dashbordet var åpent');
     await page.waitForFunction(
       (n) =>
         document
@@ -569,21 +575,8 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
 
   test('shows hostile text from the ledger as text: markup in a title neither renders nor runs', async () => {
     const { context, page, errors } = await openPage(browser());
-    const committee = (await api('/committees')).items[1];
     const title = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> «Tittel» & "sitat" {n}`;
-    const res = await fetch(`${server.url}/api/v1/proposals`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKENS.clerk}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        committeeId: committee.committeeId,
-        title,
-        description: '<a href="javascript:window.__pwned=3">klikk</a>',
-        origin: 'resident',
-        submittedOn: committee.period.from,
-      }),
-    });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    const id = await submitProposal(1, title, '<a href="javascript:window.__pwned=3">klikk</a>');
     await page.goto(`${server.url}/proposals?q=${encodeURIComponent('<img src=x')}`);
     await page.waitForSelector(`[data-testid=proposals-table] tr[data-proposal="${id}"]`);
     expect(await page.textContent(`[data-testid=proposals-table] tr[data-proposal="${id}"] th a`)).toBe(

@@ -11,6 +11,17 @@ export function Count({ n }: { n: number | null | undefined }) {
   return <>{w.num(n)}</>;
 }
 
+/** A citizens' initiative's deadline for the council, or that the threshold is not reached, and whether overdue. */
+export function InitiativeDeadline({ p }: { p: { initiativeDeadline?: string | null; overdue?: boolean } }) {
+  const w = useWords();
+  return (
+    <>
+      {p.initiativeDeadline ? w.date(p.initiativeDeadline) : w.t('overview.notReached')}{' '}
+      {p.overdue && <span class="badge bad">{w.t('overview.overdue')}</span>}
+    </>
+  );
+}
+
 /**
  * A rate as the API gives it: a number in 0…1 or an object with `value` and its parts. A rate whose parts are hidden
  * (a count under 5) reads "hidden" (not "< 5": it is a share, not a count); one with nothing counted reads "–".

@@ -4,7 +4,7 @@
  */
 import { useView } from '../api';
 import { BarChart } from '../components/chart';
-import { Loading, Problem, Rate, TableFrame } from '../components/common';
+import { Count, InitiativeDeadline, Loading, Problem, Rate, TableFrame } from '../components/common';
 import { useWords, type Words } from '../i18n';
 import { hrefTo, navigate, place, useObservable } from '../state';
 import { FUNNEL, type InfluenceAnswer, type InfluenceGroup, type ProposalList } from '../views';
@@ -243,10 +243,11 @@ function Initiatives() {
                       <a href={hrefTo(`/proposals/${p.proposalId}`)}>{p.title}</a>
                     </th>
                     <td>{w.code('stage', p.stage)}</td>
-                    <td class="num">{p.supports === null ? w.t('common.suppressed') : w.num(p.supports)}</td>
+                    <td class="num">
+                      <Count n={p.supports} />
+                    </td>
                     <td>
-                      {p.initiativeDeadline ? w.date(p.initiativeDeadline) : w.t('overview.notReached')}{' '}
-                      {p.overdue && <span class="badge bad">{w.t('overview.overdue')}</span>}
+                      <InitiativeDeadline p={p} />
                     </td>
                   </tr>
                 ))}

@@ -7,11 +7,11 @@ import { useState } from 'preact/hooks';
 import { useView } from '../api';
 import { Breakdown, MEMBER_BREAKDOWNS } from '../components/breakdown';
 import { Count, Loading, Problem, Rate, SuppressionNote, TableFrame } from '../components/common';
-import { useNames } from '../names';
+import { useNames, type Names } from '../names';
 import { useWords } from '../i18n';
 import { codesOf } from '../messages';
 import { hrefTo, navigate, place, useObservable } from '../state';
-import type { CommitteeList, ParticipationAnswer } from '../views';
+import type { ParticipationAnswer } from '../views';
 
 /** The page's parameters in the URL, '' when not chosen. */
 type Filters = Record<'committeeId' | 'from' | 'to', string>;
@@ -24,10 +24,9 @@ const BREAKDOWNS = [
 /** The area key of members whose person record names no area (projections/participation.ts). */
 const UNKNOWN_AREA = 'unknown';
 
-function FilterForm({ filters }: { filters: Filters }) {
+function FilterForm({ filters, names }: { filters: Filters; names: Names }) {
   const w = useWords();
-  const committees = useView<CommitteeList>('/committees', {}, ['committee']);
-  const items = committees.data?.items ?? [];
+  const items = names.committees;
   const [invalid, setInvalid] = useState(false);
   const set = (name: keyof Filters, value: string) => {
     const next = { ...filters, [name]: value };
@@ -36,7 +35,7 @@ function FilterForm({ filters }: { filters: Filters }) {
     setInvalid(backwards);
     if (!backwards) navigate(hrefTo('/participation', next), true);
   };
-  const known = filters.committeeId === '' || items.some((c) => c.committeeId === filters.committeeId);
+  const known = filters.committeeId === '' || items.some((c) => c.id === filters.committeeId);
   return (
     <form class="filters" aria-label={w.t('participation.filters')} onSubmit={(e) => e.preventDefault()}>
       <label>
@@ -48,7 +47,7 @@ function FilterForm({ filters }: { filters: Filters }) {
         >
           <option value="">{w.t('participation.allCommittees')}</option>
           {items.map((c) => (
-            <option key={c.committeeId} value={c.committeeId}>
+            <option key={c.id} value={c.id}>
               {c.name}
             </option>
           ))}
@@ -222,7 +221,7 @@ export function ParticipationPage() {
     <>
       <h1 tabIndex={-1}>{w.t('participation.heading')}</h1>
       <p class="lead">{w.t('participation.lead')}</p>
-      <FilterForm filters={filters} />
+      <FilterForm filters={filters} names={names} />
       <Problem problem={answer.error} retry={answer.reload} />
       <Loading when={answer.loading && !p}>
         {p && (

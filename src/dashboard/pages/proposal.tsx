@@ -5,7 +5,14 @@
 import type { ComponentChildren } from 'preact';
 import { useView } from '../api';
 import { BarChart } from '../components/chart';
-import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
+import {
+  Count,
+  InitiativeDeadline,
+  Loading,
+  Problem,
+  SuppressionNote,
+  TableFrame,
+} from '../components/common';
 import { useState } from 'preact/hooks';
 import { ProofPanel } from '../components/proofPanel';
 import type { TraceVerdict } from '../proof/verdict';
@@ -150,14 +157,7 @@ function Status({ p, names }: { p: ProposalStatus; names: Names }) {
       'daysToPoliticalDecision',
     ],
   ];
-  if (p.origin === 'citizen_initiative')
-    rows.push([
-      w.t('overview.deadline'),
-      <>
-        {p.initiativeDeadline ? w.date(p.initiativeDeadline) : w.t('overview.notReached')}{' '}
-        {p.overdue && <span class="badge bad">{w.t('overview.overdue')}</span>}
-      </>,
-    ]);
+  if (p.origin === 'citizen_initiative') rows.push([w.t('overview.deadline'), <InitiativeDeadline p={p} />]);
   return (
     <section aria-labelledby="status-heading">
       <h2 id="status-heading">{w.t('proposal.status')}</h2>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useView } from '../api';
-import { Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
+import { Count, Loading, Problem, SuppressionNote, TableFrame } from '../components/common';
 import { useWords } from '../i18n';
 import { codesOf } from '../messages';
 import { useNames } from '../names';
@@ -141,7 +141,7 @@ export function ProposalsPage() {
                     <td>{w.code('origin', p.origin)}</td>
                     <td>{w.date(p.submittedOn)}</td>
                     <td class="num" data-value={p.supports ?? ''}>
-                      {p.supports === null ? w.t('common.suppressed') : w.num(p.supports)}
+                      <Count n={p.supports} />
                     </td>
                     <td>{w.influence(p)}</td>
                   </tr>

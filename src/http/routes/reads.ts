@@ -316,39 +316,31 @@ export function readRouter(deps: ReadRouterDeps): Router {
     res.json({ position: view.position, ...vote, ballots, ...outcome });
   });
 
-  router.get('/arenas', async (req, res) => {
-    const q = parseQuery(viewQuery, req.query);
-    const view = await viewAt<DirectoryState>('directory', q);
-    const items = listArenas(view.state);
-    res.json({ position: view.position, total: items.length, items });
-  });
-
-  router.get('/arenas/:id', async (req, res) => {
-    const id = idParam(req, 'arena');
-    const q = parseQuery(viewQuery, req.query);
-    const view = await viewAt<DirectoryState>('directory', q);
-    const arena = arenaOf(view.state, id);
-    if (!arena)
-      throw problems.notFound(`There is no arena with id "${id}" (as of position ${view.position})`);
-    res.json({ position: view.position, ...arena });
-  });
-
-  router.get('/political-bodies', async (req, res) => {
-    const q = parseQuery(viewQuery, req.query);
-    const view = await viewAt<DirectoryState>('directory', q);
-    const items = listPoliticalBodies(view.state);
-    res.json({ position: view.position, total: items.length, items });
-  });
-
-  router.get('/political-bodies/:id', async (req, res) => {
-    const id = idParam(req, 'political body');
-    const q = parseQuery(viewQuery, req.query);
-    const view = await viewAt<DirectoryState>('directory', q);
-    const body = politicalBodyOf(view.state, id);
-    if (!body)
-      throw problems.notFound(`There is no political body with id "${id}" (as of position ${view.position})`);
-    res.json({ position: view.position, ...body });
-  });
+  /** A lookup of the directory view: the list (with its total) and one item by id, both at the asked point. */
+  const lookup = <T extends object>(
+    path: string,
+    what: string,
+    list: (state: DirectoryState) => T[],
+    one: (state: DirectoryState, id: string) => T | undefined,
+  ): void => {
+    router.get(path, async (req, res) => {
+      const q = parseQuery(viewQuery, req.query);
+      const view = await viewAt<DirectoryState>('directory', q);
+      const items = list(view.state);
+      res.json({ position: view.position, total: items.length, items });
+    });
+    router.get(`${path}/:id`, async (req, res) => {
+      const id = idParam(req, what);
+      const q = parseQuery(viewQuery, req.query);
+      const view = await viewAt<DirectoryState>('directory', q);
+      const item = one(view.state, id);
+      if (!item)
+        throw problems.notFound(`There is no ${what} with id "${id}" (as of position ${view.position})`);
+      res.json({ position: view.position, ...item });
+    });
+  };
+  lookup('/arenas', 'arena', listArenas, arenaOf);
+  lookup('/political-bodies', 'political body', listPoliticalBodies, politicalBodyOf);
 
   router.get('/influence', async (req, res) => {
     const q = parseQuery(influenceQuery, req.query);
