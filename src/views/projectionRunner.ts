@@ -136,13 +136,22 @@ export class ProjectionRunner {
       if (!slot.types.has(event.type)) continue;
       slot.state = (slot.projection.apply as Apply)(slot.state, event);
       if (++slot.appliedSinceSnapshot >= this.snapshotEvery && !slot.projection.asOfFromCurrent) {
-        this.options.readModel.saveSnapshot(
-          slot.projection.name,
-          slot.projection.version,
-          slot.position,
-          slot.state,
-        );
-        slot.appliedSinceSnapshot = 0;
+        // A snapshot only shortens later as-of reads: one that cannot be written now (the read model busy with a
+        // rebuild's writer past its timeout) is tried again at the next event, and must not stop the live views.
+        try {
+          this.options.readModel.saveSnapshot(
+            slot.projection.name,
+            slot.projection.version,
+            slot.position,
+            slot.state,
+          );
+          slot.appliedSinceSnapshot = 0;
+        } catch (error) {
+          this.options.logger.warn(
+            { err: error, view: slot.projection.name, position: slot.position },
+            'view snapshot not written; tried again at the next event',
+          );
+        }
       }
     }
     this.releaseWaiters();
