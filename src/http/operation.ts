@@ -1,0 +1,55 @@
+/**
+ * An HTTP operation, declared once: the route the app serves, the role it needs, the query, body and answer schemas,
+ * and the words the API document shows. The routers register their handlers from these declarations and the OpenAPI
+ * document is generated from the same list, so what is served and what is documented cannot drift apart.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { z } from 'zod';
+import type { Role } from '../config';
+import { requireRole } from './auth';
+
+export interface Operation {
+  method: 'get' | 'post';
+  /** The express path, under /api/v1 unless `root`: '/proposals/:id'. */
+  path: string;
+  /** Served at the root rather than under /api/v1 (health, the API document itself). */
+  root?: boolean;
+  /** Stable, camelCase, unique across the API: 'getProposal', 'supportProposal'. */
+  operationId: string;
+  /** The OpenAPI tag: the domain area it belongs to ('Proposals', 'Audit' …). */
+  tag: string;
+  summary: string;
+  description?: string;
+  /**
+   * Who may call it. 'anyone': no token needed (the answer may still differ by role, see API.md "who sees what").
+   * Otherwise the roles that may, admin always included.
+   */
+  access: 'anyone' | readonly Role[];
+  /** The query string, as a zod object; its input side is what the document shows. */
+  query?: z.ZodType;
+  /** The request body (application/json). */
+  body?: z.ZodType;
+  /** The successful answer. */
+  answer: {
+    status: 200 | 201 | 202;
+    description: string;
+    /** application/json unless said otherwise ('application/x-ndjson', 'text/event-stream', 'text/csv' …). */
+    contentType?: string;
+    /** The JSON answer's schema; absent for streams and files, whose format the description gives. */
+    schema?: z.ZodType;
+  };
+  /** The problem statuses it answers besides the ones every operation may (400, 401/403 by `access`, 429, 500). */
+  problems?: readonly number[];
+  /** Request headers it reads (If-Match, Idempotency-Key, If-None-Match, Last-Event-ID). */
+  headers?: readonly string[];
+}
+
+/** The role check an operation's `access` asks for: none for 'anyone'. */
+export function accessCheck(operation: Operation): RequestHandler[] {
+  return operation.access === 'anyone' ? [] : [requireRole(...operation.access)];
+}
+
+/** Registers `handlers` for `operation` on `router`, behind its role check. */
+export function serve(router: Router, operation: Operation, ...handlers: RequestHandler[]): void {
+  router[operation.method](operation.path, ...accessCheck(operation), ...handlers);
+}
