@@ -84,7 +84,18 @@ export interface ReadRouterDeps {
 
 // ---------- queries ----------
 
-const common = { asOf: asOf.optional(), minPosition: minPosition.optional() };
+const common = {
+  asOf: asOf
+    .optional()
+    .describe(
+      'Answer as the ledger stood then: a global position (the events up to it), or an RFC 3339 timestamp (those recorded at or before it)',
+    ),
+  minPosition: minPosition
+    .optional()
+    .describe(
+      'A position a write was answered with: wait (a few seconds) until the views include it, else 503; beyond the last position, 422',
+    ),
+};
 /** Title search: plain text of 1–200 characters (code points), without the characters no title may hold. */
 const titleQuery = line(
   z.string({ message: 'must be given once, as text' }).min(1, { message: 'must not be empty' }),
