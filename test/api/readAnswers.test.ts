@@ -462,6 +462,29 @@ describe('lookups: every id a client receives resolves', () => {
     expect(await t.head()).toBe(head);
   });
 
+  test('a store failure while resolving a timestamp asOf is a server fault (500), not a bad asOf (400)', async () => {
+    const store = t.ledger.store;
+    const spy = jest.spyOn(store, 'readAll').mockImplementation(() => {
+      throw new Error('SQLITE_IOERR: disk I/O error');
+    });
+    try {
+      for (const path of [
+        '/meetings?asOf=2021-06-01T00:00:00Z',
+        '/persons?asOf=2021-06-01T00:00:00%2B02:00',
+      ]) {
+        const res = await t.get(path, 'admin');
+        expect({ path, status: res.status, type: res.body.type }).toEqual({
+          path,
+          status: 500,
+          type: '/api/v1/problems/internal',
+        });
+        expect(JSON.stringify(res.body)).not.toContain('SQLITE');
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('the directory view rebuilds to the same answers', async () => {
     const paths = [
       '/meetings',
