@@ -483,11 +483,15 @@ export function readRouter(deps: ReadRouterDeps): Router {
     const q = parseQuery(viewQuery, req.query);
     const view = await viewAt(committeeProjection, q);
     const threshold = thresholdFor(req);
-    await send(req, res, op.listCommittees, view, q, () => ({
-      position: view.position,
-      suppressionThreshold: threshold,
-      ...publicCommitteeList(listCommittees(view.state), threshold ?? 0),
-    }));
+    await send(req, res, op.listCommittees, view, q, () => {
+      const shown = publicCommitteeList(listCommittees(view.state), threshold ?? 0);
+      return {
+        position: view.position,
+        suppressionThreshold: threshold,
+        total: shown.items.length,
+        ...shown,
+      };
+    });
   });
 
   serve(router, op.getCommittee, async (req, res) => {

@@ -245,6 +245,7 @@ const committeeFields = {
 export const committeeListAnswer = z.strictObject({
   position,
   suppressionThreshold,
+  total: count,
   items: z.array(
     z.strictObject({
       ...committeeFields,
