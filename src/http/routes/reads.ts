@@ -370,12 +370,12 @@ export function readRouter(deps: ReadRouterDeps): Router {
    * the operation, the view's position and date, who asks, the path's id and the rest of the query. `cached` keeps
    * the answer's text (the aggregates, costly to compute); `compute` is then synchronous.
    */
-  async function send(
+  async function send<Q extends ReadPoint>(
     req: Request,
     res: Response,
     operation: Operation,
     view: { position: number; date: string },
-    q: Record<string, unknown>,
+    q: Q,
     compute: () => unknown,
     cached = false,
   ): Promise<void> {
@@ -610,15 +610,16 @@ export function readRouter(deps: ReadRouterDeps): Router {
   });
 
   /** A lookup of the directory view that names no person: the list (with its total) and one item by id. */
-  const lookup = <T extends object>(
+  const lookup = <T extends object, Q extends z.ZodType<ReadPoint>>(
     listOp: Operation,
+    listQuery: Q,
     getOp: Operation,
     what: string,
-    list: (state: DirectoryState, q: Record<string, unknown>) => T[],
+    list: (state: DirectoryState, q: z.output<Q>) => T[],
     one: (state: DirectoryState, id: string) => T | undefined,
   ): void => {
     serve(router, listOp, async (req, res) => {
-      const q = parseQuery(listOp.query ?? viewQuery, req.query) as ReadPoint & Record<string, unknown>;
+      const q = parseQuery(listQuery, req.query);
       const view = await viewAt(directoryProjection, q);
       const items = list(view.state, q);
       await send(req, res, listOp, view, q, () => ({ position: view.position, total: items.length, items }));
@@ -632,13 +633,21 @@ export function readRouter(deps: ReadRouterDeps): Router {
       await send(req, res, getOp, view, q, () => ({ position: view.position, ...item }));
     });
   };
-  lookup(op.listArenas, op.getArena, 'arena', listArenas, arenaOf);
-  lookup(op.listPoliticalBodies, op.getPoliticalBody, 'political body', listPoliticalBodies, politicalBodyOf);
+  lookup(op.listArenas, viewQuery, op.getArena, 'arena', listArenas, arenaOf);
+  lookup(
+    op.listPoliticalBodies,
+    viewQuery,
+    op.getPoliticalBody,
+    'political body',
+    listPoliticalBodies,
+    politicalBodyOf,
+  );
   lookup(
     op.listProcesses,
+    processListQuery,
     op.getProcess,
     'process',
-    (state, q) => listProcesses(state, { committeeId: q.committeeId as string | undefined }),
+    (state, q) => listProcesses(state, { committeeId: q.committeeId }),
     processOf,
   );
 
