@@ -16,6 +16,7 @@ import { z } from 'zod';
 import {
   arenaOf,
   committeeOf,
+  committeeProjection,
   directoryProjection,
   influenceGroupings,
   influenceGroups,
@@ -50,9 +51,9 @@ import {
   traceIndexProjection,
   voteOf,
   votesProjection,
-  committeeProjection,
   type DirectoryState,
   type MeetingEntry,
+  type Projection,
   type TimelineEvent,
   type VoteRecord,
 } from '../../../projections';
@@ -67,7 +68,6 @@ import {
   type ReadPoint,
   type ViewAt,
 } from '../../views/viewReader';
-import type { Projection } from '../../../projections';
 import { serve, type Operation } from '../operation';
 import { problems } from '../problem';
 import { asOf, fromNotAfterTo, minPosition, parseQuery, wholeNumber } from '../queryParams';
