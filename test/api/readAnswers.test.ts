@@ -557,6 +557,17 @@ describe('ETag: a view at a position never changes', () => {
     expect(await tagOf(`/meetings?asOf=${l.beforeMeetings + 1}`)).toBe(past);
   });
 
+  test('a hostile If-None-Match is a plain 200, never a fault', async () => {
+    for (const header of [',,,,' + ' ,'.repeat(3000), 'W/', '"', '""', 'W/"" , *x', '"a"'.repeat(2000)]) {
+      const res = await t.get('/arenas', 'anonymous').set('If-None-Match', header);
+      expect({ header: header.slice(0, 20), status: res.status }).toEqual({
+        header: header.slice(0, 20),
+        status: 200,
+      });
+      expect(res.body.total).toBe(1);
+    }
+  });
+
   test('a problem carries no tag and is never a 304', async () => {
     const unknown = '0190a9c4-0000-7000-8000-000000000000';
     const res = await t.get(`/meetings/${unknown}`, 'anonymous').set('If-None-Match', '*');
