@@ -4,30 +4,48 @@
  * proposal or vote is visited), serving it again well under a millisecond; dashboards ask the same questions over
  * and over between writes. Bounded by total size; the least recently used go first.
  */
+import { createHash } from 'node:crypto';
+
+/** An answer's JSON text and its entity tag (RFC 9110 §8.8.3, quotes included). */
+export interface Answer {
+  json: string;
+  etag: string;
+}
+
+/**
+ * The tag of an answer: its key (what was asked, at which position, by whom) and its text. The text is in it so
+ * that a tag never vouches for a text the server would no longer send (a person's name after their erasure, a
+ * deadline under another configured threshold), and so tags hold across restarts.
+ */
+export function answerOf(key: string, json: string): Answer {
+  const digest = createHash('sha256').update(key).update('\u0000').update(json).digest('base64url');
+  return { json, etag: `"${digest.slice(0, 32)}"` };
+}
+
 export class AnswerCache {
-  private readonly answers = new Map<string, string>();
+  private readonly answers = new Map<string, Answer>();
   private size = 0;
 
   constructor(private readonly maxChars = 32 * 1024 * 1024) {}
 
-  /** The JSON text of the answer kept under `key`, computing (and keeping) it when there is none. */
-  json(key: string, compute: () => unknown): string {
+  /** The answer kept under `key`, computing (and keeping) it when there is none. */
+  answer(key: string, compute: () => unknown): Answer {
     const known = this.answers.get(key);
     if (known !== undefined) {
       this.answers.delete(key);
       this.answers.set(key, known);
       return known;
     }
-    const json = JSON.stringify(compute());
-    if (json.length <= this.maxChars / 4) {
-      this.answers.set(key, json);
-      this.size += json.length;
-      for (const [oldest, answer] of this.answers) {
+    const answer = answerOf(key, JSON.stringify(compute()));
+    if (answer.json.length <= this.maxChars / 4) {
+      this.answers.set(key, answer);
+      this.size += answer.json.length;
+      for (const [oldest, kept] of this.answers) {
         if (this.size <= this.maxChars) break;
         this.answers.delete(oldest);
-        this.size -= answer.length;
+        this.size -= kept.json.length;
       }
     }
-    return json;
+    return answer;
   }
 }

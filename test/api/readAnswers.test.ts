@@ -568,6 +568,27 @@ describe('ETag: a view at a position never changes', () => {
     }
   });
 
+  test('a tag never vouches for a text the server no longer sends: a name at a past position, after erasure', async () => {
+    const registered = await created(t, '/persons', { name: 'Gunnhild Glemmesen' });
+    const path = `/persons/${registered.id}?asOf=${registered.globalPosition}`;
+    await t.ledger.runner.waitFor(registered.globalPosition, 5000);
+    const before = await t.get(path, 'clerk');
+    expect(before.body.name).toBe('Gunnhild Glemmesen');
+    const erasure = await created(t, `/persons/${registered.id}/erasure`, {
+      erasedOn: '2022-02-01',
+      reason: 'Begjæring om sletting',
+    });
+    await t.ledger.runner.waitFor(erasure.globalPosition, 5000);
+    const after = await t.get(path, 'clerk').set('If-None-Match', before.headers.etag as string);
+    expect({ status: after.status, position: after.body.position, name: after.body.name }).toEqual({
+      status: 200,
+      position: registered.globalPosition,
+      name: null,
+    });
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(after.text).not.toContain('Gunnhild');
+  });
+
   test('a problem carries no tag and is never a 304', async () => {
     const unknown = '0190a9c4-0000-7000-8000-000000000000';
     const res = await t.get(`/meetings/${unknown}`, 'anonymous').set('If-None-Match', '*');

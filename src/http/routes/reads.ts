@@ -10,7 +10,6 @@
  * (views/viewReader.ts), ask the projection's query function, shape the answer for the caller's role. A view at a
  * position never changes, so every answer carries an ETag and `If-None-Match` with it is a 304.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
@@ -60,6 +59,7 @@ import {
 import { Id, IsoDate, line, ProposalOrigin, streamIdOf } from '../../domain/events';
 import type { Audience, PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
+import { answerOf } from '../../views/answerCache';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import {
   PositionNotRecorded,
@@ -348,9 +348,6 @@ function matchesTag(header: string | undefined, tag: string): boolean {
 export function readRouter(deps: ReadRouterDeps): Router {
   const router = Router();
   const reader = new ViewReader(deps);
-  // ETags hold across requests, not across processes: a restart may bring another configuration (the initiative
-  // threshold) that changes an answer at the same position.
-  const tagSalt = randomBytes(8).toString('hex');
 
   const audienceOf = (req: Request): Audience => req.caller?.role ?? 'anonymous';
   /** The small-count threshold of the caller's answers, as /participation states it: null when nothing is hidden. */
@@ -366,9 +363,10 @@ export function readRouter(deps: ReadRouterDeps): Router {
   }
 
   /**
-   * Sends a view answer with its ETag, or 304 when `If-None-Match` names it. The tag (and the answer cache's key) is
-   * the operation, the view's position and date, who asks, the path's id and the rest of the query. `cached` keeps
-   * the answer's text (the aggregates, costly to compute); `compute` is then synchronous.
+   * Sends a view answer with its ETag, or 304 when `If-None-Match` names it. The tag is made of the answer cache's
+   * key (the operation, the view's position and date, who asks, the path's id and the rest of the query) and the
+   * answer's text (answerCache.ts). `cached` keeps the answer (the aggregates, costly to compute); `compute` is then
+   * synchronous.
    */
   async function send<Q extends ReadPoint>(
     req: Request,
@@ -388,13 +386,14 @@ export function readRouter(deps: ReadRouterDeps): Router {
       req.params.id ?? '',
       JSON.stringify(rest),
     ].join('\u0000');
-    const json = cached ? reader.answers.json(key, compute) : JSON.stringify(await compute());
-    const tag = `"${createHash('sha256').update(tagSalt).update(key).digest('base64url').slice(0, 32)}"`;
+    const { json, etag } = cached
+      ? reader.answers.answer(key, compute)
+      : answerOf(key, JSON.stringify(await compute()));
     // The client may keep the answer but must ask again (with the tag) before using it: a new write moves "now".
     res.setHeader('Cache-Control', 'private, no-cache');
     res.vary('Authorization');
-    res.setHeader('ETag', tag);
-    if (matchesTag(req.get('If-None-Match'), tag)) {
+    res.setHeader('ETag', etag);
+    if (matchesTag(req.get('If-None-Match'), etag)) {
       res.status(304).end();
       return;
     }
