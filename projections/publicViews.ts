@@ -5,6 +5,7 @@
  * function takes the full view and returns its public form; paths are those of the HTTP answer.
  */
 import type { CommitteeSummary, CommitteeView, Meeting } from './committee';
+import type { MeetingEntry } from './directory';
 import type { ProposalStatusView } from './proposalStatus';
 import type { ProposalTimeline, SupportMonth, TimelineEntry } from './proposalTimeline';
 import { Suppression } from './suppression';
@@ -123,6 +124,26 @@ export function publicTimeline(timeline: ProposalTimeline, suppressBelow: number
     supports: timeline.supports.map((m, i) => ({
       month: m.month,
       ...(shown[i] as { added: number | null; cumulative: number | null }),
+    })),
+    suppressed: s.paths,
+  };
+}
+
+export type PublicMeetingEntry = Omit<MeetingEntry, 'attendeePersonIds' | 'attendeeCount'> & {
+  attendeeCount: number | null;
+};
+
+/** Meetings without their attendees by person, the attendee count hidden when small; `at` is each one's path. */
+export function publicMeetings(
+  meetings: readonly MeetingEntry[],
+  suppressBelow: number,
+  at: (index: number) => string,
+): { views: PublicMeetingEntry[]; suppressed: string[] } {
+  const s = new Suppression(suppressBelow);
+  return {
+    views: meetings.map(({ attendeePersonIds: _ids, ...m }, i) => ({
+      ...m,
+      attendeeCount: s.count(`${at(i)}attendeeCount`, m.attendeeCount),
     })),
     suppressed: s.paths,
   };

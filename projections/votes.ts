@@ -140,3 +140,24 @@ export function voteOf(state: VotesState, voteId: string): VoteRecord | undefine
 export function votesOnProposal(state: VotesState, proposalId: string): VoteRecord[] {
   return (state.proposalVotes[proposalId] ?? []).flatMap((id) => voteOf(state, id) ?? []);
 }
+
+/** Every vote, or those on one proposal, by opening date then id. */
+export function listVotes(state: VotesState, filter: { proposalId?: string } = {}): VoteRecord[] {
+  const ids =
+    filter.proposalId === undefined
+      ? Object.keys(state.votes)
+      : (state.proposalVotes[filter.proposalId] ?? []);
+  return ids
+    .flatMap((id) => voteOf(state, id) ?? [])
+    .sort((a, b) =>
+      a.openedOn < b.openedOn
+        ? -1
+        : a.openedOn > b.openedOn
+          ? 1
+          : a.voteId < b.voteId
+            ? -1
+            : a.voteId > b.voteId
+              ? 1
+              : 0,
+    );
+}

@@ -27,6 +27,26 @@ const tokenList = z.string().transform((s, ctx) => {
   return tokens;
 });
 
+/** Exact origins (scheme, host, port: `https://dashboard.example.no`), separated by commas. */
+const originList = z.string().transform((s, ctx) => {
+  const origins: string[] = [];
+  for (const part of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    if (!URL.canParse(part) || new URL(part).origin !== part || !/^https?:/.test(part)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'accepts origins separated by commas, each written exactly as a browser sends it: http(s)://host[:port], no path or trailing slash',
+      });
+      return z.NEVER;
+    }
+    origins.push(part);
+  }
+  return origins;
+});
+
 export const roles = ['admin', 'clerk', 'evaluator'] as const;
 export type Role = (typeof roles)[number];
 function isRole(s: string): s is Role {
@@ -114,6 +134,7 @@ const envSchema = z.object({
     .int({ message: 'accepts a whole number of live feeds ≥ 1' })
     .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
     .default(100),
+  LEDGER_CORS_ORIGINS: originList.optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -151,6 +172,8 @@ export interface Config {
   timeouts: { headersMs: number; requestMs: number };
   /** Live feeds (SSE) open at once per token, and in all. */
   liveFeeds: { perToken: number; total: number };
+  /** Origins whose pages may call the API from a browser (CORS); empty: none but the server's own. */
+  corsOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -204,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestMs: e.LEDGER_REQUEST_TIMEOUT_SECONDS * 1000,
     },
     liveFeeds: { perToken: e.LEDGER_LIVE_FEEDS_PER_TOKEN, total: e.LEDGER_LIVE_FEEDS_TOTAL },
+    corsOrigins: e.LEDGER_CORS_ORIGINS ?? [],
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,6 +3,7 @@
  * given, so tests build as many as they like.
  */
 import { randomUUID } from 'node:crypto';
+import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
@@ -40,6 +41,36 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('Permissions-Policy', 'geolocation=(), camera=(), microphone=()');
   next();
 };
+
+/**
+ * CORS for the configured origins (LEDGER_CORS_ORIGINS), for dashboards served elsewhere: a listed Origin gets
+ * Access-Control-Allow-Origin with that origin, and its preflight the methods and headers the API reads; any other
+ * gets no CORS header at all. Tokens travel in Authorization, never in cookies, so no credentials mode.
+ */
+function corsFor(origins: readonly string[]): RequestHandler[] {
+  const allowed = new Set(origins);
+  return [
+    // Every answer depends on Origin once CORS is on, also one without CORS headers: caches must keep them apart.
+    (_req, res, next) => {
+      res.vary('Origin');
+      next();
+    },
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      methods: ['GET', 'POST'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'If-Match',
+        'If-None-Match',
+        'Idempotency-Key',
+        'Last-Event-ID',
+      ],
+      exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  ];
+}
 
 export function createApp(services: AppServices): Express {
   const app = express();
@@ -80,6 +111,7 @@ export function createApp(services: AppServices): Express {
     }),
   );
   app.use(securityHeaders);
+  if (services.config.corsOrigins.length > 0) app.use(corsFor(services.config.corsOrigins));
   // No body parser here: routes that take a body read it with jsonBody after their role check (S4).
 
   app.get('/healthz', (_req, res) => {
