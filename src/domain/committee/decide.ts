@@ -29,7 +29,7 @@ export function establishCommittee(
     );
   }
   // The period's end is a plan and may lie ahead; its start is when the committee came to be.
-  assertNotInFuture(from, ctx, "the start of the committee's period");
+  assertNotInFuture(from, ctx.today, "the start of the committee's period");
   return [{ type: 'CommitteeEstablished', data: input }];
 }
 
@@ -51,7 +51,7 @@ export function appointMember(
     );
   }
   // Before the period check: a committee's period may end years ahead, and a future appointment is refused as such.
-  assertNotInFuture(appointedOn, ctx, 'the appointment');
+  assertNotInFuture(appointedOn, ctx.today, 'the appointment');
   const { from, to } = committee.period;
   if (appointedOn < from || appointedOn > to) {
     throw broken(
@@ -86,7 +86,7 @@ export function recordMemberLeft(
     'left-after-appointed',
     'leaving the committee',
   );
-  assertNotInFuture(departure.leftOn, ctx, 'leaving the committee');
+  assertNotInFuture(departure.leftOn, ctx.today, 'leaving the committee');
   return [{ type: 'MemberLeft', data: departure }];
 }
 
@@ -97,7 +97,7 @@ export function allocateBudget(
 ): DomainEvent[] {
   assertNotDissolved(committee);
   // A budget is adopted before its year starts, so the coming year is allowed; years beyond it are not.
-  assertYearNotInFuture(input.year, ctx, 'the budget year', 1);
+  assertYearNotInFuture(input.year, ctx.today, 'the budget year', 1);
   const { from, to } = committee.period;
   if (input.year < yearOf(from) || input.year > yearOf(to)) {
     throw broken(
@@ -121,7 +121,7 @@ export function dissolveCommittee(
     'the dissolution',
   );
   // A dissolution dated ahead would close the committee to everything from now on.
-  assertNotInFuture(input.dissolvedOn, ctx, 'the dissolution');
+  assertNotInFuture(input.dissolvedOn, ctx.today, 'the dissolution');
   return [{ type: 'CommitteeDissolved', data: { dissolvedOn: input.dissolvedOn, reason: input.reason } }];
 }
 

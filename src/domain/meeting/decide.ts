@@ -33,7 +33,7 @@ export function recordMeeting(
       'the meeting',
     );
   }
-  assertNotInFuture(input.heldOn, ctx, 'the meeting');
+  assertNotInFuture(input.heldOn, ctx.today, 'the meeting');
   return [{ type: 'MeetingHeld', data: input }];
 }
 

@@ -8,7 +8,7 @@ import type { PersonState } from './person';
 
 export function registerPerson(input: RegisterPersonInput, ctx: CommandContext): DomainEvent[] {
   const { personId, name, email, phone, birthYear, area } = input;
-  if (birthYear !== undefined) assertYearNotInFuture(birthYear, ctx, 'the birth year');
+  if (birthYear !== undefined) assertYearNotInFuture(birthYear, ctx.today, 'the birth year');
   return [
     {
       type: 'PersonRegistered',
@@ -28,7 +28,7 @@ export function erasePersonalData(
       `the personal data of person ${person.personId} was already erased on ${person.erasedOn}`,
     );
   }
-  assertNotInFuture(input.erasedOn, ctx, 'the erasure');
+  assertNotInFuture(input.erasedOn, ctx.today, 'the erasure');
   return [{ type: 'PersonalDataErased', data: { erasedOn: input.erasedOn, reason: input.reason } }];
 }
 

@@ -18,7 +18,7 @@ const committeeKey = (committeeId: string): string => `committee:${committeeId}`
 
 export function startProcess(input: StartProcessInput, refs: References, ctx: CommandContext): DomainEvent[] {
   for (const committeeId of input.committeeIds) referenced(refs, committeeKey(committeeId), 'committee');
-  assertNotInFuture(input.startedOn, ctx, 'the start of the process');
+  assertNotInFuture(input.startedOn, ctx.today, 'the start of the process');
   return [{ type: 'ProcessStarted', data: input }];
 }
 
@@ -34,7 +34,7 @@ export function startProcessPhase(
     'phase-date-in-order',
     `the start of the phase ${input.phase}`,
   );
-  assertNotInFuture(input.startedOn, ctx, 'the start of the phase');
+  assertNotInFuture(input.startedOn, ctx.today, 'the start of the phase');
   return [{ type: 'ProcessPhaseStarted', data: { phase: input.phase, startedOn: input.startedOn } }];
 }
 
@@ -45,7 +45,7 @@ export function completeProcess(
 ): DomainEvent[] {
   assertRunning(process);
   assertNotBefore(input.completedOn, stepsOf(process), 'completion-date-in-order', 'the completion');
-  assertNotInFuture(input.completedOn, ctx, 'the completion');
+  assertNotInFuture(input.completedOn, ctx.today, 'the completion');
   return [{ type: 'ProcessCompleted', data: { completedOn: input.completedOn, summary: input.summary } }];
 }
 

@@ -66,7 +66,7 @@ export function recordCommitteeDecision(
     'decision-date-in-order',
     'the decision',
   );
-  assertNotInFuture(input.decidedOn, ctx, 'the decision');
+  assertNotInFuture(input.decidedOn, ctx.today, 'the decision');
   assertWithinBudget(input, proposal, committee, refs);
   const { proposalId: _proposalId, ...decision } = input;
   return [

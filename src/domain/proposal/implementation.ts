@@ -27,7 +27,7 @@ export function reportImplementation(
     );
   }
   assertNotBefore(input.reportedOn, [adoption], 'implementation-date-in-order', 'the implementation report');
-  assertNotInFuture(input.reportedOn, ctx, 'the implementation report');
+  assertNotInFuture(input.reportedOn, ctx.today, 'the implementation report');
   const { proposalId: _proposalId, ...report } = input;
   return [{ type: 'ImplementationReported', data: report }];
 }

@@ -47,7 +47,7 @@ export function referProposal(
     'referral-date-in-order',
     'the referral',
   );
-  assertNotInFuture(input.referredOn, ctx, 'the referral');
+  assertNotInFuture(input.referredOn, ctx.today, 'the referral');
   const { proposalId: _proposalId, ...referral } = input;
   return [{ type: 'ProposalReferred', data: compact(referral) }];
 }
@@ -125,7 +125,7 @@ export function recordPoliticalDecision(
     'political-decision-date-in-order',
     'the political decision',
   );
-  assertNotInFuture(input.decidedOn, ctx, 'the political decision');
+  assertNotInFuture(input.decidedOn, ctx.today, 'the political decision');
   const { proposalId: _proposalId, ...decision } = input;
   return [{ type: 'PoliticalDecisionRecorded', data: { ...decision, bodyId: referral.toBodyId } }];
 }

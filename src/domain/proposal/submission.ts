@@ -30,7 +30,7 @@ export function submitProposal(
       );
     }
   }
-  assertNotInFuture(input.submittedOn, ctx, 'the submission');
+  assertNotInFuture(input.submittedOn, ctx.today, 'the submission');
   return [{ type: 'ProposalSubmitted', data: input }];
 }
 
@@ -61,7 +61,7 @@ export function amendProposal(
     'amendment-date-in-order',
     'the amendment',
   );
-  assertNotInFuture(input.amendedOn, ctx, 'the amendment');
+  assertNotInFuture(input.amendedOn, ctx.today, 'the amendment');
   const { proposalId: _proposalId, ...amendment } = input;
   return [{ type: 'ProposalAmended', data: amendment }];
 }
@@ -87,6 +87,6 @@ export function supportProposal(
     'support-after-submission',
     'the support',
   );
-  assertNotInFuture(input.supportedOn, ctx, 'the support');
+  assertNotInFuture(input.supportedOn, ctx.today, 'the support');
   return [{ type: 'ProposalSupported', data: { personId: input.personId, supportedOn: input.supportedOn } }];
 }

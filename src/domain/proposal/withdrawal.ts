@@ -29,6 +29,6 @@ export function withdrawProposal(
     );
   }
   assertNotBefore(input.withdrawnOn, [lastStepOf(proposal)], 'withdrawal-date-in-order', 'the withdrawal');
-  assertNotInFuture(input.withdrawnOn, ctx, 'the withdrawal');
+  assertNotInFuture(input.withdrawnOn, ctx.today, 'the withdrawal');
   return [{ type: 'ProposalWithdrawn', data: { withdrawnOn: input.withdrawnOn, reason: input.reason } }];
 }

@@ -19,7 +19,7 @@ export function openVote(input: OpenVoteInput, refs: References, ctx: CommandCon
     'vote-after-submission',
     'the vote',
   );
-  assertNotInFuture(input.openedOn, ctx, 'the opening of the vote');
+  assertNotInFuture(input.openedOn, ctx.today, 'the opening of the vote');
   return [{ type: 'VoteOpened', data: compact({ ...input, committeeId: proposal.committeeId }) }];
 }
 
@@ -50,7 +50,7 @@ export function castBallot(
     'ballot-after-opening',
     'the ballot',
   );
-  assertNotInFuture(input.castOn, ctx, 'the ballot');
+  assertNotInFuture(input.castOn, ctx.today, 'the ballot');
   return [
     { type: 'BallotCast', data: { personId: input.personId, choice: input.choice, castOn: input.castOn } },
   ];
@@ -73,7 +73,7 @@ export function closeVote(
     'vote-close-date-in-order',
     'the close of the vote',
   );
-  assertNotInFuture(input.closedOn, ctx, 'the close of the vote');
+  assertNotInFuture(input.closedOn, ctx.today, 'the close of the vote');
   const eligible = eligibleVotersOn(referenced(refs, 'committee', 'committee'), vote.openedOn).size;
   const tally = tallyOf(vote.ballots);
   return [
