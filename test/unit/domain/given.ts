@@ -33,7 +33,7 @@ export function command<N extends CommandName>(name: N, input: CommandInput<N>):
   return { name, input } as Command;
 }
 
-type ErrorClass = abstract new (...args: never[]) => DomainError;
+type ErrorClass<E extends DomainError> = abstract new (...args: never[]) => E;
 
 export function given(events: readonly DomainEvent[]) {
   return {
@@ -46,7 +46,7 @@ export function given(events: readonly DomainEvent[]) {
           for (const event of produced) expectValidEvent(event);
           return produced;
         },
-        thenThrows(errorClass: ErrorClass, rule?: string): DomainError {
+        thenThrows<E extends DomainError>(errorClass: ErrorClass<E>, rule?: string): E {
           let thrown: unknown;
           try {
             run();
@@ -58,7 +58,7 @@ export function given(events: readonly DomainEvent[]) {
               `expected ${errorClass.name} but got ${thrown === undefined ? 'no error' : String(thrown)}`,
             );
           }
-          const error: DomainError = thrown;
+          const error: E = thrown;
           if (rule !== undefined) expect(error.rule).toBe(rule);
           expect(error.message.length).toBeGreaterThan(10);
           return error;
