@@ -1,18 +1,17 @@
-import type { CommandContext, Present, Reference, References } from '../decider';
-import { assertNew, existing, reference, referenced, unreachable } from '../decider';
+import type { CommandContext, References } from '../decider';
+import { referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture, assertYearNotInFuture, yearOf } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { CommitteeRecord, CommitteeState } from './committee';
+import type { CommitteeRecord } from './committee';
 import { activeMembership, lastMembership } from './committee';
 import type {
   AllocateBudgetInput,
   AppointMemberInput,
-  CommitteeCommand,
   DissolveCommitteeInput,
   EstablishCommitteeInput,
   RecordMemberLeftInput,
-} from './commands';
+} from './inputs';
 
 export function establishCommittee(
   input: EstablishCommitteeInput,
@@ -72,6 +71,7 @@ export function appointMember(
 export function recordMemberLeft(
   input: RecordMemberLeftInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
@@ -93,6 +93,7 @@ export function recordMemberLeft(
 export function allocateBudget(
   input: AllocateBudgetInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
@@ -111,6 +112,7 @@ export function allocateBudget(
 export function dissolveCommittee(
   input: DissolveCommitteeInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
@@ -128,54 +130,5 @@ export function dissolveCommittee(
 function assertNotDissolved(committee: CommitteeRecord): void {
   if (committee.status === 'dissolved') {
     throw broken('committee-dissolved', `the committee was dissolved on ${committee.dissolvedOn ?? '?'}`);
-  }
-}
-
-export function references(command: CommitteeCommand, _state: CommitteeState): Reference[] {
-  switch (command.name) {
-    case 'EstablishCommittee': {
-      const { arenaId, establishedBy } = command.input;
-      return [
-        ...(arenaId !== undefined ? [reference('arena', 'arena', arenaId)] : []),
-        ...(establishedBy !== undefined
-          ? [reference('establishedBy', 'political-body', establishedBy.bodyId)]
-          : []),
-      ];
-    }
-    case 'AppointMember':
-      return [reference('person', 'person', command.input.personId)];
-    case 'RecordMemberLeft':
-      // The person is named in the path: an unknown one is a 404, not "not an active member".
-      return [reference('person', 'person', command.input.personId, 'path')];
-    case 'AllocateBudget':
-    case 'DissolveCommittee':
-      return [];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: CommitteeCommand,
-  state: CommitteeState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  if (command.name === 'EstablishCommittee') {
-    assertNew(state, 'committee', command.input.committeeId);
-    return establishCommittee(command.input, refs, ctx);
-  }
-  const committee: Present<CommitteeState> = existing(state, 'committee', command.input.committeeId);
-  switch (command.name) {
-    case 'AppointMember':
-      return appointMember(command.input, committee, refs, ctx);
-    case 'RecordMemberLeft':
-      return recordMemberLeft(command.input, committee, ctx);
-    case 'AllocateBudget':
-      return allocateBudget(command.input, committee, ctx);
-    case 'DissolveCommittee':
-      return dissolveCommittee(command.input, committee, ctx);
-    default:
-      return unreachable(command);
   }
 }

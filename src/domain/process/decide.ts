@@ -1,20 +1,20 @@
 import type { CommandContext, Present, Reference, References } from '../decider';
-import { assertNew, existing, reference, referenced, unreachable } from '../decider';
+import { reference, referenced } from '../decider';
 import type { DatedStep } from '../dates';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type {
-  CompleteProcessInput,
-  ProcessCommand,
-  StartProcessInput,
-  StartProcessPhaseInput,
-} from './commands';
+import type { CompleteProcessInput, StartProcessInput, StartProcessPhaseInput } from './inputs';
 import type { ProcessState } from './process';
 
 type ProcessRecord = Present<ProcessState>;
 
 const committeeKey = (committeeId: string): string => `committee:${committeeId}`;
+
+/** Every committee the process includes, each loaded once. */
+export function startProcessReferences(input: StartProcessInput): Reference[] {
+  return [...new Set(input.committeeIds)].map((id) => reference(committeeKey(id), 'committee', id));
+}
 
 export function startProcess(input: StartProcessInput, refs: References, ctx: CommandContext): DomainEvent[] {
   for (const committeeId of input.committeeIds) referenced(refs, committeeKey(committeeId), 'committee');
@@ -25,6 +25,7 @@ export function startProcess(input: StartProcessInput, refs: References, ctx: Co
 export function startProcessPhase(
   input: StartProcessPhaseInput,
   process: ProcessRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertRunning(process);
@@ -41,6 +42,7 @@ export function startProcessPhase(
 export function completeProcess(
   input: CompleteProcessInput,
   process: ProcessRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertRunning(process);
@@ -60,39 +62,4 @@ function stepsOf(process: ProcessRecord): DatedStep[] {
     { date: process.startedOn, what: 'the start of the process' },
     ...process.phases.map((p) => ({ date: p.startedOn, what: `the start of the phase ${p.phase}` })),
   ];
-}
-
-export function references(command: ProcessCommand, _state: ProcessState): Reference[] {
-  switch (command.name) {
-    case 'StartProcess':
-      return [...new Set(command.input.committeeIds)].map((id) =>
-        reference(committeeKey(id), 'committee', id),
-      );
-    case 'StartProcessPhase':
-    case 'CompleteProcess':
-      return [];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: ProcessCommand,
-  state: ProcessState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  if (command.name === 'StartProcess') {
-    assertNew(state, 'process', command.input.processId);
-    return startProcess(command.input, refs, ctx);
-  }
-  const process = existing(state, 'process', command.input.processId);
-  switch (command.name) {
-    case 'StartProcessPhase':
-      return startProcessPhase(command.input, process, ctx);
-    case 'CompleteProcess':
-      return completeProcess(command.input, process, ctx);
-    default:
-      return unreachable(command);
-  }
 }

@@ -7,7 +7,7 @@ import { UnknownReference } from '../errors';
 import type { DomainEvent } from '../events';
 import type { PoliticalBodyState } from '../politicalBody/politicalBody';
 import { broken } from '../rules';
-import type { RecordPoliticalDecisionInput, ReferProposalInput } from './commands';
+import type { RecordPoliticalDecisionInput, ReferProposalInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import {
   latestCommitteeDecision,
@@ -104,6 +104,7 @@ function citizenInitiativeBasis(
 export function recordPoliticalDecision(
   input: RecordPoliticalDecisionInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);

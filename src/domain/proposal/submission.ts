@@ -3,7 +3,7 @@ import { referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { AmendProposalInput, SubmitProposalInput, SupportProposalInput } from './commands';
+import type { AmendProposalInput, SubmitProposalInput, SupportProposalInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import { assertNotWithdrawn } from './withdrawal';
 
@@ -37,6 +37,7 @@ export function submitProposal(
 export function amendProposal(
   input: AmendProposalInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
