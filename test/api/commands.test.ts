@@ -1,4 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
+import { commandNames, commandSpecs } from '../../src/domain/commands';
+import { commandRoutes } from '../../src/http/routes/commandRoutes';
+import { bodySchemaOf, commandOperations } from '../../src/http/routes/commands';
 import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
 
 const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
@@ -54,6 +58,56 @@ async function world(t: LedgerApp) {
   });
   return { arenaId, councilId, persons, committeeId, proposalId };
 }
+
+describe('commands: routes, registry and operations are one list', () => {
+  test('every command has exactly one route, read off its declaration', () => {
+    expect(commandRoutes.map((r) => r.command)).toEqual(commandNames);
+    for (const route of commandRoutes) {
+      const declared = commandSpecs[route.command].route;
+      expect(route).toMatchObject({
+        path: declared.path,
+        params: declared.params,
+        idField: declared.answers,
+        operationId: declared.operationId,
+        summary: declared.summary,
+      });
+      expect(route.creates).toBe(declared.fills);
+    }
+  });
+
+  test('every route has one Operation with the same path, id and body, for clerks, answering 201', () => {
+    expect(commandOperations).toHaveLength(commandRoutes.length);
+    for (const [i, route] of commandRoutes.entries()) {
+      const operation = commandOperations[i];
+      expect(operation).toMatchObject({
+        method: 'post',
+        path: route.path,
+        operationId: route.operationId,
+        tag: route.tag,
+        summary: route.summary,
+        access: ['clerk'],
+        answer: { status: 201 },
+        headers: ['If-Match', 'Idempotency-Key'],
+      });
+      const body = operation?.body as z.ZodObject;
+      expect(Object.keys(body.shape).sort()).toEqual(Object.keys(bodySchemaOf(route).shape).sort());
+    }
+  });
+
+  test("each answer schema describes the route's answer exactly: a field more or less is refused", () => {
+    const recorded = { id: uuidv7(), streamId: `vote-${uuidv7()}`, streamRevision: 3, globalPosition: 17 };
+    const tallied = { ...recorded, tally: { yes: 2, no: 1, abstain: 0 }, eligible: 3, result: 'passed' };
+    for (const [i, route] of commandRoutes.entries()) {
+      const schema = commandOperations[i]?.answer.schema;
+      if (!schema) throw new Error(`${route.operationId} has no answer schema`);
+      const answer = route.command === 'CloseVote' ? tallied : recorded;
+      expect(schema.safeParse(answer).success).toBe(true);
+      expect(schema.safeParse({ ...answer, extra: 1 }).success).toBe(false);
+      const { globalPosition: _missing, ...short } = answer;
+      expect(schema.safeParse(short).success).toBe(false);
+    }
+  });
+});
 
 describe('commands: a proposal through every stage', () => {
   let t: LedgerApp;
