@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { eventDataSchemas, Id, PersonalData } from '../events';
+import { Id, PersonalData } from '../values';
+import { personEvents } from './events';
 
-const registered = eventDataSchemas.PersonRegistered.shape;
+const registered = personEvents.PersonRegistered.shape;
 
 /** POST /persons: the personal fields in the clear; the application seals them after deciding. */
 export const registerPersonBody = PersonalData.extend({
@@ -12,6 +13,6 @@ export const registerPersonInput = registerPersonBody.extend({ personId: Id });
 export type RegisterPersonInput = z.infer<typeof registerPersonInput>;
 
 /** POST /persons/:id/erasure */
-export const erasePersonalDataBody = eventDataSchemas.PersonalDataErased;
+export const erasePersonalDataBody = personEvents.PersonalDataErased;
 export const erasePersonalDataInput = erasePersonalDataBody.extend({ personId: Id });
 export type ErasePersonalDataInput = z.infer<typeof erasePersonalDataInput>;

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+import { Id } from '../values';
+import { politicalBodyEvents } from './events';
 
 /** POST /political-bodies */
-export const registerPoliticalBodyBody = eventDataSchemas.PoliticalBodyRegistered.omit({ bodyId: true });
+export const registerPoliticalBodyBody = politicalBodyEvents.PoliticalBodyRegistered.omit({ bodyId: true });
 export const registerPoliticalBodyInput = registerPoliticalBodyBody.extend({ bodyId: Id });
 export type RegisterPoliticalBodyInput = z.infer<typeof registerPoliticalBodyInput>;

@@ -1,28 +1,29 @@
 import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+import { Id } from '../values';
+import { proposalEvents } from './events';
 
 /** POST /proposals */
-export const submitProposalBody = eventDataSchemas.ProposalSubmitted.omit({ proposalId: true });
+export const submitProposalBody = proposalEvents.ProposalSubmitted.omit({ proposalId: true });
 export const submitProposalInput = submitProposalBody.extend({ proposalId: Id });
 export type SubmitProposalInput = z.infer<typeof submitProposalInput>;
 
 /** POST /proposals/:id/amendments */
-export const amendProposalBody = eventDataSchemas.ProposalAmended;
+export const amendProposalBody = proposalEvents.ProposalAmended;
 export const amendProposalInput = amendProposalBody.extend({ proposalId: Id });
 export type AmendProposalInput = z.infer<typeof amendProposalInput>;
 
 /** POST /proposals/:id/supports */
-export const supportProposalBody = eventDataSchemas.ProposalSupported;
+export const supportProposalBody = proposalEvents.ProposalSupported;
 export const supportProposalInput = supportProposalBody.extend({ proposalId: Id });
 export type SupportProposalInput = z.infer<typeof supportProposalInput>;
 
 /** POST /proposals/:id/withdrawal */
-export const withdrawProposalBody = eventDataSchemas.ProposalWithdrawn;
+export const withdrawProposalBody = proposalEvents.ProposalWithdrawn;
 export const withdrawProposalInput = withdrawProposalBody.extend({ proposalId: Id });
 export type WithdrawProposalInput = z.infer<typeof withdrawProposalInput>;
 
 /** POST /proposals/:id/committee-decisions (the committee is the proposal's; decisionId is chosen by the app). */
-export const recordCommitteeDecisionBody = eventDataSchemas.CommitteeDecisionRecorded.omit({
+export const recordCommitteeDecisionBody = proposalEvents.CommitteeDecisionRecorded.omit({
   decisionId: true,
   committeeId: true,
 });
@@ -33,12 +34,12 @@ export const recordCommitteeDecisionInput = recordCommitteeDecisionBody.extend({
 export type RecordCommitteeDecisionInput = z.infer<typeof recordCommitteeDecisionInput>;
 
 /** POST /proposals/:id/referrals (the referralId is the command's id). */
-export const referProposalBody = eventDataSchemas.ProposalReferred.omit({ referralId: true });
+export const referProposalBody = proposalEvents.ProposalReferred.omit({ referralId: true });
 export const referProposalInput = referProposalBody.extend({ proposalId: Id, referralId: Id });
 export type ReferProposalInput = z.infer<typeof referProposalInput>;
 
 /** POST /proposals/:id/referrals/:referralId/political-decision (the body is the referral's). */
-export const recordPoliticalDecisionBody = eventDataSchemas.PoliticalDecisionRecorded.omit({
+export const recordPoliticalDecisionBody = proposalEvents.PoliticalDecisionRecorded.omit({
   referralId: true,
   bodyId: true,
 });
@@ -49,6 +50,6 @@ export const recordPoliticalDecisionInput = recordPoliticalDecisionBody.extend({
 export type RecordPoliticalDecisionInput = z.infer<typeof recordPoliticalDecisionInput>;
 
 /** POST /proposals/:id/implementation */
-export const reportImplementationBody = eventDataSchemas.ImplementationReported;
+export const reportImplementationBody = proposalEvents.ImplementationReported;
 export const reportImplementationInput = reportImplementationBody.extend({ proposalId: Id });
 export type ReportImplementationInput = z.infer<typeof reportImplementationInput>;
