@@ -131,27 +131,16 @@ function isEventList(given: GivenReference): given is readonly DomainEvent[] {
   return Array.isArray(given);
 }
 
+/** The record id a state holds: the field its aggregate's creating command targets (a proposal's proposalId …). */
 function recordIdOf(state: AggregateState): string | undefined {
-  switch (state.aggregate) {
-    case 'arena':
-      return state.status === 'absent' ? undefined : state.arenaId;
-    case 'politicalBody':
-      return state.status === 'absent' ? undefined : state.bodyId;
-    case 'person':
-      return state.status === 'absent' ? undefined : state.personId;
-    case 'committee':
-      return state.status === 'absent' ? undefined : state.committeeId;
-    case 'process':
-      return state.status === 'absent' ? undefined : state.processId;
-    case 'meeting':
-      return state.status === 'absent' ? undefined : state.meetingId;
-    case 'proposal':
-      return state.status === 'absent' ? undefined : state.proposalId;
-    case 'vote':
-      return state.status === 'absent' ? undefined : state.voteId;
-    case 'grantLedger':
-      return state.committeeId;
-  }
+  if (state.aggregate === 'grantLedger') return state.committeeId;
+  if (state.status === 'absent') return undefined;
+  const creating = Object.values(commandSpecs).find(
+    (spec: AnyCommandSpec) => spec.aggregate === state.aggregate && spec.creates,
+  );
+  if (creating === undefined) throw new Error(`no command creates a ${state.aggregate}`);
+  const id: unknown = (state as unknown as Record<string, unknown>)[creating.target];
+  return typeof id === 'string' ? id : undefined;
 }
 
 export function expectValidEvent(event: DomainEvent): void {
