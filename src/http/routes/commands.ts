@@ -29,7 +29,9 @@ export function bodySchemaOf(route: CommandRoute): z.ZodObject {
 
 /** What every command answers: the record's id and where its event landed. */
 const recorded = z.strictObject({
-  id: Id.describe('the id of the record the command wrote to (or created)'),
+  id: Id.describe(
+    'the id of what was recorded: the record created, the decision or referral added, else the record changed',
+  ),
   streamId: z.string().describe('the stream appended to: <category>-<uuid>'),
   streamRevision: z.number().int().min(0).describe('the stream revision after the append (also the ETag)'),
   globalPosition: z.number().int().min(0).describe('the global position of the last event appended'),
