@@ -1,3 +1,8 @@
+/**
+ * The decide functions of a person's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import type { CommandContext, Present, References } from '../decider';
 import { compact } from '../decider';
 import { assertNotInFuture, assertYearNotInFuture } from '../dates';

@@ -1,3 +1,8 @@
+/**
+ * The decide functions of a vote's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import { eligibleVotersOn } from '../committee/committee';
 import type { CommandContext, References } from '../decider';
 import { compact, referenced } from '../decider';
