@@ -1,7 +1,7 @@
 /**
  * Command handling: load the target stream, load the streams the command references (from the event store, never
  * from eventually-consistent views), decide, and append with the loaded revision. On a concurrency conflict the
- * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then it is a 409).
+ * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then the conflict is its).
  */
 import { v7 as uuidv7 } from 'uuid';
 import { eventIdFor } from './idempotentIds';
@@ -22,12 +22,12 @@ import {
   businessDateOf,
   eventSchemaVersions,
   idInStream,
-  PersonalData,
   recordIdOf,
   type DomainEvent,
 } from '../domain/events';
 import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grantLedger';
-import { PersonalDataVault } from '../privacy/personalDataVault';
+import type { PersonalDataVault } from '../privacy/personalDataVault';
+import { sealedData, shredErased } from '../privacy/sealing';
 import {
   WrongExpectedRevisionError,
   type Actor,
@@ -78,15 +78,12 @@ export class CommandService {
     string,
     { position: number; ledger: ReturnType<typeof initialGrantLedger> }
   >();
-  /**
-   * Queues per key: one per target stream, and one for granting decisions (they append to different proposal
-   * streams, so no stream revision orders them).
-   */
   /** Folded stream states, least recently used first. */
   private readonly folds = new Map<
     string,
     { aggregate: AggregateName; state: AggregateState; revision: number }
   >();
+  /** Queues per key: one per target stream, and one for granting decisions (grantLockKey). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: CommandServiceOptions) {
@@ -110,6 +107,11 @@ export class CommandService {
     return lockKey ? this.withLock(lockKey, run) : run();
   }
 
+  /**
+   * Granting decisions queue behind each other: they append to different proposal streams, so no revision orders
+   * them, and the committee whose budget they share is the proposal's, known only once its stream is loaded, so
+   * they share one queue whatever the committee.
+   */
   private grantLockKey(name: CommandName, input: unknown): string | undefined {
     if (name !== 'RecordCommitteeDecision') return undefined;
     const i = input as { grantNok?: number };
@@ -214,14 +216,8 @@ export class CommandService {
     if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, meta.expectedRevision, revision);
     }
-    if (!spec.creates && revision < 0) {
-      // The record named in the path comes first: its absence is a 404 whatever else the body names.
-      throw new UnknownReference(
-        spec.aggregate.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`),
-        recordIdOf(streamId),
-        'path',
-      );
-    }
+    // A command on a record that does not exist names no references: its decide reports the record missing,
+    // whatever else the body names.
     const refs: Record<string, AggregateState> = {};
     for (const ref of spec.references(input, state)) refs[ref.key] = await this.loadReference(ref);
     const today = this.today();
@@ -233,11 +229,7 @@ export class CommandService {
     const result = await this.options.store.append(streamId, newEvents, {
       expectedRevision: revision < 0 ? 'no_stream' : revision,
     });
-    // Erasure is crypto-shredding: once the erasure is on record, the person's key is destroyed. The sealed data
-    // stays in the log (and in every proof over it), and nobody can open it any more.
-    if (events.some((e) => e.type === 'PersonalDataErased')) {
-      this.options.vault.erase(PersonalDataVault.keyIdFor(idInStream(streamId, 'person')));
-    }
+    shredErased(this.options.vault, streamId, events);
     return {
       streamId,
       streamRevision: result.nextExpectedRevision,
@@ -270,16 +262,7 @@ export class CommandService {
 
   /** The envelope of one event; personal data is sealed under the person's key before it reaches the store. */
   private toNewEvent(event: DomainEvent, index: number, meta: CommandMeta, today: string): NewEvent {
-    let data: unknown = event.data;
-    let dataKeyId: string | undefined;
-    if (event.type === 'PersonRegistered') {
-      const plain = PersonalData.safeParse(event.data.personal);
-      if (plain.success) {
-        const sealed = this.options.vault.seal(event.data.personId, plain.data);
-        data = { ...event.data, personal: sealed.sealed };
-        dataKeyId = sealed.keyId;
-      }
-    }
+    const { data, dataKeyId } = sealedData(this.options.vault, event);
     return {
       eventId: meta.idempotencyScope === undefined ? uuidv7() : eventIdFor(meta.idempotencyScope, index),
       type: event.type,

@@ -1,7 +1,7 @@
 /**
  * Idempotency-Key (API.md): the first response to a (caller, route, key) is stored durably; repeating the key with
- * the same request returns it and appends nothing; the same key with another request is a 422. Concurrent repeats
- * wait for the first to finish rather than racing it.
+ * the same request returns it and appends nothing; the same key with another request is a mismatch, which the
+ * route refuses. Concurrent repeats wait for the first to finish rather than racing it.
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';

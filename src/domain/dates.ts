@@ -1,5 +1,4 @@
 /** Business dates are ISO `YYYY-MM-DD` strings, which compare correctly as strings. */
-import type { CommandContext } from './decider';
 import type { RuleName } from './rules';
 import { broken } from './rules';
 
@@ -35,12 +34,12 @@ export function assertNotBefore(
   }
 }
 
-/** The ledger records what has happened, so no business date lies after today (the server's date). */
-export function assertNotInFuture(date: string, ctx: CommandContext, subject: string): void {
-  if (date > ctx.today) {
+/** The ledger records what has happened, so no business date lies after `today` (the server's date). */
+export function assertNotInFuture(date: string, today: string, subject: string): void {
+  if (date > today) {
     throw broken(
       'date-not-in-future',
-      `${subject} (${date}) is after today (${ctx.today}): record it when it has happened`,
+      `${subject} (${date}) is after today (${today}): record it when it has happened`,
     );
   }
 }
@@ -51,11 +50,11 @@ export function assertNotInFuture(date: string, ctx: CommandContext, subject: st
  */
 export function assertYearNotInFuture(
   year: number,
-  ctx: CommandContext,
+  today: string,
   subject: string,
   yearsAhead: 0 | 1 = 0,
 ): void {
-  const latest = yearOf(ctx.today) + yearsAhead;
+  const latest = yearOf(today) + yearsAhead;
   if (year > latest) {
     throw broken(
       'date-not-in-future',

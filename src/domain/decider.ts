@@ -29,7 +29,7 @@ export interface Reference {
   streamId: string;
   /** What it is, for messages: 'committee', 'person' … */
   what: string;
-  /** Where the id came from: a missing reference is a 404 when it came in the path, a 422 when in the body. */
+  /** Where the id came from: a missing record named in the path is the command's own, one in the body is not. */
   where: 'path' | 'body';
   /**
    * How to fold it. Absent: read `streamId` and fold it with its aggregate's evolve. 'grant-ledger': the stream must
@@ -124,8 +124,4 @@ export function existing<S extends { status: string }>(
 /** Drops keys whose value is undefined, so an event holds only the fields that were given. */
 export function compact<T extends object>(data: T): T {
   return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined)) as T;
-}
-
-export function unreachable(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }

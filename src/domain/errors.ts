@@ -4,7 +4,6 @@
  * in words a clerk understands, what was wrong.
  */
 export abstract class DomainError extends Error {
-  abstract readonly status: 404 | 409 | 422;
   constructor(
     readonly rule: string,
     message: string,
@@ -16,28 +15,24 @@ export abstract class DomainError extends Error {
 /** A rule of DOMAIN.md is broken by what the command says (a date out of range, a missing mandate, a budget exceeded …). */
 export class RuleViolation extends DomainError {
   override name = 'RuleViolation';
-  readonly status = 422 as const;
 }
 
 /** The command conflicts with the current state of the record (already withdrawn, vote closed, already a member …). */
 export class StateConflict extends DomainError {
   override name = 'StateConflict';
-  readonly status = 409 as const;
 }
 
 /**
- * A referenced record does not exist. `where` says whether the id came in the path (404) or in the body (422:
- * the request is well-formed, but names something the ledger does not hold).
+ * A referenced record does not exist. `where` says whether its id came in the path (the command is about a record
+ * that is not there) or in the body (the command is well-formed, but names something the ledger does not hold).
  */
 export class UnknownReference extends DomainError {
   override name = 'UnknownReference';
-  readonly status: 404 | 422;
   constructor(
     readonly what: string,
     readonly id: string,
     readonly where: 'path' | 'body',
   ) {
     super('references-exist', `${what} ${id} does not exist`);
-    this.status = where === 'path' ? 404 : 422;
   }
 }

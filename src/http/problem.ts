@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { DomainError, UnknownReference } from '../domain/errors';
+import { RuleViolation, StateConflict, UnknownReference } from '../domain/errors';
 import { AuditRefusedError } from '../audit/auditLog';
 import {
   DuplicateEventIdError,
@@ -153,15 +153,14 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
 export function toProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof UnknownReference) {
-    return error.status === 404
+    // The record the path names is not there (404), or the body names one the ledger does not hold (422).
+    return error.where === 'path'
       ? new HttpProblem(404, 'not-found', 'Not found', error.message, { rule: error.rule })
       : problems.unprocessable('unknown-reference', error.message, { rule: error.rule });
   }
-  if (error instanceof DomainError) {
-    return error.status === 409
-      ? problems.conflict(error.message, { rule: error.rule })
-      : problems.unprocessable('rule-broken', error.message, { rule: error.rule });
-  }
+  if (error instanceof StateConflict) return problems.conflict(error.message, { rule: error.rule });
+  if (error instanceof RuleViolation)
+    return problems.unprocessable('rule-broken', error.message, { rule: error.rule });
   if (error instanceof z.ZodError)
     return problems.badRequest('The request does not match the schema', zodErrors(error));
   if (error instanceof WrongExpectedRevisionError) {

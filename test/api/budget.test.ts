@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../src/domain/errors';
 import type { CommandName } from '../../src/domain/commands';
+import { toProblem } from '../../src/http/problem';
 import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
 
 const fullMandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
@@ -85,7 +86,9 @@ function viaCommandService(t: LedgerApp): Clerk {
         });
         return 'accepted';
       } catch (error) {
-        if (error instanceof DomainError) return { refused: error.rule, status: error.status };
+        // The status is the one the HTTP layer would answer for this error.
+        const problem = toProblem(error);
+        if (error instanceof DomainError && problem) return { refused: error.rule, status: problem.status };
         throw error;
       }
     },

@@ -1,4 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
+import { commandNames, commandSpecs } from '../../src/domain/commands';
+import { commandRoutes } from '../../src/http/routes/commandRoutes';
+import { bodySchemaOf, commandOperations } from '../../src/http/routes/commands';
 import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
 
 const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
@@ -54,6 +58,56 @@ async function world(t: LedgerApp) {
   });
   return { arenaId, councilId, persons, committeeId, proposalId };
 }
+
+describe('commands: routes, registry and operations are one list', () => {
+  test('every command has exactly one route, read off its declaration', () => {
+    expect(commandRoutes.map((r) => r.command)).toEqual(commandNames);
+    for (const route of commandRoutes) {
+      const declared = commandSpecs[route.command].route;
+      expect(route).toMatchObject({
+        path: declared.path,
+        params: declared.params,
+        idField: declared.answers,
+        operationId: declared.operationId,
+        summary: declared.summary,
+      });
+      expect(route.creates).toBe(declared.fills);
+    }
+  });
+
+  test('every route has one Operation with the same path, id and body, for clerks, answering 201', () => {
+    expect(commandOperations).toHaveLength(commandRoutes.length);
+    for (const [i, route] of commandRoutes.entries()) {
+      const operation = commandOperations[i];
+      expect(operation).toMatchObject({
+        method: 'post',
+        path: route.path,
+        operationId: route.operationId,
+        tag: route.tag,
+        summary: route.summary,
+        access: ['clerk'],
+        answer: { status: 201 },
+        headers: ['If-Match', 'Idempotency-Key'],
+      });
+      const body = operation?.body as z.ZodObject;
+      expect(Object.keys(body.shape).sort()).toEqual(Object.keys(bodySchemaOf(route).shape).sort());
+    }
+  });
+
+  test("each answer schema describes the route's answer exactly: a field more or less is refused", () => {
+    const recorded = { id: uuidv7(), streamId: `vote-${uuidv7()}`, streamRevision: 3, globalPosition: 17 };
+    const tallied = { ...recorded, tally: { yes: 2, no: 1, abstain: 0 }, eligible: 3, result: 'passed' };
+    for (const [i, route] of commandRoutes.entries()) {
+      const schema = commandOperations[i]?.answer.schema;
+      if (!schema) throw new Error(`${route.operationId} has no answer schema`);
+      const answer = route.command === 'CloseVote' ? tallied : recorded;
+      expect(schema.safeParse(answer).success).toBe(true);
+      expect(schema.safeParse({ ...answer, extra: 1 }).success).toBe(false);
+      const { globalPosition: _missing, ...short } = answer;
+      expect(schema.safeParse(short).success).toBe(false);
+    }
+  });
+});
 
 describe('commands: a proposal through every stage', () => {
   let t: LedgerApp;
@@ -231,6 +285,125 @@ describe('commands: a proposal through every stage', () => {
     const again = await t.post('/arenas', { id, name: 'Tofte igjen', areas: [] });
     expect(again.status).toBe(409);
     expect(again.body.rule).toBe('already-exists');
+  });
+});
+
+describe('commands: Location names the record written to', () => {
+  let t: LedgerApp;
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    t = await openLedgerApp();
+    w = await world(t);
+  });
+  afterAll(() => t.close());
+
+  /** POSTs and expects a 201 whose Location is exactly `location`. */
+  async function expectLocation(path: string, body: unknown, location: (id: string) => string) {
+    const res = await t.post(path, body);
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe(location(String(res.body.id)));
+    return res;
+  }
+
+  test('a creating command: the new record, under its own collection', async () => {
+    await expectLocation(
+      '/arenas',
+      { name: 'Vollen torg', areas: ['Vollen'] },
+      (id) => `/api/v1/arenas/${id}`,
+    );
+    await expectLocation(
+      '/political-bodies',
+      { name: 'Formannskapet', kind: 'executive_committee' },
+      (id) => `/api/v1/political-bodies/${id}`,
+    );
+    await expectLocation('/persons', { name: 'Liv Lokal' }, (id) => `/api/v1/persons/${id}`);
+    await expectLocation(
+      '/processes',
+      {
+        title: 'Turstier i Heggedal',
+        committeeIds: [w.committeeId],
+        coCreationForm: 'equal',
+        startedOn: '2021-01-05',
+      },
+      (id) => `/api/v1/processes/${id}`,
+    );
+    await expectLocation(
+      '/meetings',
+      {
+        committeeId: w.committeeId,
+        kind: 'public_meeting',
+        heldOn: '2021-01-15',
+        attendeeCount: 12,
+        agendaProposalIds: [w.proposalId],
+      },
+      (id) => `/api/v1/meetings/${id}`,
+    );
+  });
+
+  test('a command on a record: that record, whatever id the answer names', async () => {
+    const proposal = `/api/v1/proposals/${w.proposalId}`;
+    await expectLocation(
+      `/committees/${w.committeeId}/budget`,
+      { year: 2022, amountNok: 5000 },
+      () => `/api/v1/committees/${w.committeeId}`,
+    );
+    await expectLocation(
+      `/proposals/${w.proposalId}/supports`,
+      { personId: w.persons[0], supportedOn: '2021-01-11' },
+      () => proposal,
+    );
+    // The answer's id is the new decision's, but the record written to is the proposal.
+    const decided = await expectLocation(
+      `/proposals/${w.proposalId}/committee-decisions`,
+      { outcome: 'deferred', kind: 'recommendation', text: 'Utsatt', decidedOn: '2021-01-20' },
+      () => proposal,
+    );
+    expect(decided.body.id).not.toBe(w.proposalId);
+    const vote = await expectLocation(
+      '/votes',
+      { proposalId: w.proposalId, question: 'Anbefale?', rule: 'simple_majority', openedOn: '2021-02-01' },
+      (id) => `/api/v1/votes/${id}`,
+    );
+    const voteId = String(vote.body.id);
+    await expectLocation(
+      `/votes/${voteId}/ballots`,
+      { personId: w.persons[0], choice: 'yes', castOn: '2021-02-01' },
+      () => `/api/v1/votes/${voteId}`,
+    );
+    await expectLocation(
+      `/votes/${voteId}/close`,
+      { closedOn: '2021-02-02' },
+      () => `/api/v1/votes/${voteId}`,
+    );
+  });
+
+  test('an idempotent replay carries the same Location', async () => {
+    const key = { 'Idempotency-Key': 'location-replay' };
+    const body = { name: 'Replay torg', areas: [] };
+    const first = await t.post('/arenas', body, 'clerk', key);
+    const again = await t.post('/arenas', body, 'clerk', key);
+    expect(first.status).toBe(201);
+    expect(first.headers.location).toBe(`/api/v1/arenas/${first.body.id}`);
+    expect({ status: again.status, location: again.headers.location }).toEqual({
+      status: 200,
+      location: first.headers.location,
+    });
+  });
+
+  test('a refused command (hostile or not) carries no Location and writes nothing', async () => {
+    const before = await t.head();
+    const refused = [
+      await t.post('/arenas', { name: 'Torg\u202e', areas: [] }),
+      await t.post(`/proposals/${w.proposalId}/supports`, {
+        personId: w.persons[0],
+        supportedOn: '2021-01-12',
+      }),
+      await t.post(`/proposals/${uuidv7()}/supports`, { personId: w.persons[1], supportedOn: '2021-01-12' }),
+      await t.post('/arenas', { id: '../../etc/passwd', name: 'Sti', areas: [] }),
+    ];
+    expect(refused.map((res) => res.status)).toEqual([400, 409, 404, 400]);
+    for (const res of refused) expect(res.headers.location).toBeUndefined();
+    expect(await t.head()).toBe(before);
   });
 });
 

@@ -1,9 +1,20 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The arena's commands, each declared once: its body, input, target, route, references and decide function. */
+import { command } from '../commandDeclaration';
+import { registerArena } from './decide';
+import { registerArenaBody, registerArenaInput } from './inputs';
 
-/** POST /arenas */
-export const registerArenaBody = eventDataSchemas.ArenaRegistered.omit({ arenaId: true });
-export const registerArenaInput = registerArenaBody.extend({ arenaId: Id });
-export type RegisterArenaInput = z.infer<typeof registerArenaInput>;
+export const RegisterArena = command('arena', {
+  name: 'RegisterArena',
+  body: registerArenaBody,
+  input: registerArenaInput,
+  target: 'arenaId',
+  creates: true,
+  route: {
+    path: '/arenas',
+    operationId: 'registerArena',
+    summary: 'Register a citizen square (innbyggertorg)',
+  },
+  decide: registerArena,
+});
 
-export type ArenaCommand = { name: 'RegisterArena'; input: RegisterArenaInput };
+export const arenaCommands = [RegisterArena] as const;

@@ -1,28 +1,11 @@
-import type { Reference } from '../decider';
-import { assertNew, unreachable } from '../decider';
+/**
+ * The decide functions of an arena's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import type { DomainEvent } from '../events';
-import type { ArenaState } from './arena';
-import type { ArenaCommand, RegisterArenaInput } from './commands';
+import type { RegisterArenaInput } from './inputs';
 
 export function registerArena(input: RegisterArenaInput): DomainEvent[] {
   return [{ type: 'ArenaRegistered', data: input }];
-}
-
-export function references(command: ArenaCommand, _state: ArenaState): Reference[] {
-  switch (command.name) {
-    case 'RegisterArena':
-      return [];
-    default:
-      return unreachable(command.name);
-  }
-}
-
-export function decide(command: ArenaCommand, state: ArenaState): DomainEvent[] {
-  switch (command.name) {
-    case 'RegisterArena':
-      assertNew(state, 'arena', command.input.arenaId);
-      return registerArena(command.input);
-    default:
-      return unreachable(command.name);
-  }
 }

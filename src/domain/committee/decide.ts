@@ -1,18 +1,22 @@
-import type { CommandContext, Present, Reference, References } from '../decider';
-import { assertNew, existing, reference, referenced, unreachable } from '../decider';
+/**
+ * The decide functions of a committee's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
+import type { CommandContext, References } from '../decider';
+import { referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture, assertYearNotInFuture, yearOf } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { CommitteeRecord, CommitteeState } from './committee';
+import type { CommitteeRecord } from './committee';
 import { activeMembership, lastMembership } from './committee';
 import type {
   AllocateBudgetInput,
   AppointMemberInput,
-  CommitteeCommand,
   DissolveCommitteeInput,
   EstablishCommitteeInput,
   RecordMemberLeftInput,
-} from './commands';
+} from './inputs';
 
 export function establishCommittee(
   input: EstablishCommitteeInput,
@@ -29,7 +33,7 @@ export function establishCommittee(
     );
   }
   // The period's end is a plan and may lie ahead; its start is when the committee came to be.
-  assertNotInFuture(from, ctx, "the start of the committee's period");
+  assertNotInFuture(from, ctx.today, "the start of the committee's period");
   return [{ type: 'CommitteeEstablished', data: input }];
 }
 
@@ -51,7 +55,7 @@ export function appointMember(
     );
   }
   // Before the period check: a committee's period may end years ahead, and a future appointment is refused as such.
-  assertNotInFuture(appointedOn, ctx, 'the appointment');
+  assertNotInFuture(appointedOn, ctx.today, 'the appointment');
   const { from, to } = committee.period;
   if (appointedOn < from || appointedOn > to) {
     throw broken(
@@ -72,6 +76,7 @@ export function appointMember(
 export function recordMemberLeft(
   input: RecordMemberLeftInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
@@ -86,18 +91,19 @@ export function recordMemberLeft(
     'left-after-appointed',
     'leaving the committee',
   );
-  assertNotInFuture(departure.leftOn, ctx, 'leaving the committee');
+  assertNotInFuture(departure.leftOn, ctx.today, 'leaving the committee');
   return [{ type: 'MemberLeft', data: departure }];
 }
 
 export function allocateBudget(
   input: AllocateBudgetInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
   // A budget is adopted before its year starts, so the coming year is allowed; years beyond it are not.
-  assertYearNotInFuture(input.year, ctx, 'the budget year', 1);
+  assertYearNotInFuture(input.year, ctx.today, 'the budget year', 1);
   const { from, to } = committee.period;
   if (input.year < yearOf(from) || input.year > yearOf(to)) {
     throw broken(
@@ -111,6 +117,7 @@ export function allocateBudget(
 export function dissolveCommittee(
   input: DissolveCommitteeInput,
   committee: CommitteeRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotDissolved(committee);
@@ -121,61 +128,12 @@ export function dissolveCommittee(
     'the dissolution',
   );
   // A dissolution dated ahead would close the committee to everything from now on.
-  assertNotInFuture(input.dissolvedOn, ctx, 'the dissolution');
+  assertNotInFuture(input.dissolvedOn, ctx.today, 'the dissolution');
   return [{ type: 'CommitteeDissolved', data: { dissolvedOn: input.dissolvedOn, reason: input.reason } }];
 }
 
 function assertNotDissolved(committee: CommitteeRecord): void {
   if (committee.status === 'dissolved') {
     throw broken('committee-dissolved', `the committee was dissolved on ${committee.dissolvedOn ?? '?'}`);
-  }
-}
-
-export function references(command: CommitteeCommand, _state: CommitteeState): Reference[] {
-  switch (command.name) {
-    case 'EstablishCommittee': {
-      const { arenaId, establishedBy } = command.input;
-      return [
-        ...(arenaId !== undefined ? [reference('arena', 'arena', arenaId)] : []),
-        ...(establishedBy !== undefined
-          ? [reference('establishedBy', 'political-body', establishedBy.bodyId)]
-          : []),
-      ];
-    }
-    case 'AppointMember':
-      return [reference('person', 'person', command.input.personId)];
-    case 'RecordMemberLeft':
-      // The person is named in the path: an unknown one is a 404, not "not an active member".
-      return [reference('person', 'person', command.input.personId, 'path')];
-    case 'AllocateBudget':
-    case 'DissolveCommittee':
-      return [];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: CommitteeCommand,
-  state: CommitteeState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  if (command.name === 'EstablishCommittee') {
-    assertNew(state, 'committee', command.input.committeeId);
-    return establishCommittee(command.input, refs, ctx);
-  }
-  const committee: Present<CommitteeState> = existing(state, 'committee', command.input.committeeId);
-  switch (command.name) {
-    case 'AppointMember':
-      return appointMember(command.input, committee, refs, ctx);
-    case 'RecordMemberLeft':
-      return recordMemberLeft(command.input, committee, ctx);
-    case 'AllocateBudget':
-      return allocateBudget(command.input, committee, ctx);
-    case 'DissolveCommittee':
-      return dissolveCommittee(command.input, committee, ctx);
-    default:
-      return unreachable(command);
   }
 }

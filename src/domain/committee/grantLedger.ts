@@ -15,7 +15,8 @@
  * one (after the political body returned the proposal) replaces its grant instead of adding to it.
  * Cost: one pass over the log per granting decision, fine at a municipality's scale (thousands of events).
  * Concurrency: two grants on different proposals append to different streams, so the proposal stream's expected
- * revision does not order them: the application runs granting decisions of one committee one at a time.
+ * revision does not order them: the command service runs granting decisions one at a time (all committees share
+ * one queue, since a decision's committee is known only once its proposal is loaded).
  */
 import type { DomainEvent, EventData } from '../events';
 import { yearOf } from '../dates';

@@ -1,9 +1,17 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The meeting's command, declared once: body, input, target, route, references and decide function. */
+import { command } from '../commandDeclaration';
+import { recordMeeting, recordMeetingReferences } from './decide';
+import { recordMeetingBody, recordMeetingInput } from './inputs';
 
-/** POST /meetings */
-export const recordMeetingBody = eventDataSchemas.MeetingHeld.omit({ meetingId: true });
-export const recordMeetingInput = recordMeetingBody.extend({ meetingId: Id });
-export type RecordMeetingInput = z.infer<typeof recordMeetingInput>;
+export const RecordMeeting = command('meeting', {
+  name: 'RecordMeeting',
+  body: recordMeetingBody,
+  input: recordMeetingInput,
+  target: 'meetingId',
+  creates: true,
+  route: { path: '/meetings', operationId: 'recordMeeting', summary: 'Record a meeting that was held' },
+  references: recordMeetingReferences,
+  decide: recordMeeting,
+});
 
-export type MeetingCommand = { name: 'RecordMeeting'; input: RecordMeetingInput };
+export const meetingCommands = [RecordMeeting] as const;

@@ -1,10 +1,14 @@
+/**
+ * The decide functions of a meeting's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import type { CommandContext, Reference, References } from '../decider';
-import { assertNew, reference, referenced, unreachable } from '../decider';
+import { reference, referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { MeetingCommand, RecordMeetingInput } from './commands';
-import type { MeetingState } from './meeting';
+import type { RecordMeetingInput } from './inputs';
 
 const proposalKey = (proposalId: string): string => `proposal:${proposalId}`;
 const attendeeKey = (personId: string): string => `person:${personId}`;
@@ -33,41 +37,21 @@ export function recordMeeting(
       'the meeting',
     );
   }
-  assertNotInFuture(input.heldOn, ctx, 'the meeting');
+  assertNotInFuture(input.heldOn, ctx.today, 'the meeting');
   return [{ type: 'MeetingHeld', data: input }];
 }
 
-export function references(command: MeetingCommand, _state: MeetingState): Reference[] {
-  switch (command.name) {
-    case 'RecordMeeting': {
-      const { committeeId, arenaId, agendaProposalIds, attendeePersonIds } = command.input;
-      return [
-        ...(committeeId !== undefined ? [reference('committee', 'committee', committeeId)] : []),
-        ...(arenaId !== undefined ? [reference('arena', 'arena', arenaId)] : []),
-        ...unique(agendaProposalIds).map((id) => reference(proposalKey(id), 'proposal', id)),
-        ...unique(attendeePersonIds ?? []).map((id) => reference(attendeeKey(id), 'person', id)),
-      ];
-    }
-    default:
-      return unreachable(command.name);
-  }
+/** The committee, arena, agenda proposals and attendees a meeting names, each loaded once. */
+export function recordMeetingReferences(input: RecordMeetingInput): Reference[] {
+  const { committeeId, arenaId, agendaProposalIds, attendeePersonIds } = input;
+  return [
+    ...(committeeId !== undefined ? [reference('committee', 'committee', committeeId)] : []),
+    ...(arenaId !== undefined ? [reference('arena', 'arena', arenaId)] : []),
+    ...unique(agendaProposalIds).map((id) => reference(proposalKey(id), 'proposal', id)),
+    ...unique(attendeePersonIds ?? []).map((id) => reference(attendeeKey(id), 'person', id)),
+  ];
 }
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
-}
-
-export function decide(
-  command: MeetingCommand,
-  state: MeetingState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  switch (command.name) {
-    case 'RecordMeeting':
-      assertNew(state, 'meeting', command.input.meetingId);
-      return recordMeeting(command.input, refs, ctx);
-    default:
-      return unreachable(command.name);
-  }
 }

@@ -1,21 +1,40 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id, PersonalData } from '../events';
+/** The person's commands, each declared once: body, input, target, route, references, decide function. */
+import { command } from '../commandDeclaration';
+import { erasePersonalData, registerPerson } from './decide';
+import {
+  erasePersonalDataBody,
+  erasePersonalDataInput,
+  registerPersonBody,
+  registerPersonInput,
+} from './inputs';
 
-const registered = eventDataSchemas.PersonRegistered.shape;
-
-/** POST /persons: the personal fields in the clear; the application seals them after deciding. */
-export const registerPersonBody = PersonalData.extend({
-  birthYear: registered.birthYear,
-  area: registered.area,
+export const RegisterPerson = command('person', {
+  name: 'RegisterPerson',
+  body: registerPersonBody,
+  input: registerPersonInput,
+  target: 'personId',
+  creates: true,
+  route: {
+    path: '/persons',
+    operationId: 'registerPerson',
+    summary: 'Register a person (personal data is encrypted per person)',
+  },
+  decide: registerPerson,
 });
-export const registerPersonInput = registerPersonBody.extend({ personId: Id });
-export type RegisterPersonInput = z.infer<typeof registerPersonInput>;
 
-/** POST /persons/:id/erasure */
-export const erasePersonalDataBody = eventDataSchemas.PersonalDataErased;
-export const erasePersonalDataInput = erasePersonalDataBody.extend({ personId: Id });
-export type ErasePersonalDataInput = z.infer<typeof erasePersonalDataInput>;
+export const ErasePersonalData = command('person', {
+  name: 'ErasePersonalData',
+  body: erasePersonalDataBody,
+  input: erasePersonalDataInput,
+  target: 'personId',
+  creates: false,
+  route: {
+    path: '/persons/:id/erasure',
+    params: { id: 'personId' },
+    operationId: 'erasePersonalData',
+    summary: "Erase a person's personal data (crypto-shredding)",
+  },
+  decide: erasePersonalData,
+});
 
-export type PersonCommand =
-  | { name: 'RegisterPerson'; input: RegisterPersonInput }
-  | { name: 'ErasePersonalData'; input: ErasePersonalDataInput };
+export const personCommands = [RegisterPerson, ErasePersonalData] as const;

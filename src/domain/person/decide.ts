@@ -1,14 +1,23 @@
-import type { CommandContext, Present, Reference, References } from '../decider';
-import { assertNew, compact, existing, unreachable } from '../decider';
+/**
+ * The decide functions of a person's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
+import type { CommandContext, Present, References } from '../decider';
+import { compact } from '../decider';
 import { assertNotInFuture, assertYearNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { ErasePersonalDataInput, PersonCommand, RegisterPersonInput } from './commands';
+import type { ErasePersonalDataInput, RegisterPersonInput } from './inputs';
 import type { PersonState } from './person';
 
-export function registerPerson(input: RegisterPersonInput, ctx: CommandContext): DomainEvent[] {
+export function registerPerson(
+  input: RegisterPersonInput,
+  _refs: References,
+  ctx: CommandContext,
+): DomainEvent[] {
   const { personId, name, email, phone, birthYear, area } = input;
-  if (birthYear !== undefined) assertYearNotInFuture(birthYear, ctx, 'the birth year');
+  if (birthYear !== undefined) assertYearNotInFuture(birthYear, ctx.today, 'the birth year');
   return [
     {
       type: 'PersonRegistered',
@@ -20,6 +29,7 @@ export function registerPerson(input: RegisterPersonInput, ctx: CommandContext):
 export function erasePersonalData(
   input: ErasePersonalDataInput,
   person: Present<PersonState>,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   if (person.erasedOn !== undefined) {
@@ -28,33 +38,6 @@ export function erasePersonalData(
       `the personal data of person ${person.personId} was already erased on ${person.erasedOn}`,
     );
   }
-  assertNotInFuture(input.erasedOn, ctx, 'the erasure');
+  assertNotInFuture(input.erasedOn, ctx.today, 'the erasure');
   return [{ type: 'PersonalDataErased', data: { erasedOn: input.erasedOn, reason: input.reason } }];
-}
-
-export function references(command: PersonCommand, _state: PersonState): Reference[] {
-  switch (command.name) {
-    case 'RegisterPerson':
-    case 'ErasePersonalData':
-      return [];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: PersonCommand,
-  state: PersonState,
-  _refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  switch (command.name) {
-    case 'RegisterPerson':
-      assertNew(state, 'person', command.input.personId);
-      return registerPerson(command.input, ctx);
-    case 'ErasePersonalData':
-      return erasePersonalData(command.input, existing(state, 'person', command.input.personId), ctx);
-    default:
-      return unreachable(command);
-  }
 }

@@ -1,9 +1,20 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The political body's commands, each declared once: body, input, target, route, references, decide function. */
+import { command } from '../commandDeclaration';
+import { registerPoliticalBody } from './decide';
+import { registerPoliticalBodyBody, registerPoliticalBodyInput } from './inputs';
 
-/** POST /political-bodies */
-export const registerPoliticalBodyBody = eventDataSchemas.PoliticalBodyRegistered.omit({ bodyId: true });
-export const registerPoliticalBodyInput = registerPoliticalBodyBody.extend({ bodyId: Id });
-export type RegisterPoliticalBodyInput = z.infer<typeof registerPoliticalBodyInput>;
+export const RegisterPoliticalBody = command('politicalBody', {
+  name: 'RegisterPoliticalBody',
+  body: registerPoliticalBodyBody,
+  input: registerPoliticalBodyInput,
+  target: 'bodyId',
+  creates: true,
+  route: {
+    path: '/political-bodies',
+    operationId: 'registerPoliticalBody',
+    summary: 'Register a political body',
+  },
+  decide: registerPoliticalBody,
+});
 
-export type PoliticalBodyCommand = { name: 'RegisterPoliticalBody'; input: RegisterPoliticalBodyInput };
+export const politicalBodyCommands = [RegisterPoliticalBody] as const;

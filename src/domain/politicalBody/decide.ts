@@ -1,28 +1,11 @@
-import type { Reference } from '../decider';
-import { assertNew, unreachable } from '../decider';
+/**
+ * The decide functions of a political body's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import type { DomainEvent } from '../events';
-import type { PoliticalBodyCommand, RegisterPoliticalBodyInput } from './commands';
-import type { PoliticalBodyState } from './politicalBody';
+import type { RegisterPoliticalBodyInput } from './inputs';
 
 export function registerPoliticalBody(input: RegisterPoliticalBodyInput): DomainEvent[] {
   return [{ type: 'PoliticalBodyRegistered', data: input }];
-}
-
-export function references(command: PoliticalBodyCommand, _state: PoliticalBodyState): Reference[] {
-  switch (command.name) {
-    case 'RegisterPoliticalBody':
-      return [];
-    default:
-      return unreachable(command.name);
-  }
-}
-
-export function decide(command: PoliticalBodyCommand, state: PoliticalBodyState): DomainEvent[] {
-  switch (command.name) {
-    case 'RegisterPoliticalBody':
-      assertNew(state, 'political-body', command.input.bodyId);
-      return registerPoliticalBody(command.input);
-    default:
-      return unreachable(command.name);
-  }
 }

@@ -1,22 +1,55 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The co-creation process's commands, each declared once: body, input, target, route, references, decide. */
+import { command } from '../commandDeclaration';
+import { completeProcess, startProcess, startProcessPhase, startProcessReferences } from './decide';
+import {
+  completeProcessBody,
+  completeProcessInput,
+  startProcessBody,
+  startProcessInput,
+  startProcessPhaseBody,
+  startProcessPhaseInput,
+} from './inputs';
 
-/** POST /processes */
-export const startProcessBody = eventDataSchemas.ProcessStarted.omit({ processId: true });
-export const startProcessInput = startProcessBody.extend({ processId: Id });
-export type StartProcessInput = z.infer<typeof startProcessInput>;
+export const StartProcess = command('process', {
+  name: 'StartProcess',
+  body: startProcessBody,
+  input: startProcessInput,
+  target: 'processId',
+  creates: true,
+  route: { path: '/processes', operationId: 'startProcess', summary: 'Start a co-creation process' },
+  references: startProcessReferences,
+  decide: startProcess,
+});
 
-/** POST /processes/:id/phases */
-export const startProcessPhaseBody = eventDataSchemas.ProcessPhaseStarted;
-export const startProcessPhaseInput = startProcessPhaseBody.extend({ processId: Id });
-export type StartProcessPhaseInput = z.infer<typeof startProcessPhaseInput>;
+export const StartProcessPhase = command('process', {
+  name: 'StartProcessPhase',
+  body: startProcessPhaseBody,
+  input: startProcessPhaseInput,
+  target: 'processId',
+  creates: false,
+  route: {
+    path: '/processes/:id/phases',
+    params: { id: 'processId' },
+    operationId: 'startProcessPhase',
+    summary: 'Start a process phase',
+  },
+  decide: startProcessPhase,
+});
 
-/** POST /processes/:id/completion (API.md names no route for ProcessCompleted; this one is ours). */
-export const completeProcessBody = eventDataSchemas.ProcessCompleted;
-export const completeProcessInput = completeProcessBody.extend({ processId: Id });
-export type CompleteProcessInput = z.infer<typeof completeProcessInput>;
+/** API.md names no route for ProcessCompleted; this one is ours. */
+export const CompleteProcess = command('process', {
+  name: 'CompleteProcess',
+  body: completeProcessBody,
+  input: completeProcessInput,
+  target: 'processId',
+  creates: false,
+  route: {
+    path: '/processes/:id/completion',
+    params: { id: 'processId' },
+    operationId: 'completeProcess',
+    summary: 'Complete a process',
+  },
+  decide: completeProcess,
+});
 
-export type ProcessCommand =
-  | { name: 'StartProcess'; input: StartProcessInput }
-  | { name: 'StartProcessPhase'; input: StartProcessPhaseInput }
-  | { name: 'CompleteProcess'; input: CompleteProcessInput };
+export const processCommands = [StartProcess, StartProcessPhase, CompleteProcess] as const;

@@ -1,30 +1,36 @@
+/**
+ * The decide functions of a co-creation process's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import type { CommandContext, Present, Reference, References } from '../decider';
-import { assertNew, existing, reference, referenced, unreachable } from '../decider';
+import { reference, referenced } from '../decider';
 import type { DatedStep } from '../dates';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type {
-  CompleteProcessInput,
-  ProcessCommand,
-  StartProcessInput,
-  StartProcessPhaseInput,
-} from './commands';
+import type { CompleteProcessInput, StartProcessInput, StartProcessPhaseInput } from './inputs';
 import type { ProcessState } from './process';
 
 type ProcessRecord = Present<ProcessState>;
 
 const committeeKey = (committeeId: string): string => `committee:${committeeId}`;
 
+/** Every committee the process includes, each loaded once. */
+export function startProcessReferences(input: StartProcessInput): Reference[] {
+  return [...new Set(input.committeeIds)].map((id) => reference(committeeKey(id), 'committee', id));
+}
+
 export function startProcess(input: StartProcessInput, refs: References, ctx: CommandContext): DomainEvent[] {
   for (const committeeId of input.committeeIds) referenced(refs, committeeKey(committeeId), 'committee');
-  assertNotInFuture(input.startedOn, ctx, 'the start of the process');
+  assertNotInFuture(input.startedOn, ctx.today, 'the start of the process');
   return [{ type: 'ProcessStarted', data: input }];
 }
 
 export function startProcessPhase(
   input: StartProcessPhaseInput,
   process: ProcessRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertRunning(process);
@@ -34,18 +40,19 @@ export function startProcessPhase(
     'phase-date-in-order',
     `the start of the phase ${input.phase}`,
   );
-  assertNotInFuture(input.startedOn, ctx, 'the start of the phase');
+  assertNotInFuture(input.startedOn, ctx.today, 'the start of the phase');
   return [{ type: 'ProcessPhaseStarted', data: { phase: input.phase, startedOn: input.startedOn } }];
 }
 
 export function completeProcess(
   input: CompleteProcessInput,
   process: ProcessRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertRunning(process);
   assertNotBefore(input.completedOn, stepsOf(process), 'completion-date-in-order', 'the completion');
-  assertNotInFuture(input.completedOn, ctx, 'the completion');
+  assertNotInFuture(input.completedOn, ctx.today, 'the completion');
   return [{ type: 'ProcessCompleted', data: { completedOn: input.completedOn, summary: input.summary } }];
 }
 
@@ -60,39 +67,4 @@ function stepsOf(process: ProcessRecord): DatedStep[] {
     { date: process.startedOn, what: 'the start of the process' },
     ...process.phases.map((p) => ({ date: p.startedOn, what: `the start of the phase ${p.phase}` })),
   ];
-}
-
-export function references(command: ProcessCommand, _state: ProcessState): Reference[] {
-  switch (command.name) {
-    case 'StartProcess':
-      return [...new Set(command.input.committeeIds)].map((id) =>
-        reference(committeeKey(id), 'committee', id),
-      );
-    case 'StartProcessPhase':
-    case 'CompleteProcess':
-      return [];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: ProcessCommand,
-  state: ProcessState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  if (command.name === 'StartProcess') {
-    assertNew(state, 'process', command.input.processId);
-    return startProcess(command.input, refs, ctx);
-  }
-  const process = existing(state, 'process', command.input.processId);
-  switch (command.name) {
-    case 'StartProcessPhase':
-      return startProcessPhase(command.input, process, ctx);
-    case 'CompleteProcess':
-      return completeProcess(command.input, process, ctx);
-    default:
-      return unreachable(command);
-  }
 }

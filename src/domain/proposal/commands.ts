@@ -1,64 +1,164 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The proposal's commands, each declared once: body, input, target, route, references and decide function. */
+import { command } from '../commandDeclaration';
+import { reference } from '../decider';
+import { committeeDecisionReferences, recordCommitteeDecision } from './committeeDecision';
+import { reportImplementation } from './implementation';
+import {
+  amendProposalBody,
+  amendProposalInput,
+  recordCommitteeDecisionBody,
+  recordCommitteeDecisionInput,
+  recordPoliticalDecisionBody,
+  recordPoliticalDecisionInput,
+  referProposalBody,
+  referProposalInput,
+  reportImplementationBody,
+  reportImplementationInput,
+  submitProposalBody,
+  submitProposalInput,
+  supportProposalBody,
+  supportProposalInput,
+  withdrawProposalBody,
+  withdrawProposalInput,
+} from './inputs';
+import { recordPoliticalDecision, referProposal } from './referral';
+import { amendProposal, submitProposal, supportProposal } from './submission';
+import { withdrawProposal } from './withdrawal';
 
-/** POST /proposals */
-export const submitProposalBody = eventDataSchemas.ProposalSubmitted.omit({ proposalId: true });
-export const submitProposalInput = submitProposalBody.extend({ proposalId: Id });
-export type SubmitProposalInput = z.infer<typeof submitProposalInput>;
-
-/** POST /proposals/:id/amendments */
-export const amendProposalBody = eventDataSchemas.ProposalAmended;
-export const amendProposalInput = amendProposalBody.extend({ proposalId: Id });
-export type AmendProposalInput = z.infer<typeof amendProposalInput>;
-
-/** POST /proposals/:id/supports */
-export const supportProposalBody = eventDataSchemas.ProposalSupported;
-export const supportProposalInput = supportProposalBody.extend({ proposalId: Id });
-export type SupportProposalInput = z.infer<typeof supportProposalInput>;
-
-/** POST /proposals/:id/withdrawal */
-export const withdrawProposalBody = eventDataSchemas.ProposalWithdrawn;
-export const withdrawProposalInput = withdrawProposalBody.extend({ proposalId: Id });
-export type WithdrawProposalInput = z.infer<typeof withdrawProposalInput>;
-
-/** POST /proposals/:id/committee-decisions (the committee is the proposal's; decisionId is chosen by the app). */
-export const recordCommitteeDecisionBody = eventDataSchemas.CommitteeDecisionRecorded.omit({
-  decisionId: true,
-  committeeId: true,
+export const SubmitProposal = command('proposal', {
+  name: 'SubmitProposal',
+  body: submitProposalBody,
+  input: submitProposalInput,
+  target: 'proposalId',
+  creates: true,
+  route: { path: '/proposals', operationId: 'submitProposal', summary: 'Submit a proposal' },
+  references: ({ committeeId, submittedBy, processId }) => [
+    reference('committee', 'committee', committeeId),
+    ...(submittedBy !== undefined ? [reference('submittedBy', 'person', submittedBy)] : []),
+    ...(processId !== undefined ? [reference('process', 'process', processId)] : []),
+  ],
+  decide: submitProposal,
 });
-export const recordCommitteeDecisionInput = recordCommitteeDecisionBody.extend({
-  proposalId: Id,
-  decisionId: Id,
+
+export const AmendProposal = command('proposal', {
+  name: 'AmendProposal',
+  body: amendProposalBody,
+  input: amendProposalInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/amendments',
+    params: { id: 'proposalId' },
+    operationId: 'amendProposal',
+    summary: 'Amend a proposal',
+  },
+  decide: amendProposal,
 });
-export type RecordCommitteeDecisionInput = z.infer<typeof recordCommitteeDecisionInput>;
 
-/** POST /proposals/:id/referrals (the referralId is the command's id). */
-export const referProposalBody = eventDataSchemas.ProposalReferred.omit({ referralId: true });
-export const referProposalInput = referProposalBody.extend({ proposalId: Id, referralId: Id });
-export type ReferProposalInput = z.infer<typeof referProposalInput>;
-
-/** POST /proposals/:id/referrals/:referralId/political-decision (the body is the referral's). */
-export const recordPoliticalDecisionBody = eventDataSchemas.PoliticalDecisionRecorded.omit({
-  referralId: true,
-  bodyId: true,
+export const SupportProposal = command('proposal', {
+  name: 'SupportProposal',
+  body: supportProposalBody,
+  input: supportProposalInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/supports',
+    params: { id: 'proposalId' },
+    operationId: 'supportProposal',
+    summary: 'Record a support',
+  },
+  references: (input) => [reference('person', 'person', input.personId)],
+  decide: supportProposal,
 });
-export const recordPoliticalDecisionInput = recordPoliticalDecisionBody.extend({
-  proposalId: Id,
-  referralId: Id,
+
+export const WithdrawProposal = command('proposal', {
+  name: 'WithdrawProposal',
+  body: withdrawProposalBody,
+  input: withdrawProposalInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/withdrawal',
+    params: { id: 'proposalId' },
+    operationId: 'withdrawProposal',
+    summary: 'Withdraw a proposal',
+  },
+  decide: withdrawProposal,
 });
-export type RecordPoliticalDecisionInput = z.infer<typeof recordPoliticalDecisionInput>;
 
-/** POST /proposals/:id/implementation */
-export const reportImplementationBody = eventDataSchemas.ImplementationReported;
-export const reportImplementationInput = reportImplementationBody.extend({ proposalId: Id });
-export type ReportImplementationInput = z.infer<typeof reportImplementationInput>;
+/** The committee is the proposal's; the decision's id is chosen by the server unless the client gives one. */
+export const RecordCommitteeDecision = command('proposal', {
+  name: 'RecordCommitteeDecision',
+  body: recordCommitteeDecisionBody,
+  input: recordCommitteeDecisionInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/committee-decisions',
+    params: { id: 'proposalId' },
+    fills: 'decisionId',
+    operationId: 'recordCommitteeDecision',
+    summary: "Record the committee's decision",
+  },
+  references: committeeDecisionReferences,
+  decide: recordCommitteeDecision,
+});
 
-export type ProposalCommand =
-  | { name: 'SubmitProposal'; input: SubmitProposalInput }
-  | { name: 'AmendProposal'; input: AmendProposalInput }
-  | { name: 'SupportProposal'; input: SupportProposalInput }
-  | { name: 'WithdrawProposal'; input: WithdrawProposalInput }
-  | { name: 'RecordCommitteeDecision'; input: RecordCommitteeDecisionInput }
-  | { name: 'ReferProposal'; input: ReferProposalInput }
-  | { name: 'RecordPoliticalDecision'; input: RecordPoliticalDecisionInput }
-  | { name: 'ReportImplementation'; input: ReportImplementationInput };
+export const ReferProposal = command('proposal', {
+  name: 'ReferProposal',
+  body: referProposalBody,
+  input: referProposalInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/referrals',
+    params: { id: 'proposalId' },
+    fills: 'referralId',
+    operationId: 'referProposal',
+    summary: 'Refer the proposal to a political body',
+  },
+  references: (input) => [reference('body', 'political-body', input.toBodyId)],
+  decide: referProposal,
+});
+
+export const RecordPoliticalDecision = command('proposal', {
+  name: 'RecordPoliticalDecision',
+  body: recordPoliticalDecisionBody,
+  input: recordPoliticalDecisionInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/referrals/:referralId/political-decision',
+    params: { id: 'proposalId', referralId: 'referralId' },
+    answers: 'referralId',
+    operationId: 'recordPoliticalDecision',
+    summary: "Record the political body's decision",
+  },
+  decide: recordPoliticalDecision,
+});
+
+export const ReportImplementation = command('proposal', {
+  name: 'ReportImplementation',
+  body: reportImplementationBody,
+  input: reportImplementationInput,
+  target: 'proposalId',
+  creates: false,
+  route: {
+    path: '/proposals/:id/implementation',
+    params: { id: 'proposalId' },
+    operationId: 'reportImplementation',
+    summary: 'Report implementation progress',
+  },
+  decide: reportImplementation,
+});
+
+export const proposalCommands = [
+  SubmitProposal,
+  AmendProposal,
+  SupportProposal,
+  WithdrawProposal,
+  RecordCommitteeDecision,
+  ReferProposal,
+  RecordPoliticalDecision,
+  ReportImplementation,
+] as const;

@@ -12,7 +12,7 @@ import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { streamIdOf } from '../events';
 import { broken } from '../rules';
-import type { RecordCommitteeDecisionInput } from './commands';
+import type { RecordCommitteeDecisionInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import { awaitsCommitteeDecision, latestCommitteeDecision } from './proposal';
 import { assertNotWithdrawn } from './withdrawal';
@@ -66,7 +66,7 @@ export function recordCommitteeDecision(
     'decision-date-in-order',
     'the decision',
   );
-  assertNotInFuture(input.decidedOn, ctx, 'the decision');
+  assertNotInFuture(input.decidedOn, ctx.today, 'the decision');
   assertWithinBudget(input, proposal, committee, refs);
   const { proposalId: _proposalId, ...decision } = input;
   return [

@@ -1,8 +1,8 @@
-import type { CommandContext } from '../decider';
+import type { CommandContext, References } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { ReportImplementationInput } from './commands';
+import type { ReportImplementationInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import { adoptionToImplement } from './proposal';
 import { assertNotWithdrawn } from './withdrawal';
@@ -10,6 +10,7 @@ import { assertNotWithdrawn } from './withdrawal';
 export function reportImplementation(
   input: ReportImplementationInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
@@ -27,7 +28,7 @@ export function reportImplementation(
     );
   }
   assertNotBefore(input.reportedOn, [adoption], 'implementation-date-in-order', 'the implementation report');
-  assertNotInFuture(input.reportedOn, ctx, 'the implementation report');
+  assertNotInFuture(input.reportedOn, ctx.today, 'the implementation report');
   const { proposalId: _proposalId, ...report } = input;
   return [{ type: 'ImplementationReported', data: report }];
 }

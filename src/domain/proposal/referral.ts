@@ -7,7 +7,7 @@ import { UnknownReference } from '../errors';
 import type { DomainEvent } from '../events';
 import type { PoliticalBodyState } from '../politicalBody/politicalBody';
 import { broken } from '../rules';
-import type { RecordPoliticalDecisionInput, ReferProposalInput } from './commands';
+import type { RecordPoliticalDecisionInput, ReferProposalInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import {
   latestCommitteeDecision,
@@ -47,7 +47,7 @@ export function referProposal(
     'referral-date-in-order',
     'the referral',
   );
-  assertNotInFuture(input.referredOn, ctx, 'the referral');
+  assertNotInFuture(input.referredOn, ctx.today, 'the referral');
   const { proposalId: _proposalId, ...referral } = input;
   return [{ type: 'ProposalReferred', data: compact(referral) }];
 }
@@ -104,6 +104,7 @@ function citizenInitiativeBasis(
 export function recordPoliticalDecision(
   input: RecordPoliticalDecisionInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
@@ -125,7 +126,7 @@ export function recordPoliticalDecision(
     'political-decision-date-in-order',
     'the political decision',
   );
-  assertNotInFuture(input.decidedOn, ctx, 'the political decision');
+  assertNotInFuture(input.decidedOn, ctx.today, 'the political decision');
   const { proposalId: _proposalId, ...decision } = input;
   return [{ type: 'PoliticalDecisionRecorded', data: { ...decision, bodyId: referral.toBodyId } }];
 }

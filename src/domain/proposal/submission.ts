@@ -3,7 +3,7 @@ import { referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { AmendProposalInput, SubmitProposalInput, SupportProposalInput } from './commands';
+import type { AmendProposalInput, SubmitProposalInput, SupportProposalInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import { assertNotWithdrawn } from './withdrawal';
 
@@ -30,13 +30,14 @@ export function submitProposal(
       );
     }
   }
-  assertNotInFuture(input.submittedOn, ctx, 'the submission');
+  assertNotInFuture(input.submittedOn, ctx.today, 'the submission');
   return [{ type: 'ProposalSubmitted', data: input }];
 }
 
 export function amendProposal(
   input: AmendProposalInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
@@ -61,7 +62,7 @@ export function amendProposal(
     'amendment-date-in-order',
     'the amendment',
   );
-  assertNotInFuture(input.amendedOn, ctx, 'the amendment');
+  assertNotInFuture(input.amendedOn, ctx.today, 'the amendment');
   const { proposalId: _proposalId, ...amendment } = input;
   return [{ type: 'ProposalAmended', data: amendment }];
 }
@@ -87,6 +88,6 @@ export function supportProposal(
     'support-after-submission',
     'the support',
   );
-  assertNotInFuture(input.supportedOn, ctx, 'the support');
+  assertNotInFuture(input.supportedOn, ctx.today, 'the support');
   return [{ type: 'ProposalSupported', data: { personId: input.personId, supportedOn: input.supportedOn } }];
 }

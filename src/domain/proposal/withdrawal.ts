@@ -1,8 +1,8 @@
-import type { CommandContext } from '../decider';
+import type { CommandContext, References } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { broken } from '../rules';
-import type { WithdrawProposalInput } from './commands';
+import type { WithdrawProposalInput } from './inputs';
 import type { ProposalRecord } from './proposal';
 import { hasFinalPoliticalDecision, lastStepOf } from './proposal';
 
@@ -19,6 +19,7 @@ export function assertNotWithdrawn(proposal: ProposalRecord): void {
 export function withdrawProposal(
   input: WithdrawProposalInput,
   proposal: ProposalRecord,
+  _refs: References,
   ctx: CommandContext,
 ): DomainEvent[] {
   assertNotWithdrawn(proposal);
@@ -29,6 +30,6 @@ export function withdrawProposal(
     );
   }
   assertNotBefore(input.withdrawnOn, [lastStepOf(proposal)], 'withdrawal-date-in-order', 'the withdrawal');
-  assertNotInFuture(input.withdrawnOn, ctx, 'the withdrawal');
+  assertNotInFuture(input.withdrawnOn, ctx.today, 'the withdrawal');
   return [{ type: 'ProposalWithdrawn', data: { withdrawnOn: input.withdrawnOn, reason: input.reason } }];
 }

@@ -1,22 +1,61 @@
-import type { z } from 'zod';
-import { eventDataSchemas, Id } from '../events';
+/** The vote's commands, each declared once: body, input, target, route, references and decide function. */
+import { command } from '../commandDeclaration';
+import { reference } from '../decider';
+import { castBallot, closeVote, openVote } from './decide';
+import {
+  castBallotBody,
+  castBallotInput,
+  closeVoteBody,
+  closeVoteInput,
+  openVoteBody,
+  openVoteInput,
+} from './inputs';
 
-/** POST /votes (the committee is the proposal's). */
-export const openVoteBody = eventDataSchemas.VoteOpened.omit({ voteId: true, committeeId: true });
-export const openVoteInput = openVoteBody.extend({ voteId: Id });
-export type OpenVoteInput = z.infer<typeof openVoteInput>;
+export const OpenVote = command('vote', {
+  name: 'OpenVote',
+  body: openVoteBody,
+  input: openVoteInput,
+  target: 'voteId',
+  creates: true,
+  route: { path: '/votes', operationId: 'openVote', summary: 'Open a vote on a proposal' },
+  references: ({ proposalId, meetingId }) => [
+    reference('proposal', 'proposal', proposalId),
+    ...(meetingId !== undefined ? [reference('meeting', 'meeting', meetingId)] : []),
+  ],
+  decide: openVote,
+});
 
-/** POST /votes/:id/ballots */
-export const castBallotBody = eventDataSchemas.BallotCast;
-export const castBallotInput = castBallotBody.extend({ voteId: Id });
-export type CastBallotInput = z.infer<typeof castBallotInput>;
+export const CastBallot = command('vote', {
+  name: 'CastBallot',
+  body: castBallotBody,
+  input: castBallotInput,
+  target: 'voteId',
+  creates: false,
+  route: {
+    path: '/votes/:id/ballots',
+    params: { id: 'voteId' },
+    operationId: 'castBallot',
+    summary: 'Cast a ballot',
+  },
+  // Eligibility is the vote's committee's, on the day the vote opened.
+  references: (_input, vote) => [reference('committee', 'committee', vote.committeeId)],
+  decide: castBallot,
+});
 
-/** POST /votes/:id/close (the server computes eligible, tally and result). */
-export const closeVoteBody = eventDataSchemas.VoteClosed.pick({ closedOn: true });
-export const closeVoteInput = closeVoteBody.extend({ voteId: Id });
-export type CloseVoteInput = z.infer<typeof closeVoteInput>;
+export const CloseVote = command('vote', {
+  name: 'CloseVote',
+  body: closeVoteBody,
+  input: closeVoteInput,
+  target: 'voteId',
+  creates: false,
+  route: {
+    path: '/votes/:id/close',
+    params: { id: 'voteId' },
+    operationId: 'closeVote',
+    summary: 'Close a vote: the server computes the tally',
+  },
+  references: (_input, vote) => [reference('committee', 'committee', vote.committeeId)],
+  decide: closeVote,
+});
 
-export type VoteCommand =
-  | { name: 'OpenVote'; input: OpenVoteInput }
-  | { name: 'CastBallot'; input: CastBallotInput }
-  | { name: 'CloseVote'; input: CloseVoteInput };
+export const voteCommands = [OpenVote, CastBallot, CloseVote] as const;

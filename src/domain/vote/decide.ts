@@ -1,12 +1,17 @@
+/**
+ * The decide functions of a vote's commands, one per command (each declared in commands.ts): from the input, the
+ * record (for a command on one that exists) and the loaded references to the events to append, or a named domain
+ * error when a rule is broken.
+ */
 import { eligibleVotersOn } from '../committee/committee';
-import type { CommandContext, Reference, References } from '../decider';
-import { assertNew, compact, existing, reference, referenced, unreachable } from '../decider';
+import type { CommandContext, References } from '../decider';
+import { compact, referenced } from '../decider';
 import { assertNotBefore, assertNotInFuture } from '../dates';
 import type { DomainEvent } from '../events';
 import { assertNotWithdrawn } from '../proposal/withdrawal';
 import { broken } from '../rules';
-import type { CastBallotInput, CloseVoteInput, OpenVoteInput, VoteCommand } from './commands';
-import type { VoteRecord, VoteState } from './vote';
+import type { CastBallotInput, CloseVoteInput, OpenVoteInput } from './inputs';
+import type { VoteRecord } from './vote';
 import { resultOf, tallyOf } from './vote';
 
 export function openVote(input: OpenVoteInput, refs: References, ctx: CommandContext): DomainEvent[] {
@@ -19,7 +24,7 @@ export function openVote(input: OpenVoteInput, refs: References, ctx: CommandCon
     'vote-after-submission',
     'the vote',
   );
-  assertNotInFuture(input.openedOn, ctx, 'the opening of the vote');
+  assertNotInFuture(input.openedOn, ctx.today, 'the opening of the vote');
   return [{ type: 'VoteOpened', data: compact({ ...input, committeeId: proposal.committeeId }) }];
 }
 
@@ -50,7 +55,7 @@ export function castBallot(
     'ballot-after-opening',
     'the ballot',
   );
-  assertNotInFuture(input.castOn, ctx, 'the ballot');
+  assertNotInFuture(input.castOn, ctx.today, 'the ballot');
   return [
     { type: 'BallotCast', data: { personId: input.personId, choice: input.choice, castOn: input.castOn } },
   ];
@@ -73,7 +78,7 @@ export function closeVote(
     'vote-close-date-in-order',
     'the close of the vote',
   );
-  assertNotInFuture(input.closedOn, ctx, 'the close of the vote');
+  assertNotInFuture(input.closedOn, ctx.today, 'the close of the vote');
   const eligible = eligibleVotersOn(referenced(refs, 'committee', 'committee'), vote.openedOn).size;
   const tally = tallyOf(vote.ballots);
   return [
@@ -87,43 +92,5 @@ export function closeVote(
 function assertOpen(vote: VoteRecord): void {
   if (vote.closed !== undefined) {
     throw broken('vote-closed', `the vote was closed on ${vote.closed.closedOn}`);
-  }
-}
-
-export function references(command: VoteCommand, state: VoteState): Reference[] {
-  switch (command.name) {
-    case 'OpenVote': {
-      const { proposalId, meetingId } = command.input;
-      return [
-        reference('proposal', 'proposal', proposalId),
-        ...(meetingId !== undefined ? [reference('meeting', 'meeting', meetingId)] : []),
-      ];
-    }
-    case 'CastBallot':
-    case 'CloseVote':
-      return state.status === 'absent' ? [] : [reference('committee', 'committee', state.committeeId)];
-    default:
-      return unreachable(command);
-  }
-}
-
-export function decide(
-  command: VoteCommand,
-  state: VoteState,
-  refs: References,
-  ctx: CommandContext,
-): DomainEvent[] {
-  if (command.name === 'OpenVote') {
-    assertNew(state, 'vote', command.input.voteId);
-    return openVote(command.input, refs, ctx);
-  }
-  const vote = existing(state, 'vote', command.input.voteId);
-  switch (command.name) {
-    case 'CastBallot':
-      return castBallot(command.input, vote, refs, ctx);
-    case 'CloseVote':
-      return closeVote(command.input, vote, refs, ctx);
-    default:
-      return unreachable(command);
   }
 }

@@ -1,14 +1,14 @@
 /** POST routes for every command (API.md "Commands"): parse, execute through the command service, answer. */
 import { Router, type Request, type RequestHandler } from 'express';
 import { v7 as uuidv7 } from 'uuid';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CommandService } from '../../application/commandService';
 import { IdempotencyStore, type StoredResponse } from '../../application/idempotency';
 import { idFromScope } from '../../application/idempotentIds';
 import { commandSpecs } from '../../domain/commands';
-import { Id } from '../../domain/events';
-import { requireRole } from '../auth';
+import { eventDataSchemas, Id, parseStreamId, type StreamCategory } from '../../domain/events';
 import { jsonBody } from '../jsonBody';
+import { serve, type Operation } from '../operation';
 import { auditTrailProblem, problems, zodErrors } from '../problem';
 import { commandRoutes, type CommandRoute } from './commandRoutes';
 
@@ -25,6 +25,70 @@ export function bodySchemaOf(route: CommandRoute): z.ZodObject {
   return route.creates
     ? body.extend({ id: Id.optional().describe('client-chosen id; the server picks one if absent') })
     : body;
+}
+
+/** What every command answers: the record's id and where its event landed. */
+const recorded = z.strictObject({
+  id: Id.describe(
+    'the id of what was recorded: the record created, the decision or referral added, else the record changed',
+  ),
+  streamId: z.string().describe('the stream appended to: <category>-<uuid>'),
+  streamRevision: z.number().int().min(0).describe('the stream revision after the append (also the ETag)'),
+  globalPosition: z.number().int().min(0).describe('the global position of the last event appended'),
+});
+const closed = eventDataSchemas.VoteClosed.shape;
+/** CloseVote also answers what the server computed. */
+const voteClosedAnswer = recorded.extend({
+  tally: closed.tally,
+  eligible: closed.eligible,
+  result: closed.result,
+});
+
+/** The operation a command route serves, for the router and the API document alike. */
+function operationOf(route: CommandRoute): Operation {
+  return {
+    method: 'post',
+    path: route.path,
+    operationId: route.operationId,
+    tag: route.tag,
+    summary: route.summary,
+    access: ['clerk'],
+    body: bodySchemaOf(route),
+    answer: {
+      status: 201,
+      description:
+        'Recorded. ETag is the stream revision, Location the record it wrote to. A repeated Idempotency-Key with the same body answers 200 with the first answer and Idempotent-Replayed: true.',
+      schema: route.command === 'CloseVote' ? voteClosedAnswer : recorded,
+    },
+    // 404 an unknown id, 409 a state or revision conflict, 413 a body over 1 MB, 422 a broken rule or a reused
+    // Idempotency-Key, 503 while the audit trail needs an operator.
+    problems: [404, 409, 413, 422, 503],
+    headers: ['If-Match', 'Idempotency-Key'],
+  };
+}
+
+const served = commandRoutes.map((route) => ({ route, operation: operationOf(route) }));
+
+/** Every command route as an Operation (src/http/operation.ts), in the order of commandRoutes. */
+export const commandOperations: Operation[] = served.map((s) => s.operation);
+
+/** Where each stream category's records are read (API.md "Reads"), for the Location of what a command wrote. */
+const readPathOf: Record<StreamCategory, string> = {
+  arena: 'arenas',
+  'political-body': 'political-bodies',
+  person: 'persons',
+  committee: 'committees',
+  process: 'processes',
+  meeting: 'meetings',
+  proposal: 'proposals',
+  vote: 'votes',
+};
+
+/** The read address of the record a stream holds: `proposal-<id>` → `/api/v1/proposals/<id>`. */
+export function locationOf(streamId: string): string {
+  const stream = parseStreamId(streamId);
+  if (!stream) throw new Error(`${streamId} is not a stream id`);
+  return `/api/v1/${readPathOf[stream.category]}/${stream.id}`;
 }
 
 const IF_MATCH = /^\s*(?:W\/)?"?(-?\d{1,15})"?\s*$/;
@@ -52,9 +116,9 @@ export function commandRouter(deps: CommandRouterDeps): Router {
   const writesAllowed: RequestHandler = (_req, _res, next) => {
     next(deps.writesPaused?.() ? auditTrailProblem() : undefined);
   };
-  for (const route of commandRoutes) {
+  for (const { route, operation } of served) {
     const schema = bodySchemaOf(route);
-    router.post(route.path, requireRole('clerk'), writesAllowed, jsonBody, async (req, res) => {
+    serve(router, operation, writesAllowed, jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {
         const value = req.params[param];
@@ -108,7 +172,11 @@ export function commandRouter(deps: CommandRouterDeps): Router {
           body.eligible = closed.data.eligible;
           body.result = closed.data.result;
         }
-        return { status: 201, body, headers: { ETag: `"${result.streamRevision}"` } };
+        return {
+          status: 201,
+          body,
+          headers: { ETag: `"${result.streamRevision}"`, Location: locationOf(result.streamId) },
+        };
       };
 
       let response: StoredResponse;

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AnyCommandSpec, CommandName } from '../../../src/domain/commands';
 import {
   aggregateNames,
@@ -217,6 +219,53 @@ describe('command registry', () => {
         { citizenInitiativeThreshold: 300, today: '2024-01-01' },
       ),
     ).toThrow('expected a proposal state');
+  });
+});
+
+describe('command declarations', () => {
+  /** Everything the modules of an aggregate's folder export, by name. */
+  function exportsOfFolder(aggregate: string): Map<string, unknown> {
+    const dir = join(__dirname, '../../../src/domain', aggregate);
+    const found = new Map<string, unknown>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const module = jest.requireActual<Record<string, unknown>>(join(dir, file));
+      for (const [name, value] of Object.entries(module)) found.set(name, value);
+    }
+    return found;
+  }
+
+  it.each(commandNames)(
+    '%s: the route names its decide function, which its aggregate folder exports under that name',
+    (name) => {
+      const spec: AnyCommandSpec = commandSpecs[name];
+      expect(spec.route.operationId).toBe(name.charAt(0).toLowerCase() + name.slice(1));
+      const exported = exportsOfFolder(spec.aggregate).get(spec.route.operationId);
+      expect(exported).toBeInstanceOf(Function);
+      expect(spec.decides).toBe(exported);
+    },
+  );
+
+  it.each(commandNames)(
+    '%s: the path parameters and the server fill exactly the ids the input adds to the body',
+    (name) => {
+      const spec: AnyCommandSpec = commandSpecs[name];
+      const { path, params, fills, answers } = spec.route;
+      expect([...path.matchAll(/:(\w+)/g)].map((m) => m[1]).sort()).toEqual(Object.keys(params).sort());
+      const filled = [...Object.values(params), ...(fills !== undefined ? [fills] : [])];
+      expect(filled.sort()).toEqual([...idFields[name]].sort());
+      expect(new Set(filled).size).toBe(filled.length);
+      // A creating command fills its own target; every command answers with one of its ids.
+      if (spec.creates) expect(fills).toBe(spec.target);
+      expect(idFields[name]).toContain(spec.target);
+      expect(idFields[name]).toContain(answers);
+    },
+  );
+
+  it('declares each command once, under one route and one operationId', () => {
+    const routes = commandNames.map((name) => `POST ${commandSpecs[name].route.path}`);
+    expect(new Set(routes).size).toBe(commandNames.length);
+    const operationIds = commandNames.map((name) => commandSpecs[name].route.operationId);
+    expect(new Set(operationIds).size).toBe(commandNames.length);
   });
 });
 

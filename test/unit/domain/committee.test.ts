@@ -42,7 +42,7 @@ describe('committee: EstablishCommittee', () => {
     const error = given([])
       .when(establish({ arenaId: ids.torg }))
       .thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(422);
+    expect(error.where).toBe('body');
   });
 
   it('needs the establishing body to exist', () => {
@@ -108,14 +108,14 @@ describe('committee: AppointMember', () => {
 
   it('is a 404 for an unknown committee', () => {
     const error = given([]).when(appoint(), frida).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it('needs the person to exist', () => {
     const error = given([committeeEstablished()])
       .when(appoint())
       .thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(422);
+    expect(error.where).toBe('body');
   });
 
   it('appoints a person at most once while active', () => {
@@ -212,7 +212,7 @@ describe('committee: RecordMemberLeft', () => {
 
   it('is a 404 for a person in the path who does not exist', () => {
     const error = given(heggedal()).when(leave()).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it('refuses a departure dated after today', () => {

@@ -50,7 +50,7 @@ describe('meeting: RecordMeeting', () => {
     (missing) => {
       const { [missing]: _missing, ...others } = refs;
       const error = given([]).when(record(), others).thenThrows(UnknownReference, 'references-exist');
-      expect(error.status).toBe(422);
+      expect(error.where).toBe('body');
     },
   );
 

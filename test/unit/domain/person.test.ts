@@ -85,7 +85,7 @@ describe('person: ErasePersonalData', () => {
 
   it('is a 404 for an unknown person', () => {
     const error = given([]).when(erase).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it('erases once', () => {

@@ -37,14 +37,14 @@ describe('proposal: RecordCommitteeDecision', () => {
 
   it('is a 404 for an unknown proposal', () => {
     const error = given([]).when(decide()).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it('needs the vote it names to exist', () => {
     const error = given(submitted)
       .when(decide({ voteId: ids.vote }), committee)
       .thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(422);
+    expect(error.where).toBe('body');
   });
 
   describe('the latest decision counts; a decision is final unless deferred or returned', () => {

@@ -43,7 +43,7 @@ describe('proposal: ReferProposal', () => {
 
   it('needs the body to exist', () => {
     const error = given(adopted).when(refer()).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(422);
+    expect(error.where).toBe('body');
   });
 
   it('is a 404 for an unknown proposal', () => {
@@ -206,7 +206,7 @@ describe('proposal: RecordPoliticalDecision', () => {
     const error = given(atCouncil)
       .when(decidePolitically({ referralId: ids.unknown }))
       .thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it.each(['adopted', 'rejected', 'returned', 'noted'] as const)(

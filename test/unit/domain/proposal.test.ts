@@ -50,7 +50,7 @@ describe('proposal: SubmitProposal', () => {
     const error = given([])
       .when(submit({ processId: ids.process }), others)
       .thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(422);
+    expect(error.where).toBe('body');
   });
 
   it('is not submitted to a committee dissolved before the day of submission', () => {
@@ -108,7 +108,7 @@ describe('proposal: AmendProposal', () => {
 
   it('is a 404 for an unknown proposal', () => {
     const error = given([]).when(amend()).thenThrows(UnknownReference, 'references-exist');
-    expect(error.status).toBe(404);
+    expect(error.where).toBe('path');
   });
 
   it('amends only before the first committee decision, even a deferral', () => {

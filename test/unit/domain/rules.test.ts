@@ -31,11 +31,11 @@ function kebabLiterals(text: string): Set<string> {
 }
 
 describe('rule catalogue', () => {
-  it('names each rule once, in kebab-case, with a status and a description', () => {
+  it('names each rule once, in kebab-case, with the kind of breach and a description', () => {
     expect(catalogued.size).toBe(ruleCatalogue.length);
     for (const entry of ruleCatalogue) {
       expect(entry.rule).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect([409, 422, '404/422']).toContain(entry.status);
+      expect(['state conflict', 'rule broken', 'unknown reference']).toContain(entry.kind);
       expect(entry.description.length).toBeGreaterThan(20);
     }
   });
