@@ -35,6 +35,8 @@ export interface Operation {
     description: string;
     /** application/json unless said otherwise ('application/x-ndjson', 'text/event-stream', 'text/csv' …). */
     contentType?: string;
+    /** Further content types of a file that comes in several formats, the query choosing ('application/x-ndjson'). */
+    otherContentTypes?: readonly string[];
     /** The JSON answer's schema; absent for streams and files, whose format the description gives. */
     schema?: z.ZodType;
   };
