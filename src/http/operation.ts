@@ -25,6 +25,8 @@ export interface Operation {
    * Otherwise the roles that may, admin always included.
    */
   access: 'anyone' | readonly Role[];
+  /** The path parameters, as a zod object of strings (enums where the values are fixed); absent: each any string. */
+  params?: z.ZodType;
   /** The query string, as a zod object; its input side is what the document shows. */
   query?: z.ZodType;
   /** The request body (application/json). */

@@ -1,5 +1,6 @@
 /** Operator routes: each view's checkpoint, lag and state, and rebuilding a view from the log. */
 import { Router } from 'express';
+import { z } from 'zod';
 import { serve, type Operation } from '../operation';
 import { problems } from '../problem';
 import { projectionsAnswer, rebuildAnswer } from '../schemas/admin';
@@ -24,9 +25,9 @@ const rebuildProjection: Operation = {
   operationId: 'rebuildProjection',
   tag: 'Admin',
   summary: 'Rebuild a view from the log',
-  description:
-    'Replays the whole log into a fresh copy of the view and swaps it in; reads go on from the old copy meanwhile. Answers when the rebuild is done.',
+  description: 'Replays the whole log into the view afresh; answers when the rebuild is done. Takes no body.',
   access: ['admin'],
+  params: z.strictObject({ name: z.string().describe('a view name, as GET /admin/projections lists them') }),
   answer: {
     status: 200,
     description: 'The rebuild done: events replayed, time taken, the view now',

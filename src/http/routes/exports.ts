@@ -38,6 +38,7 @@ const getExport: Operation = {
   summary: 'A research export (pseudonymised), as of a position',
   description: `Datasets: ${Object.keys(datasets).join(', ')}. Sent as an attachment named after the dataset and the position; X-Ledger-Position says which position it reflects. Person ids are HMAC-SHA-256 pseudonyms; names never appear.`,
   access: ['evaluator'],
+  params: z.strictObject({ dataset: z.enum(Object.keys(datasets)) }),
   query: exportQuery,
   answer: {
     status: 200,
