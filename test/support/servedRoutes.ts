@@ -138,7 +138,7 @@ export async function readLiveFeed(
   app: Express,
   path: string,
   headers: Record<string, string>,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; contentType: string; text: string }> {
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -151,10 +151,12 @@ export async function readLiveFeed(
           text += chunk;
           if (res.statusCode === 200 && /^: caught up at /m.test(text)) {
             req.destroy();
-            resolve({ status: 200, text });
+            resolve({ status: 200, contentType: res.headers['content-type'] ?? '', text });
           }
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text }),
+        );
       });
       req.on('error', reject); // a no-op once resolved: destroying the request ends it with an error
     });
