@@ -242,7 +242,7 @@ const swaggerUiDir = path.dirname(require.resolve('swagger-ui-dist/package.json'
 const docsPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Participation ledger API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><noscript>This page needs JavaScript; the document itself is <a href="/openapi.json">/openapi.json</a>.</noscript>
 <div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/docs.js"></script></body></html>`;
