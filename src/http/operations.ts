@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { influenceGroupings, stages } from '../../projections';
-import { ProposalOrigin } from '../domain/events';
+import { Id, ProposalOrigin } from '../domain/events';
 import { serviceOperations } from './app';
 import type { Operation } from './operation';
 import { openApiOperations } from './openapiOperations';
@@ -24,7 +24,7 @@ export const servedPathOf = (operation: Operation): string =>
 // ---------------------------------------------------------------------------------------------------------------
 // Until the commands branch declares `commandOperations`: the command routes' table, read as operations.
 const commandResult = z.object({
-  id: z.uuid().describe('the id of what the command recorded (the created id, or the target)'),
+  id: Id.describe('the id of what the command recorded (the created id, or the target)'),
   streamId: z.string(),
   streamRevision: z.number().int().min(0),
   globalPosition: z.number().int().min(0),
