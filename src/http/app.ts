@@ -46,7 +46,12 @@ const getReadiness: Operation = {
   summary: 'Readiness: the store open, the views caught up, the audit trail holding together',
   description: 'Not ready is answered 503 with the same body, its checks saying why.',
   access: 'anyone',
-  answer: { status: 200, description: 'Ready, with the checks that decided it', schema: readinessAnswer },
+  answer: {
+    otherStatuses: [503],
+    status: 200,
+    description: 'Ready (200) or not (503), with the checks that decided it',
+    schema: readinessAnswer,
+  },
 };
 
 export const serviceOperations: Operation[] = [getHealth, getReadiness];

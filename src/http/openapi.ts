@@ -159,19 +159,21 @@ function operationObject(operation: Operation, example: OperationExample | undef
       {
         ...(answer.schema && { schema: jsonSchemaOf(answer.schema, 'output') }),
         ...(answer.schema && example?.answer !== undefined && { example: example.answer }),
+        // OpenAPI 3.2 names this itemSchema; 3.1 has no word for the items of a stream, so an extension says it.
+        ...(answer.itemSchema && { 'x-itemSchema': jsonSchemaOf(answer.itemSchema, 'output') }),
       },
     ]),
   );
-  const responses: Record<string, unknown> = {
-    [String(answer.status)]: { description: answer.description, content },
-  };
+  const responses: Record<string, unknown> = {};
+  for (const status of [answer.status, ...(answer.otherStatuses ?? [])])
+    responses[String(status)] = { description: answer.description, content };
   if ((operation.headers ?? []).includes('Idempotency-Key')) {
     responses['200'] = {
       description: 'A replay of an earlier request with the same Idempotency-Key: its answer again',
       content,
     };
   }
-  for (const status of problemStatusesOf(operation)) {
+  for (const status of problemStatusesOf(operation).filter((s) => !(s in responses))) {
     responses[String(status)] = {
       description: problemMeaning[status] ?? 'A problem',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

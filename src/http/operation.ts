@@ -41,6 +41,10 @@ export interface Operation {
     otherContentTypes?: readonly string[];
     /** The JSON answer's schema; absent for streams and files, whose format the description gives. */
     schema?: z.ZodType;
+    /** For a stream of JSON items (NDJSON lines, SSE messages' data): the schema of each item. */
+    itemSchema?: z.ZodType;
+    /** Statuses answered with the same body and schema, not as a problem (GET /readyz's 503 when not ready). */
+    otherStatuses?: readonly number[];
   };
   /** The problem statuses it answers besides the ones every operation may (400, 401/403 by `access`, 429, 500). */
   problems?: readonly number[];

@@ -143,6 +143,21 @@ function readmeWalkthrough(): Array<{ path: string; body: string }> {
   });
 }
 
+/** The JSON items of a stream: each line of NDJSON, each Server-Sent Events message's data. */
+function itemsOf(mediaType: string, text: string): unknown[] {
+  if (mediaType === 'application/x-ndjson')
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as unknown);
+  if (mediaType === 'text/event-stream')
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as unknown);
+  return [];
+}
+
 describe('U5: every live answer matches the published document', () => {
   let t: LedgerApp;
   let document: OpenApiDocument;
@@ -198,6 +213,15 @@ describe('U5: every live answer matches the published document', () => {
     if (!media) {
       mismatches.push(`${where}: content type ${type} not documented`);
       return;
+    }
+    const itemSchema = (media as { 'x-itemSchema'?: Json })['x-itemSchema'];
+    if (itemSchema) {
+      const items = itemsOf(type, answer.text);
+      const validate = validatorFor(`${operation.operationId} items`, itemSchema);
+      const bad = items.filter((item) => !validate(item));
+      if (items.length === 0) mismatches.push(`${where}: no items to validate`);
+      if (bad.length > 0)
+        mismatches.push(`${where}: ${bad.length} items, e.g. ${ajv.errorsText(validate.errors)}`);
     }
     let body: unknown;
     if (media.schema) {

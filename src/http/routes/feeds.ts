@@ -17,7 +17,7 @@ import { serve, type Operation } from '../operation';
 import { problems } from '../problem';
 import { parseQuery, wholeNumber } from '../queryParams';
 import { addressOf } from '../rateLimit';
-import { streamAnswer } from '../schemas/feeds';
+import { envelopeAnswer, positionMessage, streamAnswer } from '../schemas/feeds';
 
 export interface FeedsRouterDeps {
   store: EventStore;
@@ -149,6 +149,7 @@ const readEvents: Operation = {
     status: 200,
     description: 'NDJSON: one envelope (DOMAIN.md) per line, in global order',
     contentType: 'application/x-ndjson',
+    itemSchema: envelopeAnswer,
   },
 };
 const followEvents: Operation = {
@@ -166,6 +167,7 @@ const followEvents: Operation = {
     status: 200,
     description: sseStream('`event` its type, `data` the envelope as one line of JSON'),
     contentType: 'text/event-stream',
+    itemSchema: envelopeAnswer,
   },
   problems: [503],
 };
@@ -183,6 +185,7 @@ const followPositions: Operation = {
     status: 200,
     description: sseStream('`event: position`, `data` `{globalPosition, recordedAt, category}`'),
     contentType: 'text/event-stream',
+    itemSchema: positionMessage,
   },
   problems: [503],
 };

@@ -22,3 +22,10 @@ export const streamAnswer = z.strictObject({
   streamId: z.string(),
   events: z.array(envelopeAnswer),
 });
+
+/** The data of a `position` message of GET /positions/live: that the ledger moved, and nothing about the event. */
+export const positionMessage = z.strictObject({
+  globalPosition: z.number().int().min(0),
+  recordedAt: z.string(),
+  category: z.string().nullable().describe("the stream's category ('proposal', 'vote' …)"),
+});
