@@ -1,3 +1,5 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { operations } from '../../src/http/operations';
 import { commandRoutes } from '../../src/http/routes/commandRoutes';
@@ -111,5 +113,32 @@ describe('OpenAPI document (U5)', () => {
       // The problem names the file asked for; none of the folder's content comes with it.
       expect(res.text).not.toMatch(/SwaggerUIBundle|"devDependencies"|"mappings"|<html/);
     }
+  });
+
+  test('every schema in the document is valid JSON Schema 2020-12 (ajv, strict)', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body;
+    const ajv = new Ajv2020({ strict: true });
+    addFormats(ajv);
+    const schemas: Array<[string, unknown]> = [];
+    const collect = (where: string, value: unknown): void => {
+      if (value === null || typeof value !== 'object') return;
+      for (const [key, inner] of Object.entries(value)) {
+        if ((key === 'schema' || key === 'x-itemSchema') && !('$ref' in (inner as object)))
+          schemas.push([`${where}.${key}`, inner]);
+        else collect(`${where}.${key}`, inner);
+      }
+    };
+    collect('paths', doc.paths);
+    schemas.push(['components.schemas.Problem', doc.components.schemas.Problem]);
+    expect(schemas.length).toBeGreaterThan(100);
+    const invalid = schemas.flatMap(([where, schema]) => {
+      try {
+        ajv.compile(schema as object);
+        return [];
+      } catch (error) {
+        return [`${where}: ${(error as Error).message}`];
+      }
+    });
+    expect(invalid).toEqual([]);
   });
 });
