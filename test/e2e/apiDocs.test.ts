@@ -1,13 +1,14 @@
 /**
  * /docs in a real browser (Chromium, test/support/browser.ts): Swagger UI, served by the app from node_modules,
  * renders every operation of /openapi.json under the app's own CSP (default-src 'self'), with no console error and
- * no CSP violation; a command shows the README's request as its example, and "Try it out" runs a request.
+ * no CSP violation; a command shows the README's request as its example, and "Try it out" runs a request, also
+ * one that needs a bearer token given through Authorize.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { operations } from '../../src/http/operations';
 import { describeInBrowser } from '../support/browser';
-import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
+import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
 
 jest.setTimeout(60_000);
 
@@ -76,6 +77,23 @@ describeInBrowser('/docs renders the API document', (browser) => {
         await health.locator('.live-responses-table tr.response .response-col_status').first().textContent()
       )?.trim(),
     ).toBe('200');
+
+    // With a bearer token given through Authorize, an evaluator's read is tried and answered.
+    await page.locator('button.authorize').first().click();
+    await page.locator('.auth-container input').first().fill(TOKENS.evaluator);
+    await page.locator('.auth-btn-wrapper button.authorize').click();
+    await page.locator('button.btn-done').click();
+    const dictionary = page.locator(
+      '.opblock-get:has(.opblock-summary-operation-id:text-is("getDataDictionary"))',
+    );
+    await dictionary.locator('.opblock-summary').click();
+    await dictionary.locator('button.try-out__btn').click();
+    await dictionary.locator('button.execute').click();
+    const dictionaryStatus = dictionary
+      .locator('.live-responses-table tr.response .response-col_status')
+      .first();
+    await dictionaryStatus.waitFor();
+    expect((await dictionaryStatus.textContent())?.trim()).toBe('200');
 
     const violations = await page.evaluate(
       () => (window as unknown as { cspViolations: string[] }).cspViolations,
