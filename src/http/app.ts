@@ -9,8 +9,10 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/eventStore';
+import { serve, type Operation } from './operation';
 import { answeredOnPurpose, isExpectedProblem, problemErrorHandler, problems } from './problem';
 import { rateLimit } from './rateLimit';
+import { healthAnswer, readinessAnswer } from './schemas/health';
 
 export interface AppServices {
   config: Config;
@@ -25,6 +27,35 @@ export interface AppServices {
   /** Whether the service can take traffic (store open, views caught up enough). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
+
+const getHealth: Operation = {
+  method: 'get',
+  path: '/healthz',
+  root: true,
+  operationId: 'getHealth',
+  tag: 'Service',
+  summary: 'Liveness: the process answers',
+  access: 'anyone',
+  answer: { status: 200, description: 'Alive', schema: healthAnswer },
+};
+const getReadiness: Operation = {
+  method: 'get',
+  path: '/readyz',
+  root: true,
+  operationId: 'getReadiness',
+  tag: 'Service',
+  summary: 'Readiness: the store open, the views caught up, the audit trail holding together',
+  description: 'Not ready is answered 503 with the same body, its checks saying why.',
+  access: 'anyone',
+  answer: {
+    otherStatuses: [503],
+    status: 200,
+    description: 'Ready (200) or not (503), with the checks that decided it',
+    schema: readinessAnswer,
+  },
+};
+
+export const serviceOperations: Operation[] = [getHealth, getReadiness];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -114,10 +145,11 @@ export function createApp(services: AppServices): Express {
   if (services.config.corsOrigins.length > 0) app.use(corsFor(services.config.corsOrigins));
   // No body parser here: routes that take a body read it with jsonBody after their role check (S4).
 
-  app.get('/healthz', (_req, res) => {
+  const service = express.Router();
+  serve(service, getHealth, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  serve(service, getReadiness, async (_req, res) => {
     const head = await services.store.headPosition();
     const extra = services.readiness ? await services.readiness() : { ready: true, checks: {} };
     // Not ready is what the endpoint is for: the checks say why, the request log needs no stack.
@@ -127,6 +159,7 @@ export function createApp(services: AppServices): Express {
       checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
     });
   });
+  app.use(service);
 
   const api = express.Router();
   api.use((_req, res, next) => {

@@ -1,371 +1,292 @@
 /**
- * /openapi.json, generated from the same zod schemas that validate the requests (QUALITY U5), and /docs, a
- * self-contained page that renders it (no CDN: the service must work on a closed network).
+ * /openapi.json, generated from the operations the routers are registered from (QUALITY U5): the same zod schemas
+ * that validate requests describe them here, and the answer schemas describe what each route sends. /docs renders
+ * it with Swagger UI, served from node_modules by this server (no CDN: the service must work on a closed network,
+ * and the CSP allows nothing but 'self').
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
 import { MAX_DEPTH, MAX_ELEMENTS } from './jsonBody';
-import { bodySchemaOf } from './routes/commands';
-import { commandRoutes } from './routes/commandRoutes';
+import { serve, type Operation } from './operation';
+import { DOCS_FILES, getDocs, getDocsFile, getOpenApiDocument } from './openapiOperations';
+import { API_BASE, operations as allOperations } from './operations';
+import { problems } from './problem';
 
-export interface ReadRouteDoc {
-  path: string;
-  summary: string;
-  roles: string;
-  query?: Record<string, string>;
-  produces?: string;
+/** A request body and an answer recorded from a real walkthrough (test/api/contract.test.ts writes them). */
+export interface OperationExample {
+  request?: unknown;
+  answer?: unknown;
+}
+export type OperationExamples = Record<string, OperationExample>;
+
+/** The committed examples, beside this file (so a build copies them with it). */
+export const EXAMPLES_FILE = path.join(__dirname, 'openapi-examples.json');
+
+export function committedExamples(): OperationExamples {
+  if (!fs.existsSync(EXAMPLES_FILE)) return {};
+  return JSON.parse(fs.readFileSync(EXAMPLES_FILE, 'utf8')) as OperationExamples;
 }
 
-/** Read routes are described here; their responses are the views of docs/views.md. */
-export const readRouteDocs: ReadRouteDoc[] = [
-  {
-    path: '/proposals',
-    summary: 'Proposal status views, filtered and paginated, with the total matching on every page',
-    roles: 'anyone (supports under 5 suppressed for anonymous callers)',
-    query: {
-      committeeId: 'committee id',
-      stage: 'stage',
-      origin: 'origin',
-      theme: 'theme',
-      q: 'text the title contains: 1–200 characters, case-insensitive after Unicode NFKC normalisation, literal',
-      limit: '1–500 (default 50)',
-      cursor: 'opaque cursor from nextCursor',
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/proposals/{id}',
-    summary: 'One proposal status view',
-    roles: 'anyone (supports under 5 suppressed for anonymous callers)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait until views include this position',
-    },
-  },
-  {
-    path: '/proposals/{id}/timeline',
-    summary:
-      "The proposal's public path: its events in ledger order with chosen fields (no person), supports per month",
-    roles:
-      'anyone (no person id or name for any role; attendee and support counts under 5 suppressed for anonymous callers)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/proposals/{id}/trace',
-    summary: 'Every event that touched the proposal, each with its inclusion proof',
-    roles: 'evaluator (person ids pseudonymised; leaf texts as stored), admin',
-  },
-  {
-    path: '/committees',
-    summary: 'Every committee with its mandate, areas, proposals by stage and budget per year',
-    roles: 'anyone (member counts under 5 suppressed for anonymous callers)',
-    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
-  },
-  {
-    path: '/committees/{id}',
-    summary: 'One committee view',
-    roles:
-      'anyone: anonymous callers get suppressed counts only, evaluators members by pseudonym, clerk/admin by name',
-    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
-  },
-  {
-    path: '/votes/{id}',
-    summary: 'A vote with its ballots and tally',
-    roles: 'anyone: the tally for all; ballots by pseudonym for evaluators, by name for clerk/admin',
-    query: { asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset' },
-  },
-  {
-    path: '/arenas',
-    summary: 'Every arena (citizen square), by name',
-    roles: 'anyone (no personal data)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/arenas/{id}',
-    summary: 'One arena',
-    roles: 'anyone (no personal data)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/political-bodies',
-    summary: 'Every political body, by name',
-    roles: 'anyone (no personal data)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/political-bodies/{id}',
-    summary: 'One political body',
-    roles: 'anyone (no personal data)',
-    query: {
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-      minPosition: 'wait (≤ 5 s) until views include this global position',
-    },
-  },
-  {
-    path: '/influence',
-    summary: 'The influence funnel, grouped',
-    roles: 'anyone',
-    query: {
-      groupBy: 'committee | committeeKind | origin | coCreationForm | theme | politicalBody | year',
-      from: 'YYYY-MM-DD',
-      to: 'YYYY-MM-DD',
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-    },
-  },
-  {
-    path: '/participation',
-    summary: 'Participation breakdown (counts under 5 suppressed for anonymous callers)',
-    roles: 'anyone',
-    query: {
-      committeeId: 'committee id',
-      from: 'YYYY-MM-DD',
-      to: 'YYYY-MM-DD',
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-    },
-  },
-  {
-    path: '/events',
-    summary: 'The log in global order',
-    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
-    query: { from: 'global position', limit: '1–10000' },
-    produces: 'application/x-ndjson',
-  },
-  {
-    path: '/events/live',
-    summary:
-      'Live feed of new events, resumable with Last-Event-ID; capped per token (429 beyond) and in all (503 beyond)',
-    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
-    query: { from: 'global position' },
-    produces: 'text/event-stream',
-  },
-  {
-    path: '/positions/live',
-    summary:
-      'Live feed that the ledger moved: one `position` message per new event with its globalPosition, recordedAt and stream category only; resumable with Last-Event-ID; capped per token or, for anonymous callers, per address (429 beyond) and in all (503 beyond)',
-    roles: 'anyone (no ids, event types or data)',
-    query: { from: 'global position' },
-    produces: 'text/event-stream',
-  },
-  {
-    path: '/streams/{streamId}',
-    summary: "One stream's events",
-    roles: 'evaluator (person ids pseudonymised), admin (as stored)',
-  },
-  { path: '/audit/checkpoint', summary: 'The latest signed checkpoint (C2SP signed note)', roles: 'anyone' },
-  { path: '/audit/checkpoints', summary: 'All checkpoints', roles: 'anyone' },
-  {
-    path: '/audit/inclusion',
-    summary: 'RFC 9162 inclusion proof',
-    roles: 'anyone',
-    query: { position: 'leaf index', treeSize: 'tree size' },
-  },
-  {
-    path: '/audit/consistency',
-    summary: 'RFC 9162 consistency proof',
-    roles: 'anyone',
-    query: { from: 'tree size', to: 'tree size' },
-  },
-  {
-    path: '/audit/verify',
-    summary: 'Recompute every leaf and the root from the log',
-    roles: 'evaluator, admin',
-  },
-  { path: '/exports', summary: 'Data dictionary of the research exports', roles: 'evaluator, admin' },
-  {
-    path: '/exports/{dataset}',
-    summary: 'A research export (pseudonymised)',
-    roles: 'evaluator, admin',
-    query: {
-      format: 'csv | ndjson',
-      asOf: 'global position (or -1), or RFC 3339 timestamp with Z or an offset',
-    },
-  },
-  { path: '/admin/projections', summary: "Each view's checkpoint, lag and state", roles: 'admin' },
-];
+type JsonSchema = Record<string, unknown>;
 
-const problemSchema = {
+/** A zod schema as JSON Schema 2020-12: the input side for what a client sends, the output side for answers. */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+const problemSchema: JsonSchema = {
   type: 'object',
+  description: 'RFC 9457 problem details',
   properties: {
     type: { type: 'string' },
     title: { type: 'string' },
     status: { type: 'integer' },
     detail: { type: 'string' },
+    instance: { type: 'string' },
     rule: { type: 'string' },
     errors: {
       type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['path', 'message'],
+      },
     },
   },
   required: ['type', 'title', 'status', 'detail'],
 };
 
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
+/** What each problem status means here; an operation lists the ones it may answer besides the common ones. */
+const problemMeaning: Record<number, string> = {
+  400: `Bad request: a query parameter or header that is not valid, malformed JSON, a body nested deeper than ${MAX_DEPTH} levels or holding more than ${MAX_ELEMENTS} elements (too-complex), or a body that fails its schema (\`errors\` names each field)`,
+  401: 'No token where one is needed, or a token that is not configured',
+  403: "The token's role may not do this",
+  404: 'Unknown id (or name) in the path',
+  409: 'State or concurrency conflict (If-Match not the stream revision)',
+  413: 'Body larger than 1 MB',
+  422: 'A domain rule is broken (`rule` names it), or a position or size beyond the ledger',
+  429: 'Rate limited, or too many live feeds open for this token or address (Retry-After says when to try again)',
+  500: 'A fault of the server (logged; the answer holds no detail of it)',
+  503: 'Not available now: views not caught up, no checkpoint yet, the audit trail not holding together, or shutting down (Retry-After when known)',
+};
 
-function toOpenApiPath(expressPath: string): string {
-  return expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
+const headerMeaning: Record<string, string> = {
+  'If-Match': 'the expected stream revision, e.g. "3": a mismatch is a 409',
+  'Idempotency-Key':
+    '1–255 visible ASCII characters: the same key with the same body answers the first result again (200, Idempotent-Replayed: true) and records nothing; with another body it is a 422',
+  'If-None-Match': 'an ETag of an earlier answer: 304 when the answer would be the same',
+  'Last-Event-ID': 'the global position of the last event received: the feed resumes after it',
+};
+
+const toOpenApiPath = (expressPath: string): string => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
+
+/** Who may call it, in words and as `x-roles`: admin is always among the roles. */
+function rolesOf(operation: Operation): string[] {
+  return operation.access === 'anyone' ? ['anyone'] : [...new Set([...operation.access, 'admin'])];
 }
 
-function pathParameters(openApiPath: string): Array<Record<string, unknown>> {
-  return [...openApiPath.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => ({
-    name: m[1],
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-  }));
+function parametersOf(operation: Operation): JsonSchema[] {
+  const pathNames = [...operation.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
+  const params = operation.params ? jsonSchemaOf(operation.params, 'input') : undefined;
+  const paramProperties = (params?.properties ?? {}) as Record<string, JsonSchema>;
+  const parameters: JsonSchema[] = pathNames.map((name) => {
+    const { description, ...schema } = paramProperties[name] ?? { type: 'string' };
+    return { name, in: 'path', required: true, schema, ...(description !== undefined && { description }) };
+  });
+  if (operation.query) {
+    const query = jsonSchemaOf(operation.query, 'input');
+    const required = new Set((query.required ?? []) as string[]);
+    for (const [name, property] of Object.entries((query.properties ?? {}) as Record<string, JsonSchema>)) {
+      const { description, ...schema } = property;
+      parameters.push({
+        name,
+        in: 'query',
+        required: required.has(name),
+        schema,
+        ...(description !== undefined && { description }),
+      });
+    }
+  }
+  for (const name of operation.headers ?? []) {
+    parameters.push({
+      name,
+      in: 'header',
+      required: false,
+      schema: { type: 'string' },
+      description: headerMeaning[name] ?? name,
+    });
+  }
+  return parameters;
 }
 
-export function buildOpenApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of commandRoutes) {
-    const path = toOpenApiPath(route.path);
-    const schema = z.toJSONSchema(bodySchemaOf(route), { io: 'input', unrepresentable: 'any' }) as Record<
-      string,
-      unknown
-    >;
-    delete schema.$schema;
-    paths[path] = {
-      ...(paths[path] ?? {}),
-      post: {
-        operationId: route.command,
-        summary: route.summary,
-        security: [{ bearer: [] }],
-        parameters: [
-          ...pathParameters(path),
-          {
-            name: 'If-Match',
-            in: 'header',
-            required: false,
-            schema: { type: 'string' },
-            description: 'expected stream revision, e.g. "3"',
-          },
-          { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } },
-        ],
-        requestBody: { required: true, content: { 'application/json': { schema } } },
-        responses: {
-          '201': {
-            description: 'Recorded',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } },
-          },
-          '200': { description: 'Replay of an earlier request with the same Idempotency-Key' },
-          '400': problemResponse(
-            `Malformed JSON, a body nested deeper than ${MAX_DEPTH} levels or holding more than ${MAX_ELEMENTS} elements (too-complex), or schema failure`,
-          ),
-          '401': problemResponse('No or unknown token'),
-          '403': problemResponse('Role not allowed (commands need clerk or admin)'),
-          '404': problemResponse('Unknown id in the path'),
-          '409': problemResponse('State or concurrency conflict'),
-          '413': problemResponse('Body larger than 1 MB'),
-          '422': problemResponse('A domain rule is broken'),
-          '429': problemResponse('Rate limited'),
-        },
+function problemStatusesOf(operation: Operation): number[] {
+  const statuses = new Set<number>(operation.problems ?? []);
+  const takesInput =
+    operation.query !== undefined || operation.body !== undefined || (operation.headers ?? []).length > 0;
+  if (takesInput) statuses.add(400);
+  if (operation.body !== undefined) statuses.add(413);
+  if (!operation.root) {
+    // Under /api/v1 a token is read on every route (an unknown one is a 401) and requests are rate limited.
+    statuses.add(401).add(429);
+    if (operation.access !== 'anyone') statuses.add(403);
+  }
+  statuses.add(500);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function operationObject(operation: Operation, example: OperationExample | undefined): JsonSchema {
+  const roles = rolesOf(operation);
+  const who =
+    operation.access === 'anyone'
+      ? operation.root
+        ? 'Who may call it: anyone (no token is read).'
+        : 'Who may call it: anyone; a token may be sent, and where API.md "Who sees what" says so the answer differs by role.'
+      : `Who may call it: ${roles.join(', ')} (a bearer token with one of these roles).`;
+  const security = operation.root
+    ? []
+    : operation.access === 'anyone'
+      ? [{}, { bearerAuth: [] }]
+      : [{ bearerAuth: [] }];
+  const { answer } = operation;
+  const contentTypes = [answer.contentType ?? 'application/json', ...(answer.otherContentTypes ?? [])];
+  const content = Object.fromEntries(
+    contentTypes.map((type) => [
+      type,
+      {
+        ...(answer.schema && { schema: jsonSchemaOf(answer.schema, 'output') }),
+        ...(answer.schema && example?.answer !== undefined && { example: example.answer }),
+        // OpenAPI 3.2 names this itemSchema; 3.1 has no word for the items of a stream, so an extension says it.
+        ...(answer.itemSchema && { 'x-itemSchema': jsonSchemaOf(answer.itemSchema, 'output') }),
       },
+    ]),
+  );
+  const responses: Record<string, unknown> = {};
+  for (const status of [answer.status, ...(answer.otherStatuses ?? [])])
+    responses[String(status)] = { description: answer.description, content };
+  if ((operation.headers ?? []).includes('Idempotency-Key')) {
+    responses['200'] = {
+      description: 'A replay of an earlier request with the same Idempotency-Key: its answer again',
+      content,
     };
   }
-  for (const read of readRouteDocs) {
-    paths[read.path] = {
-      ...(paths[read.path] ?? {}),
-      get: {
-        summary: read.summary,
-        description: `Who may read: ${read.roles}.`,
-        parameters: [
-          ...pathParameters(read.path),
-          ...Object.entries(read.query ?? {}).map(([name, description]) => ({
-            name,
-            in: 'query',
-            required: false,
-            description,
-            schema: { type: 'string' },
-          })),
-        ],
-        responses: {
-          '200': { description: 'OK', content: { [read.produces ?? 'application/json']: {} } },
-          '400': problemResponse('Bad query parameter'),
-          '401': problemResponse('No or unknown token'),
-          '403': problemResponse('Role not allowed'),
-          '404': problemResponse('Unknown id'),
-        },
-      },
+  for (const status of problemStatusesOf(operation).filter((s) => !(s in responses))) {
+    responses[String(status)] = {
+      description: problemMeaning[status] ?? 'A problem',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
   return {
+    operationId: operation.operationId,
+    tags: [operation.tag],
+    summary: operation.summary,
+    description: [operation.description, who].filter(Boolean).join('\n\n'),
+    'x-roles': roles,
+    security,
+    parameters: parametersOf(operation),
+    ...(operation.body && {
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: jsonSchemaOf(operation.body, 'input'),
+            ...(example?.request !== undefined && { example: example.request }),
+          },
+        },
+      },
+    }),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(
+  operations: readonly Operation[] = allOperations,
+  examples: OperationExamples = committedExamples(),
+): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of operations) {
+    const key = toOpenApiPath(operation.path);
+    const item = (paths[key] ??= {});
+    if (operation.root) item.servers = [{ url: '/' }];
+    item[operation.method] = operationObject(operation, examples[operation.operationId]);
+  }
+  return {
     openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'Participation ledger API',
       version: '1',
       description:
-        'An auditable, event-sourced record of participatory democracy. Errors are RFC 9457 problem details. Views accept asOf (a global position or an ISO timestamp) and say which position they reflect.',
+        'An auditable, event-sourced record of participatory democracy. Errors are RFC 9457 problem details. Views accept asOf (a global position or an ISO timestamp) and say which position they reflect. Examples are recorded from a walkthrough against a real ledger.',
     },
-    servers: [{ url: '/api/v1' }],
+    servers: [{ url: API_BASE }],
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Problem: problemSchema,
-        CommandResult: {
-          type: 'object',
-          properties: {
-            id: { type: 'string', format: 'uuid' },
-            streamId: { type: 'string' },
-            streamRevision: { type: 'integer' },
-            globalPosition: { type: 'integer' },
-          },
-          required: ['id', 'streamId', 'streamRevision', 'globalPosition'],
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A token of LEDGER_API_TOKENS (or `ledger token ROLE`); its role is admin, clerk or evaluator',
         },
       },
+      schemas: { Problem: problemSchema },
     },
     paths,
   };
 }
 
+const swaggerUiDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+
 const docsPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Participation ledger API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.5rem}details{border:1px solid #ccd;border-radius:6px;margin:.4rem 0;padding:.3rem .7rem}
-summary{cursor:pointer}code,pre{font:13px ui-monospace,monospace}pre{background:#f5f5f8;padding:.6rem;overflow:auto}
-.m{display:inline-block;width:3.5rem;font-weight:700}.post{color:#0b6e4f}.get{color:#1d4e89}</style></head>
-<body><h1>Participation ledger API</h1><p id="intro">Loading <a href="/openapi.json">/openapi.json</a>…</p><div id="ops"></div>
-<script src="/docs/docs.js"></script></body></html>`;
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><noscript>This page needs JavaScript; the document itself is <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/docs.js"></script></body></html>`;
 
-const docsScript = `fetch('/openapi.json').then(r=>r.json()).then(doc=>{
-document.getElementById('intro').textContent=doc.info.description+' Base path: '+doc.servers[0].url;
-const ops=document.getElementById('ops');
-for(const [path,methods] of Object.entries(doc.paths)){for(const [method,op] of Object.entries(methods)){
-const d=document.createElement('details');const s=document.createElement('summary');
-const m=document.createElement('span');m.className='m '+method;m.textContent=method.toUpperCase();
-const c=document.createElement('code');c.textContent=path;s.append(m,c,document.createTextNode(' — '+(op.summary||'')));d.append(s);
-if(op.description){const p=document.createElement('p');p.textContent=op.description;d.append(p);}
-const body=op.requestBody&&op.requestBody.content['application/json'];
-const pre=document.createElement('pre');pre.textContent=JSON.stringify(body?body.schema:(op.parameters||[]).map(p=>p.in+' '+p.name+(p.description?': '+p.description:'')),null,2);d.append(pre);
-ops.append(d);}}});`;
+// No validator badge (it would load an image from swagger.io); tokens are kept for the page's life only.
+const docsScript = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  validatorUrl: null,
+  persistAuthorization: false,
+  displayOperationId: true,
+  defaultModelsExpandDepth: 0,
+});
+`;
 
-export function openApiRouter(): Router {
+const docsFileTypes: Record<(typeof DOCS_FILES)[number], string> = {
+  'swagger-ui-bundle.js': 'application/javascript',
+  'swagger-ui.css': 'text/css',
+  'docs.js': 'application/javascript',
+};
+
+export function openApiRouter(operations: readonly Operation[] = allOperations): Router {
   const router = Router();
   let cached: string | undefined;
-  router.get('/openapi.json', (_req, res) => {
-    cached ??= JSON.stringify(buildOpenApiDocument());
+  serve(router, getOpenApiDocument, (_req, res) => {
+    cached ??= JSON.stringify(buildOpenApiDocument(operations));
     res.type('application/json').send(cached);
   });
-  router.get('/docs', (_req, res) => {
+  serve(router, getDocs, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(docsPage);
   });
-  router.get('/docs/docs.js', (_req, res) => {
-    res.type('application/javascript').send(docsScript);
+  serve(router, getDocsFile, (req, res) => {
+    const file = String(req.params.file);
+    if (!(DOCS_FILES as readonly string[]).includes(file)) {
+      throw problems.notFound(`/docs has no file "${file.slice(0, 100)}"`);
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type(docsFileTypes[file as (typeof DOCS_FILES)[number]]);
+    if (file === 'docs.js') res.send(docsScript);
+    else res.sendFile(path.join(swaggerUiDir, file));
   });
   return router;
 }

@@ -25,6 +25,8 @@ export interface Operation {
    * Otherwise the roles that may, admin always included.
    */
   access: 'anyone' | readonly Role[];
+  /** The path parameters, as a zod object of strings (enums where the values are fixed); absent: each any string. */
+  params?: z.ZodType;
   /** The query string, as a zod object; its input side is what the document shows. */
   query?: z.ZodType;
   /** The request body (application/json). */
@@ -35,8 +37,14 @@ export interface Operation {
     description: string;
     /** application/json unless said otherwise ('application/x-ndjson', 'text/event-stream', 'text/csv' …). */
     contentType?: string;
+    /** Further content types of a file that comes in several formats, the query choosing ('application/x-ndjson'). */
+    otherContentTypes?: readonly string[];
     /** The JSON answer's schema; absent for streams and files, whose format the description gives. */
     schema?: z.ZodType;
+    /** For a stream of JSON items (NDJSON lines, SSE messages' data): the schema of each item. */
+    itemSchema?: z.ZodType;
+    /** Statuses answered with the same body and schema, not as a problem (GET /readyz's 503 when not ready). */
+    otherStatuses?: readonly number[];
   };
   /** The problem statuses it answers besides the ones every operation may (400, 401/403 by `access`, 429, 500). */
   problems?: readonly number[];

@@ -3,18 +3,49 @@
  * anyone; trace, feeds, streams, exports and verify for evaluator and admin; operator routes for admin.
  * Every route is tried with a valid request on records that exist: a permitted role must succeed (2xx), so that a
  * 400 or 404 can never pass for "allowed"; a refused role gets 401 (no token) or 403 (wrong role) and changes
- * nothing. The routes walked are checked against those the app serves, so a new route cannot go untried.
+ * nothing. The routes walked are the declared operations (src/http/operations.ts), checked against those the app
+ * serves, so a new route is walked without editing this file and cannot go untried. Who may call each is API.md's
+ * matrix, written below as its rules, and each declaration is checked against it.
  */
 import request from 'supertest';
-import { commandRoutes } from '../../src/http/routes/commandRoutes';
 import { DASHBOARD_PAGES } from '../../src/http/dashboard';
+import type { Operation } from '../../src/http/operation';
+import { operations } from '../../src/http/operations';
+import { everyCommand } from '../support/everyCommand';
 import { openLedgerApp, TOKENS, type LedgerApp, type TestRole } from '../support/ledgerApp';
-import { readLiveFeed, servedRoutes } from '../support/servedRoutes';
+import {
+  declaredRoutes,
+  isLiveFeed,
+  readLiveFeed,
+  requestOf,
+  routeOf,
+  servedRoutes,
+  type KnownIds,
+} from '../support/servedRoutes';
 
 const roles: TestRole[] = ['anonymous', 'clerk', 'evaluator', 'admin'];
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
 
 type Access = 'anyone' | 'clerk' | 'evaluator' | 'admin';
+
+/**
+ * API.md's matrix: operator routes for admin; commands (and the person lookups) for clerk; the trace, the feeds,
+ * streams, exports and verify for evaluator; everything else (public views, audit proofs, health, the document and
+ * the dashboard) for anyone. Admin may do everything.
+ */
+function accessByApiMd(method: string, path: string): Access {
+  if (path.startsWith('/admin/')) return 'admin';
+  if (method === 'post' || /^\/persons(\/|$)/.test(path)) return 'clerk';
+  if (/^\/(events|streams|exports)(\/|$)/.test(path) || path === '/audit/verify' || path.endsWith('/trace'))
+    return 'evaluator';
+  return 'anyone';
+}
+
+/** What an operation declares, in the matrix's terms. */
+const declaredAccess = (operation: Operation): Access =>
+  operation.access === 'anyone' ? 'anyone' : (operation.access.find((r) => r !== 'admin') ?? 'admin');
+
+/** The command operations: the ones clerks may call, which everyCommand walks. */
+const commandOperations = operations.filter((o) => o.method === 'post' && declaredAccess(o) === 'clerk');
 
 function allowed(access: Access, role: TestRole): boolean {
   if (access === 'anyone') return true;
@@ -32,158 +63,8 @@ function verdict(status: number): number | 'allowed' {
 const expected = (ok: boolean, role: TestRole): number | 'allowed' =>
   ok ? 'allowed' : role === 'anonymous' ? 401 : 403;
 
-/** The ids one run of every command leaves behind, for the reads. */
-interface Records {
-  committeeId: string;
-  proposalId: string;
-  voteId: string;
-  arenaId: string;
-  bodyId: string;
-}
-
-/**
- * Every command route once (POST /persons and /proposals more than once), in an order in which each is valid: a
- * person to erase, a member who leaves, a vote closed and used by an adopted decision, a referral decided, a second
- * proposal withdrawn, and the committee dissolved last. `step` sends each request; it returns the answer's `id`.
- */
-async function everyCommand(
-  step: (route: string, path: string, body: Record<string, unknown>) => Promise<string>,
-  run: string,
-): Promise<Records> {
-  const arenaId = await step('/arenas', '/arenas', { name: `Innbyggertorg ${run}`, areas: ['Heggedal'] });
-  const bodyId = await step('/political-bodies', '/political-bodies', {
-    name: `Kommunestyret ${run}`,
-    kind: 'council',
-    seats: 47,
-  });
-  const leader = await step('/persons', '/persons', { name: `Leder ${run}` });
-  const leaver = await step('/persons', '/persons', { name: `Utgått ${run}` });
-  const erased = await step('/persons', '/persons', { name: `Slettet ${run}` });
-  await step('/persons/:id/erasure', `/persons/${erased}/erasure`, {
-    erasedOn: '2021-01-01',
-    reason: 'Ønsket sletting',
-  });
-  const committeeId = await step('/committees', '/committees', {
-    name: `Lokalsamfunnsutvalget ${run}`,
-    kind: 'local_community',
-    arenaId,
-    areas: ['Heggedal'],
-    mandate,
-    coCreationForm: 'equal',
-    period: { from: '2020-06-01', to: '2022-12-31' },
-  });
-  for (const [personId, role] of [
-    [leader, 'leader'],
-    [leaver, 'member'],
-  ]) {
-    await step('/committees/:id/members', `/committees/${committeeId}/members`, {
-      personId,
-      role,
-      actorGroup: 'resident',
-      representationBasis: 'geographic_area',
-      appointedOn: '2020-06-15',
-    });
-  }
-  await step(
-    '/committees/:id/members/:personId/leave',
-    `/committees/${committeeId}/members/${leaver}/leave`,
-    { leftOn: '2020-12-31' },
-  );
-  await step('/committees/:id/budget', `/committees/${committeeId}/budget`, {
-    year: 2021,
-    amountNok: 10_000,
-  });
-  const processId = await step('/processes', '/processes', {
-    title: `Veikart ${run}`,
-    committeeIds: [committeeId],
-    coCreationForm: 'equal',
-    startedOn: '2021-01-01',
-  });
-  await step('/processes/:id/phases', `/processes/${processId}/phases`, {
-    phase: 'knowledge_base',
-    startedOn: '2021-02-01',
-  });
-  await step('/processes/:id/completion', `/processes/${processId}/completion`, {
-    completedOn: '2021-06-01',
-    summary: 'Ferdig',
-  });
-  const submit = (title: string) =>
-    step('/proposals', '/proposals', {
-      committeeId,
-      title,
-      description: `${title}.`,
-      origin: 'resident',
-      submittedBy: leader,
-      submittedOn: '2021-03-01',
-    });
-  const proposalId = await submit(`Gatelys ${run}`);
-  await step('/proposals/:id/amendments', `/proposals/${proposalId}/amendments`, {
-    title: `Gatelys langs skoleveien ${run}`,
-    amendedOn: '2021-03-02',
-    reason: 'Presisering',
-  });
-  await step('/proposals/:id/supports', `/proposals/${proposalId}/supports`, {
-    personId: leader,
-    supportedOn: '2021-03-03',
-  });
-  const meetingId = await step('/meetings', '/meetings', {
-    committeeId,
-    kind: 'committee_meeting',
-    heldOn: '2021-04-01',
-    attendeeCount: 1,
-    attendeePersonIds: [leader],
-    agendaProposalIds: [proposalId],
-  });
-  const voteId = await step('/votes', '/votes', {
-    proposalId,
-    meetingId,
-    question: 'Anbefale forslaget?',
-    rule: 'simple_majority',
-    openedOn: '2021-04-01',
-  });
-  await step('/votes/:id/ballots', `/votes/${voteId}/ballots`, {
-    personId: leader,
-    choice: 'yes',
-    castOn: '2021-04-01',
-  });
-  await step('/votes/:id/close', `/votes/${voteId}/close`, { closedOn: '2021-04-01' });
-  await step('/proposals/:id/committee-decisions', `/proposals/${proposalId}/committee-decisions`, {
-    outcome: 'adopted',
-    kind: 'recommendation',
-    text: 'Anbefalt',
-    voteId,
-    decidedOn: '2021-04-02',
-  });
-  const referralId = await step('/proposals/:id/referrals', `/proposals/${proposalId}/referrals`, {
-    toBodyId: bodyId,
-    kind: 'recommendation',
-    caseNumber: '21/1',
-    referredOn: '2021-04-10',
-  });
-  await step(
-    '/proposals/:id/referrals/:referralId/political-decision',
-    `/proposals/${proposalId}/referrals/${referralId}/political-decision`,
-    { outcome: 'adopted', caseNumber: '21/1', summary: 'Vedtatt', decidedOn: '2021-05-01' },
-  );
-  await step('/proposals/:id/implementation', `/proposals/${proposalId}/implementation`, {
-    status: 'in_progress',
-    progressPct: 50,
-    note: 'Godt i gang',
-    reportedOn: '2021-06-01',
-  });
-  const withdrawn = await submit(`Benker ${run}`);
-  await step('/proposals/:id/withdrawal', `/proposals/${withdrawn}/withdrawal`, {
-    withdrawnOn: '2021-03-10',
-    reason: 'Trukket av forslagsstilleren',
-  });
-  await step('/committees/:id/dissolution', `/committees/${committeeId}/dissolution`, {
-    dissolvedOn: '2022-06-30',
-    reason: 'Ny ordning',
-  });
-  return { committeeId, proposalId, voteId, arenaId, bodyId };
-}
-
-function dashboardPages(records: Records): string[] {
+/** The dashboard's page addresses on the records the commands left (its pages are one route each). */
+function dashboardPages(records: KnownIds): string[] {
   return [
     '/',
     '/committees',
@@ -194,51 +75,29 @@ function dashboardPages(records: Records): string[] {
   ];
 }
 
-/** Each read route: the request that walks it on the records the commands left, and who may read it. */
-const reads = (records: Records): Array<[string, string, Access]> => [
-  ['GET /healthz', '/healthz', 'anyone'],
-  ['GET /readyz', '/readyz', 'anyone'],
-  ['GET /openapi.json', '/openapi.json', 'anyone'],
-  ['GET /docs', '/docs', 'anyone'],
-  ['GET /docs/docs.js', '/docs/docs.js', 'anyone'],
-  // The dashboard's pages are one route (src/http/dashboard.ts); each page address is walked.
-  ...dashboardPages(records).map((address): [string, string, Access] => [
-    `GET ${DASHBOARD_PAGES.join(',')}`,
+/** Each read route: the request that walks it on the records the commands left, and who may read it (API.md). */
+const reads = (records: KnownIds): Array<[string, string, Access]> => [
+  ...dashboardPages(records).map((address, i): [string, string, Access] => [
+    `GET ${DASHBOARD_PAGES[i] as string}`,
     address,
     'anyone',
   ]),
-  ['GET /proposals', '/api/v1/proposals', 'anyone'],
-  ['GET /proposals/:id', `/api/v1/proposals/${records.proposalId}`, 'anyone'],
-  ['GET /proposals/:id/timeline', `/api/v1/proposals/${records.proposalId}/timeline`, 'anyone'],
-  ['GET /committees', '/api/v1/committees', 'anyone'],
-  ['GET /committees/:id', `/api/v1/committees/${records.committeeId}`, 'anyone'],
-  ['GET /votes/:id', `/api/v1/votes/${records.voteId}`, 'anyone'],
-  ['GET /influence', '/api/v1/influence', 'anyone'],
-  ['GET /participation', '/api/v1/participation', 'anyone'],
-  ['GET /arenas', '/api/v1/arenas', 'anyone'],
-  ['GET /arenas/:id', `/api/v1/arenas/${records.arenaId}`, 'anyone'],
-  ['GET /political-bodies', '/api/v1/political-bodies', 'anyone'],
-  ['GET /political-bodies/:id', `/api/v1/political-bodies/${records.bodyId}`, 'anyone'],
-  ['GET /positions/live', '/api/v1/positions/live?from=0', 'anyone'],
-  ['GET /audit/checkpoint', '/api/v1/audit/checkpoint', 'anyone'],
-  ['GET /audit/checkpoints', '/api/v1/audit/checkpoints', 'anyone'],
-  ['GET /audit/inclusion', '/api/v1/audit/inclusion?position=0', 'anyone'],
-  ['GET /audit/consistency', '/api/v1/audit/consistency?from=1', 'anyone'],
-  ['GET /proposals/:id/trace', `/api/v1/proposals/${records.proposalId}/trace`, 'evaluator'],
-  ['GET /events', '/api/v1/events?limit=10', 'evaluator'],
-  ['GET /events/live', '/api/v1/events/live?from=0', 'evaluator'],
-  ['GET /streams/:streamId', `/api/v1/streams/proposal-${records.proposalId}`, 'evaluator'],
-  ['GET /audit/verify', '/api/v1/audit/verify', 'evaluator'],
-  ['GET /exports', '/api/v1/exports', 'evaluator'],
-  ['GET /exports/:dataset', '/api/v1/exports/proposals', 'evaluator'],
-  ['GET /admin/projections', '/api/v1/admin/projections', 'admin'],
+  ...operations
+    .filter((o) => o.method === 'get')
+    .map((o): [string, string, Access] => [
+      routeOf(o),
+      requestOf(o, records),
+      accessByApiMd(o.method, o.path),
+    ]),
 ];
 
-const REBUILD = 'POST /admin/projections/:name/rebuild';
+const liveFeeds = new Set(operations.filter(isLiveFeed).map(routeOf));
+
+const REBUILD = 'POST /api/v1/admin/projections/:name/rebuild';
 
 describe('S1: the authorisation matrix', () => {
   let t: LedgerApp;
-  let records: Records;
+  let records: Required<KnownIds>;
   const verdicts: Array<{
     what: string;
     role: TestRole;
@@ -281,7 +140,7 @@ describe('S1: the authorisation matrix', () => {
   afterAll(() => t.close());
 
   test('every command route: clerk and admin succeed, anonymous and evaluator are refused', () => {
-    expect([...walked].sort()).toEqual(commandRoutes.map((r) => `POST ${r.path}`).sort());
+    expect([...walked].sort()).toEqual(commandOperations.map((o) => `POST ${o.path}`).sort());
     expect(changes).toEqual([]);
     const commands = verdicts.filter((v) => v.what.startsWith('POST '));
     expect(commands.map(({ what, role, verdict }) => ({ what, role, verdict }))).toEqual(
@@ -294,10 +153,9 @@ describe('S1: the authorisation matrix', () => {
     const wanted: typeof answers = [];
     for (const [route, path, access] of reads(records)) {
       for (const role of roles) {
-        const res =
-          route === 'GET /events/live' || route === 'GET /positions/live'
-            ? await readLiveFeed(t.app, path, headersOf(role))
-            : await request(t.app).get(path).set(headersOf(role));
+        const res = liveFeeds.has(route)
+          ? await readLiveFeed(t.app, path, headersOf(role))
+          : await request(t.app).get(path).set(headersOf(role));
         answers.push({ what: route, role, verdict: verdict(res.status) });
         wanted.push({ what: route, role, verdict: expected(allowed(access, role), role) });
       }
@@ -317,9 +175,19 @@ describe('S1: the authorisation matrix', () => {
     }
   });
 
+  test('every operation declares the access API.md gives its route', () => {
+    const declared = operations.map((o) => [routeOf(o), declaredAccess(o)]);
+    expect(declared).toEqual(operations.map((o) => [routeOf(o), accessByApiMd(o.method, o.path)]));
+  });
+
   test('the matrix covers every route the app serves', () => {
-    const matrix = [...walked, ...reads(records).map(([route]) => route), REBUILD];
+    const matrix = [
+      ...[...walked].map((route) => route.replace('POST ', 'POST /api/v1')),
+      ...reads(records).map(([route]) => route),
+      REBUILD,
+    ];
     expect([...new Set(matrix)].sort()).toEqual(servedRoutes(t.app));
+    expect(declaredRoutes()).toEqual(servedRoutes(t.app));
   });
 
   test('a token that is not configured is a 401 on any route, public or not', async () => {

@@ -8,9 +8,16 @@ import type { AuditLog } from '../../audit/auditLog';
 import type { StoredCheckpoint } from '../../audit/checkpointStore';
 import { verifyLedger, type VerifyResult } from '../../audit/verify';
 import type { EventStore } from '../../store/eventStore';
-import { requireRole } from '../auth';
+import { serve, type Operation } from '../operation';
 import { auditTrailProblem, problems } from '../problem';
 import { fromNotAfterTo, parseQuery, wholeNumber } from '../queryParams';
+import {
+  checkpointHistoryAnswer,
+  consistencyProofAnswer,
+  inclusionProofAnswer,
+  latestCheckpointAnswer,
+  verifyAnswer,
+} from '../schemas/audit';
 
 export interface AuditRouterDeps {
   audit: AuditLog;
@@ -22,16 +29,87 @@ const MAX_PAGE = 1000;
 /** How long a verify waits for the follower to take in the events stored when it was asked. */
 const CATCH_UP_MS = 10_000;
 
-const inclusionQuery = z.object({ position: wholeNumber, treeSize: wholeNumber.optional() });
+const inclusionQuery = z.object({
+  position: wholeNumber.describe('the leaf index (global position)'),
+  treeSize: wholeNumber.optional().describe("the tree size; the latest checkpoint's if absent"),
+});
 const consistencyQuery = z
-  .object({ from: wholeNumber, to: wholeNumber.optional() })
+  .object({
+    from: wholeNumber.describe('the older tree size'),
+    to: wholeNumber.optional().describe("the newer tree size; the latest checkpoint's if absent"),
+  })
   .superRefine(fromNotAfterTo);
 const historyQuery = z.object({
-  fromSize: wholeNumber.optional(),
+  fromSize: wholeNumber.optional().describe('the first tree size of the page'),
   limit: wholeNumber
     .refine((n) => n >= 1 && n <= MAX_PAGE, { message: `must be between 1 and ${MAX_PAGE}` })
-    .optional(),
+    .optional()
+    .describe(`1–${MAX_PAGE} (default ${DEFAULT_PAGE})`),
 });
+
+const getCheckpoint: Operation = {
+  method: 'get',
+  path: '/audit/checkpoint',
+  operationId: 'getLatestCheckpoint',
+  tag: 'Audit',
+  summary: 'The latest signed checkpoint (C2SP signed note)',
+  access: 'anyone',
+  answer: {
+    status: 200,
+    description: 'The checkpoint with the key it verifies under',
+    schema: latestCheckpointAnswer,
+  },
+  problems: [503],
+};
+const listCheckpoints: Operation = {
+  method: 'get',
+  path: '/audit/checkpoints',
+  operationId: 'listCheckpoints',
+  tag: 'Audit',
+  summary: 'Every signed checkpoint, oldest first, a page at a time',
+  access: 'anyone',
+  query: historyQuery,
+  answer: { status: 200, description: 'A page of checkpoints', schema: checkpointHistoryAnswer },
+};
+const getInclusionProof: Operation = {
+  method: 'get',
+  path: '/audit/inclusion',
+  operationId: 'getInclusionProof',
+  tag: 'Audit',
+  summary: 'RFC 9162 inclusion proof of one leaf in a tree',
+  access: 'anyone',
+  query: inclusionQuery,
+  answer: { status: 200, description: 'The proof (RFC 9162 §2.1.3)', schema: inclusionProofAnswer },
+  problems: [422, 503],
+};
+const getConsistencyProof: Operation = {
+  method: 'get',
+  path: '/audit/consistency',
+  operationId: 'getConsistencyProof',
+  tag: 'Audit',
+  summary: 'RFC 9162 consistency proof between two tree sizes',
+  access: 'anyone',
+  query: consistencyQuery,
+  answer: { status: 200, description: 'The proof (RFC 9162 §2.1.4)', schema: consistencyProofAnswer },
+  problems: [422, 503],
+};
+const verifyAuditTrail: Operation = {
+  method: 'get',
+  path: '/audit/verify',
+  operationId: 'verifyLedger',
+  tag: 'Audit',
+  summary: 'Recompute every leaf and the root from the log, and check every checkpoint against them',
+  access: ['evaluator'],
+  answer: { status: 200, description: 'The verdict, with the problems found', schema: verifyAnswer },
+};
+
+export const auditOperations: Operation[] = [
+  getCheckpoint,
+  listCheckpoints,
+  getInclusionProof,
+  getConsistencyProof,
+  verifyAuditTrail,
+];
 
 const base64 = (bytes: Buffer): string => bytes.toString('base64');
 
@@ -59,7 +137,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     }
   };
 
-  router.get('/audit/checkpoint', (_req, res) => {
+  serve(router, getCheckpoint, (_req, res) => {
     const checkpoint = latest();
     res.json({
       ...checkpointJson(checkpoint),
@@ -68,7 +146,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     });
   });
 
-  router.get('/audit/checkpoints', (req, res) => {
+  serve(router, listCheckpoints, (req, res) => {
     const query = parseQuery(historyQuery, req.query);
     const limit = query.limit ?? DEFAULT_PAGE;
     const page = audit.checkpointPage(query.fromSize ?? 0, limit + 1);
@@ -80,7 +158,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     });
   });
 
-  router.get('/audit/inclusion', (req, res) => {
+  serve(router, getInclusionProof, (req, res) => {
     const query = parseQuery(inclusionQuery, req.query);
     const treeSize = query.treeSize ?? latest().treeSize;
     checkTreeSize(treeSize, 'treeSize');
@@ -99,7 +177,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     });
   });
 
-  router.get('/audit/consistency', (req, res) => {
+  serve(router, getConsistencyProof, (req, res) => {
     const query = parseQuery(consistencyQuery, req.query);
     const to = query.to ?? latest().treeSize;
     checkTreeSize(to, 'to');
@@ -116,7 +194,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
 
   // A verify reads the whole ledger: callers who ask while one runs share its answer instead of starting another.
   let running: Promise<VerifyResult> | undefined;
-  router.get('/audit/verify', requireRole('evaluator'), async (_req, res) => {
+  serve(router, verifyAuditTrail, async (_req, res) => {
     running ??= (async () => {
       // Let the follower take in what is stored now, so that the newest events are judged too.
       const head = await store.headPosition();

@@ -13,10 +13,11 @@ import { parseStreamId } from '../../domain/events';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { Logger } from '../../logger';
-import { requireRole } from '../auth';
+import { serve, type Operation } from '../operation';
 import { problems } from '../problem';
 import { parseQuery, wholeNumber } from '../queryParams';
 import { addressOf } from '../rateLimit';
+import { envelopeAnswer, positionMessage, streamAnswer } from '../schemas/feeds';
 
 export interface FeedsRouterDeps {
   store: EventStore;
@@ -119,12 +120,89 @@ const CHUNK_CHARS = 64 * 1024;
 const STREAM_ID = /^[\x21-\x7e]{1,200}$/;
 
 const pageQuery = z.object({
-  from: wholeNumber.optional(),
+  from: wholeNumber.optional().describe('the first global position (default 0)'),
   limit: wholeNumber
     .refine((n) => n >= 1 && n <= MAX_LIMIT, { message: `must be between 1 and ${MAX_LIMIT}` })
-    .optional(),
+    .optional()
+    .describe(`1–${MAX_LIMIT} (default ${DEFAULT_LIMIT})`),
 });
-const liveQuery = z.object({ from: wholeNumber.optional() });
+const liveQuery = z.object({
+  from: wholeNumber
+    .optional()
+    .describe('the first global position to send; Last-Event-ID wins; default: the next'),
+});
+
+const sseStream = (what: string) =>
+  `Server-Sent Events: \`retry: 3000\`, then one message per event (\`id\` its global position, ${what}), a \`: caught up at <position>\` comment once the replay is done, and a heartbeat comment every 15 s.`;
+
+const readEvents: Operation = {
+  method: 'get',
+  path: '/events',
+  operationId: 'readEvents',
+  tag: 'Events',
+  summary: 'The log in global order, a page at a time',
+  description:
+    'Evaluators get person ids pseudonymised, admins the envelopes as stored (each what its leaf hash is computed from).',
+  access: ['evaluator'],
+  query: pageQuery,
+  answer: {
+    status: 200,
+    description: 'NDJSON: one envelope (DOMAIN.md) per line, in global order',
+    contentType: 'application/x-ndjson',
+    itemSchema: envelopeAnswer,
+  },
+};
+const followEvents: Operation = {
+  method: 'get',
+  path: '/events/live',
+  operationId: 'followEvents',
+  tag: 'Events',
+  summary: 'Live feed of new events, resumable with Last-Event-ID',
+  description:
+    'Capped per token (429 beyond) and in all (503 beyond). Evaluators get person ids pseudonymised, admins the envelopes as stored.',
+  access: ['evaluator'],
+  query: liveQuery,
+  headers: ['Last-Event-ID'],
+  answer: {
+    status: 200,
+    description: sseStream('`event` its type, `data` the envelope as one line of JSON'),
+    contentType: 'text/event-stream',
+    itemSchema: envelopeAnswer,
+  },
+  problems: [503],
+};
+const followPositions: Operation = {
+  method: 'get',
+  path: '/positions/live',
+  operationId: 'followPositions',
+  tag: 'Events',
+  summary: 'Live feed that the ledger moved, for everyone: position, time recorded and stream category only',
+  description: `No ids, event types or data. Resumable with Last-Event-ID; without a token it resumes at most ${ANONYMOUS_REPLAY} events back. Capped per token or, for anonymous callers, per address (429 beyond) and in all (503 beyond).`,
+  access: 'anyone',
+  query: liveQuery,
+  headers: ['Last-Event-ID'],
+  answer: {
+    status: 200,
+    description: sseStream('`event: position`, `data` `{globalPosition, recordedAt, category}`'),
+    contentType: 'text/event-stream',
+    itemSchema: positionMessage,
+  },
+  problems: [503],
+};
+const readStream: Operation = {
+  method: 'get',
+  path: '/streams/:streamId',
+  operationId: 'readStream',
+  tag: 'Events',
+  summary: "One stream's events",
+  description:
+    'Evaluators get person ids pseudonymised (a person stream under its pseudonym), admins the envelopes as stored.',
+  access: ['evaluator'],
+  answer: { status: 200, description: 'The stream and its events in order', schema: streamAnswer },
+  problems: [404],
+};
+
+export const feedOperations: Operation[] = [readEvents, followEvents, followPositions, readStream];
 
 export function feedsRouter({
   store,
@@ -142,7 +220,7 @@ export function feedsRouter({
     return (event: RecordedEvent) => people.event(event, audience);
   };
 
-  router.get('/events', requireRole('evaluator'), async (req, res) => {
+  serve(router, readEvents, async (req, res) => {
     const query = parseQuery(pageQuery, req.query);
     const shown = shownTo(req);
     res.status(200).type('application/x-ndjson');
@@ -209,7 +287,7 @@ export function feedsRouter({
     });
   }
 
-  router.get('/events/live', requireRole('evaluator'), async (req, res) => {
+  serve(router, followEvents, async (req, res) => {
     const shown = shownTo(req);
     await serveLiveFeed(req, res, (event) => {
       const envelope = shown(event);
@@ -217,7 +295,7 @@ export function feedsRouter({
     });
   });
 
-  router.get('/positions/live', async (req, res) => {
+  serve(router, followPositions, async (req, res) => {
     await serveLiveFeed(
       req,
       res,
@@ -231,7 +309,7 @@ export function feedsRouter({
     );
   });
 
-  router.get('/streams/:streamId', requireRole('evaluator'), async (req, res) => {
+  serve(router, readStream, async (req, res) => {
     const streamId = String(req.params.streamId);
     const events = STREAM_ID.test(streamId) ? await store.readStream(streamId) : [];
     if (events.length === 0)

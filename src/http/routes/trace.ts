@@ -14,10 +14,26 @@ import { eventLeafBytes, leafHash } from '../../audit/rfc9162';
 import { Id } from '../../domain/events';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { ProjectionRunner } from '../../views/projectionRunner';
-import { requireRole } from '../auth';
+import { serve, type Operation } from '../operation';
 import { auditTrailProblem, problems } from '../problem';
+import { traceAnswer } from '../schemas/trace';
 
 const TREE_WAIT_MS = 5_000;
+
+const getProposalTrace: Operation = {
+  method: 'get',
+  path: '/proposals/:id/trace',
+  operationId: 'getProposalTrace',
+  tag: 'Audit',
+  summary: 'Every event that touched the proposal, each with its inclusion proof',
+  description:
+    "The proposal's own events, its votes and ballots, and the meetings that had it on the agenda, in ledger order, against the checkpoint returned with them; saved to a file it verifies offline (`ledger verify-trace`). Person ids are pseudonymised for evaluators; `leaf` and `leafHash` are the stored bytes for every role.",
+  access: ['evaluator'],
+  answer: { status: 200, description: 'The trace', schema: traceAnswer },
+  problems: [404, 503],
+};
+
+export const traceOperations: Operation[] = [getProposalTrace];
 
 export function traceRouter(deps: {
   runner: ProjectionRunner;
@@ -26,7 +42,7 @@ export function traceRouter(deps: {
   people: PersonDirectory;
 }): Router {
   const router = Router();
-  router.get('/proposals/:id/trace', requireRole('evaluator'), async (req, res) => {
+  serve(router, getProposalTrace, async (req, res) => {
     const id = String(req.params.id);
     if (!Id.safeParse(id).success) throw problems.notFound(`There is no proposal with id "${id}"`);
     const { position, state } = deps.runner.current<TraceIndexState>('traceIndex');
