@@ -18,7 +18,7 @@ describe('OpenAPI document (U5)', () => {
     expect(res.body.openapi).toBe('3.1.0');
     for (const route of commandRoutes) {
       const op = res.body.paths[route.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.post;
-      expect(op?.operationId).toBe(route.command);
+      expect(op?.operationId).toBe(route.operationId);
       const schema = op.requestBody.content['application/json'].schema;
       expect(schema.type).toBe('object');
       expect(schema.additionalProperties).toBe(false);

@@ -31,6 +31,9 @@ interface Ledger {
   meetingId: string;
   arenaId: string;
   bodyId: string;
+  processId: string;
+  /** A person to look up: the committee's leader. */
+  personId: string;
   streamIds: string[];
 }
 
@@ -62,6 +65,12 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     mandate,
     coCreationForm: 'equal',
     period: { from: '2020-06-01', to: '2022-12-31' },
+  });
+  const processId = await created(t, '/processes', {
+    title: 'Medvirkning om skoleveien',
+    committeeIds: [committeeId],
+    coCreationForm: 'equal',
+    startedOn: '2020-09-01',
   });
   const members: Array<[string, string, string]> = [
     [a, 'leader', 'resident'],
@@ -129,7 +138,18 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
   for await (const event of t.ledger.store.readAll(0)) streamIds.add(event.streamId);
   await t.ledger.runner.waitFor(await t.head(), 5000);
   await t.ledger.audit.waitForSize((await t.head()) + 1, 5000);
-  return { persons, committeeId, proposalId, voteId, meetingId, arenaId, bodyId, streamIds: [...streamIds] };
+  return {
+    persons,
+    committeeId,
+    proposalId,
+    voteId,
+    meetingId,
+    arenaId,
+    bodyId,
+    processId,
+    personId: a,
+    streamIds: [...streamIds],
+  };
 }
 
 /**
@@ -316,6 +336,8 @@ describe('S5: who sees what, on every read route for every role', () => {
     expect(text('GET /api/v1/committees/:id')).toContain(pseudonymOf(frode));
     for (const voter of [astrid, bjorn, cecilie])
       expect(text('GET /api/v1/votes/:id')).toContain(pseudonymOf(voter));
+    for (const attendee of [astrid, eirin])
+      expect(text('GET /api/v1/meetings/:id')).toContain(pseudonymOf(attendee));
     for (const person of [astrid, bjorn, cecilie, dagfinn, eirin]) {
       // submitter, supporters, attendees and voters, in the trace's display fields and in the feeds
       expect(withoutLeaves(text('GET /api/v1/proposals/:id/trace'))).toContain(pseudonymOf(person));
@@ -331,6 +353,14 @@ describe('S5: who sees what, on every read route for every role', () => {
       const text = named.map((a) => a.text).join('\n');
       const [astrid, bjorn, cecilie, , , frode] = l.persons as Person[];
       for (const person of [astrid, bjorn, cecilie, frode]) expect(text).toContain(person?.name);
+      const answer = (route: string) =>
+        answers
+          .filter((a) => a.role === role && a.route === route)
+          .map((a) => a.text)
+          .join('\n');
+      for (const attendee of [astrid, l.persons[4]])
+        expect(answer('GET /api/v1/meetings/:id')).toContain(attendee?.name);
+      for (const person of l.persons) expect(answer('GET /api/v1/persons')).toContain(person.name);
     }
   });
 

@@ -53,7 +53,14 @@ const nullableText = z.string().nullable();
 const date = IsoDate;
 const nullableDate = IsoDate.nullable();
 const stage = z.enum(stages);
-const byStage = z.record(stage, count);
+/**
+ * A count for every value of an enum, as an object with one required property per value: `z.record` over an enum
+ * says the same to zod, but its JSON Schema lists required keys without properties, which strict validators refuse.
+ */
+function perValue<K extends string, T extends z.ZodType>(keys: readonly K[], value: T) {
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, value])) as Record<K, T>);
+}
+const byStage = perValue(stages, count);
 const mandate = Mandate;
 const period = z.strictObject({ from: date, to: date });
 
@@ -284,9 +291,9 @@ export const publicCommitteeAnswer = z
     members: z.strictObject({
       activeCount: peopleCount,
       formerCount: peopleCount,
-      byActorGroup: z.record(ActorGroup, peopleCount),
-      byRepresentationBasis: z.record(RepresentationBasis, peopleCount),
-      byRole: z.record(MemberRole, peopleCount),
+      byActorGroup: perValue(ActorGroup.options, peopleCount),
+      byRepresentationBasis: perValue(RepresentationBasis.options, peopleCount),
+      byRole: perValue(MemberRole.options, peopleCount),
     }),
     meetings: z.array(committeeMeeting(peopleCount)),
     suppressed,
@@ -305,9 +312,9 @@ export const committeeAnswer = z.union([
         former: z.array(member),
         activeCount: count,
         formerCount: count,
-        byActorGroup: z.record(ActorGroup, count),
-        byRepresentationBasis: z.record(RepresentationBasis, count),
-        byRole: z.record(MemberRole, count),
+        byActorGroup: perValue(ActorGroup.options, count),
+        byRepresentationBasis: perValue(RepresentationBasis.options, count),
+        byRole: perValue(MemberRole.options, count),
       }),
       meetings: z.array(committeeMeeting(count)),
       suppressed: z.array(z.string()).max(0),
@@ -402,9 +409,9 @@ export const participationAnswer = z.strictObject({
   participants: peopleCount,
   members: z.strictObject({
     total: peopleCount,
-    byActorGroup: z.record(ActorGroup, peopleCount),
-    byRepresentationBasis: z.record(RepresentationBasis, peopleCount),
-    byRole: z.record(MemberRole, peopleCount),
+    byActorGroup: perValue(ActorGroup.options, peopleCount),
+    byRepresentationBasis: perValue(RepresentationBasis.options, peopleCount),
+    byRole: perValue(MemberRole.options, peopleCount),
     byArea: z.record(z.string(), peopleCount),
   }),
   turnout: z.strictObject({
