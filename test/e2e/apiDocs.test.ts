@@ -60,7 +60,7 @@ describeInBrowser('/docs renders the API document', (browser) => {
     }
 
     // A command's request example is the README's walkthrough's.
-    const submit = page.locator('.opblock-post:has(.opblock-summary-operation-id:text-is("SubmitProposal"))');
+    const submit = page.locator('.opblock-post:has(.opblock-summary-operation-id:text-is("submitProposal"))');
     await submit.locator('.opblock-summary').click();
     await expect(
       submit.locator('.body-param__example, .microlight').first().textContent(),
