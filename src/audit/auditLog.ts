@@ -20,7 +20,7 @@ import type { EventStore, Subscription, SubscriptionMessage } from '../store/eve
 import { operatorEntryVerifies, type CheckpointJournal, type JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
 import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 import { compareTrail, sealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 

@@ -14,7 +14,8 @@ import { EVENT_COLUMNS, type EventRow } from '../store/sqlite/schema';
 import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import { MerkleLog } from './merkleLog';
 import { summariseRange, type RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
+import { HASH_SIZE } from './rfc9162';
 
 /** Positions [from, to) to hash; `id` puts the answers back in order; `rootSizes`: sizes in (from, to). */
 export interface LeafHashJob {

@@ -13,7 +13,8 @@ import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import type { Subtree } from './compactRange';
 import type { LeafHashJob, LeafHashResult, LeafHashWorkerData } from './leafHashWorker';
 import type { RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
+import { HASH_SIZE } from './rfc9162';
 
 /** Leaf hashes of consecutive events, one by one, for the caller to compare and fold into its tree. */
 export interface LeafPage {

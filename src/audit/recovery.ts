@@ -29,7 +29,7 @@ import {
 } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
 import { publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 
 export interface RecoveryInput {
