@@ -15,7 +15,6 @@ import {
   defaultWorkerCount,
   parallelLeafPages,
   serialLeafPages,
-  sqliteFileOf,
   type LeafPage,
   type RangeSummary,
 } from './leafPages';
@@ -72,7 +71,7 @@ export interface VerifyOptions {
   /** The last position to judge: the head the caller made sure the tree reached (default: the store's head). */
   head?: number;
   /**
-   * Worker threads to hash with (file-backed SQLite stores only). Default: one per core for ledgers of
+   * Worker threads to hash with (stores that describe a workerLog only). Default: one per core for ledgers of
    * PARALLEL_FROM events or more, none below (starting workers costs more than hashing a small ledger); 0: none.
    */
   workers?: number;
@@ -207,18 +206,17 @@ interface Extent {
   rootSizes: number[];
 }
 
-/** The pages to verify: from worker threads for a large file-backed SQLite ledger, else from this thread. */
+/** The pages to verify: from worker threads for a large ledger whose store they can open, else from this thread. */
 function leafPages(
   store: EventStore,
   audit: AuditTrail,
   { end, storedSize, rootSizes }: Extent,
   options: VerifyOptions,
 ): AsyncGenerator<LeafPage | RangeSummary> {
-  const eventsFile = sqliteFileOf(store);
+  const log = store.workerLog();
   const threads = options.workers ?? (end >= PARALLEL_FROM ? defaultWorkerCount() : 0);
-  if (eventsFile === undefined || audit.file === undefined || threads === 0)
-    return serialLeafPages(store, end);
-  return parallelLeafPages({ eventsFile, auditFile: audit.file, storedSize, rootSizes }, end, threads);
+  if (log === undefined || audit.file === undefined || threads === 0) return serialLeafPages(store, end);
+  return parallelLeafPages({ log, auditFile: audit.file, storedSize, rootSizes }, end, threads);
 }
 
 /** Up to `limit` events from `position` on. */

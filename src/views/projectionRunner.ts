@@ -4,7 +4,7 @@
  * a view into a fresh copy that is swapped in atomically.
  */
 import type { Logger } from '../logger';
-import { readViewBatches, type EventStore, type Subscription, type ViewEvent } from '../store/eventStore';
+import type { EventStore, Subscription, ViewEvent } from '../store/eventStore';
 import type { ReadModelDb } from './readModelDb';
 import { StateWriter } from './stateWriter';
 
@@ -224,7 +224,7 @@ export class ProjectionRunner {
     let state = snapshot ? snapshot.state : slot.projection.initialState();
     const from = snapshot ? snapshot.position + 1 : 0;
     const apply = slot.projection.apply as Apply;
-    for await (const page of readViewBatches(this.options.store, from, {
+    for await (const page of this.options.store.readViewBatches(from, {
       toPosition: target,
       types: [...slot.types],
     })) {
@@ -295,7 +295,7 @@ export class ProjectionRunner {
       const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
       for (;;) {
         const readTo = target();
-        for await (const page of readViewBatches(this.options.store, position + 1, {
+        for await (const page of this.options.store.readViewBatches(position + 1, {
           toPosition: readTo,
           types,
         })) {
