@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { SealKey, SealedFields } from '../eventSeal';
 import { BaseEventStore, NOT_SEALING } from '../baseEventStore';
@@ -566,5 +567,20 @@ export class SqliteEventStore extends BaseEventStore {
     this.closed = true;
     await this.subscriptions.closeAll();
     this.db.close();
+  }
+}
+
+/**
+ * True when the event file holds no event (or does not exist yet): the composition root creates a seal key only for
+ * a log that has nothing unsealed in it. Read-only, so it never creates the file it asks about.
+ */
+export function eventFileIsEmpty(file: string): boolean {
+  if (!fs.existsSync(file)) return true;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    return table === undefined || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+  } finally {
+    db.close();
   }
 }
