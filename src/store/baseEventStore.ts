@@ -46,7 +46,7 @@ export abstract class BaseEventStore implements EventStore {
   abstract close(): Promise<void>;
 
   /** `readAll` grouped into pages, the type filter applied here. */
-  async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<RecordedEvent[]> {
+  async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncIterable<RecordedEvent[]> {
     const types = options.types ? new Set(options.types) : undefined;
     let page: RecordedEvent[] = [];
     for await (const event of this.readAll(fromPosition, options)) {
@@ -61,7 +61,7 @@ export abstract class BaseEventStore implements EventStore {
   }
 
   /** The batches of whole events, cut down to what views fold. */
-  async *readViewBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<ViewEvent[]> {
+  async *readViewBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncIterable<ViewEvent[]> {
     for await (const page of this.readAllBatches(fromPosition, options)) {
       yield page.map(({ globalPosition, streamId, type, data }) => ({
         globalPosition,
