@@ -42,7 +42,8 @@ export function defaultWorkerCount(): number {
 
 /** Pages of positions [0, end), hashed on this thread. */
 export async function* serialLeafPages(store: EventStore, end: number): AsyncGenerator<LeafPage> {
-  for await (const events of eventPages(store, end)) {
+  if (end === 0) return;
+  for await (const events of store.readAllBatches(0, { toPosition: end - 1 })) {
     yield {
       kind: 'leaves',
       positions: events.map((e) => e.globalPosition),
@@ -50,11 +51,6 @@ export async function* serialLeafPages(store: EventStore, end: number): AsyncGen
       events,
     };
   }
-}
-
-async function* eventPages(store: EventStore, end: number): AsyncGenerator<RecordedEvent[]> {
-  if (end === 0) return;
-  yield* store.readAllBatches(0, { toPosition: end - 1 });
 }
 
 export interface ParallelSource {
