@@ -109,8 +109,9 @@ export class ViewRebuild {
   }
 
   /**
-   * Reading SQLite and serialising are synchronous: without a turn of the event loop now and then, a rebuild of a
-   * large ledger would hold every HTTP request (and the live views) for its whole duration.
+   * Reading the log (synchronous in the SQLite adapter) and serialising hold this thread: without a turn of the
+   * event loop now and then, a rebuild of a large ledger would hold every HTTP request (and the live views) for its
+   * whole duration.
    */
   private async turn(): Promise<void> {
     if (Date.now() - this.lastTurn < TURN_EVERY_MS) return;
