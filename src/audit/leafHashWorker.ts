@@ -1,6 +1,7 @@
 /**
  * A worker thread of a parallel verify. For a range of positions it reads the events through its own reader of the
- * log (store/workerLog.ts opens what the store described) and hashes them (canonical JSON and SHA-256 are most of a verify's cost, hence the threads, P6).
+ * log (store/workerLog.ts opens what the store described) and hashes them (canonical JSON and SHA-256 are most of
+ * a verify's cost, hence the threads, P6).
  *
  * When the range is dense (one event per position, as in any sound log) it does the rest of the work too, so that
  * the thread that gathers the answers does almost nothing per event: it compares the leaves with the stored ones
@@ -12,9 +13,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WorkerLogDescription } from '../store/eventStore';
 import { openWorkerLog } from '../store/workerLog';
+import { storedEventLeafHash } from './eventLeaf';
 import { MerkleLog } from './merkleLog';
 import { summariseRange, type RangeSummaryData } from './rangeSummary';
-import { storedEventLeafHash } from './eventLeaf';
 import { HASH_SIZE } from './rfc9162';
 
 /** Positions [from, to) to hash; `id` puts the answers back in order; `rootSizes`: sizes in (from, to). */

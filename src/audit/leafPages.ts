@@ -9,9 +9,9 @@ import type { Worker } from 'node:worker_threads';
 import type { EventStore, RecordedEvent, WorkerLogDescription } from '../store/eventStore';
 import { startWorker } from '../workerThread';
 import type { Subtree } from './compactRange';
+import { storedEventLeafHash } from './eventLeaf';
 import type { LeafHashJob, LeafHashResult, LeafHashWorkerData } from './leafHashWorker';
 import type { RangeSummaryData } from './rangeSummary';
-import { storedEventLeafHash } from './eventLeaf';
 import { HASH_SIZE } from './rfc9162';
 
 /** Leaf hashes of consecutive events, one by one, for the caller to compare and fold into its tree. */
