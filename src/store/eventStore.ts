@@ -158,8 +158,10 @@ export interface EventStore {
   streamRevision(streamId: string): Promise<number>;
   /** The whole log from a global position (inclusive), in order. */
   readAll(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
-  /** The same, a page at a time (never an empty page): bulk readers (rebuilds, verify, as-of replays) avoid a
-   * promise per event. */
+  /**
+   * The same, a page at a time (never an empty page): bulk readers (rebuilds, verify, as-of replays) avoid a
+   * promise per event.
+   */
   readAllBatches(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<RecordedEvent[]>;
   /** As `readAllBatches`, but only what views fold (an adapter that can read fewer columns does). */
   readViewBatches(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<ViewEvent[]>;
