@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CommandService } from './application/commandService';
 import { IdempotencyStore } from './application/idempotency';
-import Database from 'better-sqlite3';
 import { AuditLog } from './audit/auditLog';
 import { CheckpointJournal } from './audit/checkpointJournal';
 import { loadSigningKey } from './audit/signingKey';
@@ -21,7 +20,7 @@ import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
 import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
 import type { EventStore } from './store/eventStore';
-import { SqliteEventStore } from './store/sqlite/sqliteEventStore';
+import { eventFileIsEmpty, SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
 export interface Ledger {
   config: Config;
@@ -68,18 +67,6 @@ export function checkpointJournalOf(config: Config): CheckpointJournal {
   );
 }
 
-/** True when the SQLite event file holds no event (or does not exist yet). */
-function eventFileIsEmpty(file: string): boolean {
-  if (!fs.existsSync(file)) return true;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
-    return table === undefined || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * The event store, sealing what it appends. A new ledger gets its seal key and an empty checkpoint journal here, with
  * its first file: from then on, a key or journal that goes missing is noticed (audit/trailIntegrity.ts) instead of
@@ -104,8 +91,8 @@ export function openEventStore(config: Config): EventStore {
   return new SqliteEventStore({ file, seal: { key, keyFile } });
 }
 
-/** The audit log beside the event store (its own file, its own key); it follows the store once started. */
 /**
+ * The audit log beside the event store (its own file, its own key); it follows the store once started.
  * `signing: false` follows without signing (verify). `createNothing`: an operator's look at the files (status,
  * verify, checkpoint) makes no audit database or key that is missing — that would change the scene of an incident —
  * and works on an empty in-memory tree instead.

@@ -242,7 +242,6 @@ export class CommandService {
   /** What an earlier attempt under this idempotency scope wrote (its answer was lost), or undefined. */
   private async writtenBefore(scope: string): Promise<CommandResult | undefined> {
     const { store } = this.options;
-    if (!store.readEvent) return undefined;
     const written: RecordedEvent[] = [];
     for (;;) {
       const event = await store.readEvent(eventIdFor(scope, written.length));

@@ -20,7 +20,7 @@ import type { EventStore, Subscription, SubscriptionMessage } from '../store/eve
 import { operatorEntryVerifies, type CheckpointJournal, type JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
 import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 import { compareTrail, sealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 
@@ -149,7 +149,7 @@ export class AuditLog {
 
   constructor(options: AuditLogOptions) {
     this.store = options.store;
-    if (options.requireSeals && !this.store.seals) {
+    if (options.requireSeals && !this.store.seals.sealing) {
       throw new Error('the audit log needs an event store that seals its events');
     }
     this.signingKey = options.signingKey;
@@ -197,7 +197,7 @@ export class AuditLog {
       treeSize: this.merkle.size(),
       storedRootAt: (size) => this.merkle.rootAt(size),
       storeEvents: (await this.store.headPosition()) + 1,
-      sealKey: seals === undefined ? 'not-sealing' : seals.keyId === undefined ? 'missing' : 'present',
+      sealKey: !seals.sealing ? 'not-sealing' : seals.keyId === undefined ? 'missing' : 'present',
       openNote: (note) => verifyCheckpointNote(note, this.publicKey, this.origin),
       operatorEntryVerifies: (entry) => operatorEntryVerifies(entry, this.publicKey, this.origin),
     });
@@ -298,7 +298,7 @@ export class AuditLog {
   /** The stored events must carry their seals, and their positions must be dense, before anything is recorded. */
   private async authenticateStored(size: number): Promise<void> {
     const seals = this.store.seals;
-    if (!seals || size === 0) {
+    if (!seals.sealing || size === 0) {
       if (this.state.state === 'checking') this.state = { state: 'ok' };
       return;
     }
@@ -420,7 +420,7 @@ export class AuditLog {
     this.pending = [];
     this.pendingFrom = from + leaves.length;
     const seals = this.store.seals;
-    if (seals) {
+    if (seals.sealing) {
       // An event that did not come through the ledger's write path must never reach a signed tree.
       const { failures } = await seals.check(from, from + leaves.length - 1, NAMED_FAILURES);
       if (failures.length > 0) {

@@ -1,6 +1,7 @@
 /**
- * A worker thread of a parallel verify. For a range of positions it reads the events through its own read-only
- * connection and hashes them (canonical JSON and SHA-256 are most of a verify's cost, hence the threads, P6).
+ * A worker thread of a parallel verify. For a range of positions it reads the events through its own reader of the
+ * log (store/workerLog.ts opens what the store described) and hashes them (canonical JSON and SHA-256 are most of
+ * a verify's cost, hence the threads, P6).
  *
  * When the range is dense (one event per position, as in any sound log) it does the rest of the work too, so that
  * the thread that gathers the answers does almost nothing per event: it compares the leaves with the stored ones
@@ -10,11 +11,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { EVENT_COLUMNS, type EventRow } from '../store/sqlite/schema';
-import { rowToEvent } from '../store/sqlite/sqliteEventStore';
+import type { WorkerLogDescription } from '../store/eventStore';
+import { openWorkerLog } from '../store/workerLog';
+import { storedEventLeafHash } from './eventLeaf';
 import { MerkleLog } from './merkleLog';
 import { summariseRange, type RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
+import { HASH_SIZE } from './rfc9162';
 
 /** Positions [from, to) to hash; `id` puts the answers back in order; `rootSizes`: sizes in (from, to). */
 export interface LeafHashJob {
@@ -35,7 +37,7 @@ export type LeafHashResult =
     };
 
 export interface LeafHashWorkerData {
-  eventsFile: string;
+  log: WorkerLogDescription;
   auditFile: string;
   /** Leaves the stored tree had when the verify began; positions past it have none to compare with. */
   storedSize: number;
@@ -44,20 +46,17 @@ export interface LeafHashWorkerData {
 function serve(): void {
   const port = parentPort;
   if (port === null) throw new Error('leafHashWorker must run as a worker thread');
-  const { eventsFile, auditFile, storedSize } = workerData as LeafHashWorkerData;
-  const events = new Database(eventsFile, { readonly: true, fileMustExist: true });
+  const { log, auditFile, storedSize } = workerData as LeafHashWorkerData;
+  const events = openWorkerLog(log);
   const stored = new MerkleLog(new Database(auditFile, { readonly: true, fileMustExist: true }));
-  const page = events.prepare<[number, number], EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= ? AND global_position < ? ORDER BY global_position`,
-  );
   port.on('message', (job: LeafHashJob) => {
-    const rows = page.all(job.from, job.to);
-    const hashes = rows.map((row) => storedEventLeafHash(rowToEvent(row)));
+    const range = events.readRange(job.from, job.to);
+    const hashes = range.map(storedEventLeafHash);
     const dense =
-      rows.length === job.to - job.from && rows.every((row, i) => row.global_position === job.from + i);
+      range.length === job.to - job.from && range.every((event, i) => event.globalPosition === job.from + i);
     const storedLeaves = dense ? storedLeavesOf(stored, job.from, Math.min(job.to, storedSize)) : undefined;
     if (storedLeaves === undefined) {
-      const positions = Float64Array.from(rows, (row) => row.global_position);
+      const positions = Float64Array.from(range, (event) => event.globalPosition);
       // Its own ArrayBuffer (not a pooled slice), so it can be transferred instead of copied.
       const bytes = new Uint8Array(hashes.length * HASH_SIZE);
       hashes.forEach((hash, i) => bytes.set(hash, i * HASH_SIZE));

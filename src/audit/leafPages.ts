@@ -1,19 +1,18 @@
 /**
  * The leaf hashes of the stored events, in global order, page by page: what verify compares with the tree.
- * Two sources give the same pages: the serial one reads through the store (the SQLite adapter's raw pages when it
- * has them, else the port's readAll) and hashes on this thread; the parallel one hands position ranges to worker
- * threads that read the SQLite file themselves, and puts their answers back in order.
+ * Two sources give the same pages: the serial one reads the store's pages (readAllBatches) and hashes on this
+ * thread; the parallel one hands position ranges to worker threads that open the log themselves (the store's
+ * workerLog), and puts their answers back in order.
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { EventStore, RecordedEvent } from '../store/eventStore';
+import type { EventStore, RecordedEvent, WorkerLogDescription } from '../store/eventStore';
 import { startWorker } from '../workerThread';
-import type { EventRow } from '../store/sqlite/schema';
-import { rowToEvent } from '../store/sqlite/sqliteEventStore';
 import type { Subtree } from './compactRange';
+import { storedEventLeafHash } from './eventLeaf';
 import type { LeafHashJob, LeafHashResult, LeafHashWorkerData } from './leafHashWorker';
 import type { RangeSummaryData } from './rangeSummary';
-import { HASH_SIZE, storedEventLeafHash } from './rfc9162';
+import { HASH_SIZE } from './rfc9162';
 
 /** Leaf hashes of consecutive events, one by one, for the caller to compare and fold into its tree. */
 export interface LeafPage {
@@ -32,28 +31,9 @@ export interface RangeSummary extends RangeSummaryData {
   to: number;
 }
 
-/** The SQLite adapter's raw page read and its database; bulk readers use them to skip a promise per event. */
-interface SqliteLog {
-  readPage(fromPosition: number, toPosition: number, limit: number): EventRow[];
-  db?: { name: string; memory: boolean };
-}
-
-const PAGE = 2000;
 const CHUNK = 4096;
 /** Jobs handed out ahead of the reader, per worker: enough to keep every worker busy, few enough to bound memory. */
 const AHEAD_PER_WORKER = 4;
-
-function asSqliteLog(store: EventStore): (EventStore & SqliteLog) | undefined {
-  return typeof (store as Partial<SqliteLog>).readPage === 'function'
-    ? (store as EventStore & SqliteLog)
-    : undefined;
-}
-
-/** The file worker threads can open for this store, when it is a file-backed SQLite log. */
-export function sqliteFileOf(store: EventStore): string | undefined {
-  const db = asSqliteLog(store)?.db;
-  return db && !db.memory ? db.name : undefined;
-}
 
 /** Worker threads worth starting: one per core the scheduler offers, at most four. */
 export function defaultWorkerCount(): number {
@@ -62,7 +42,8 @@ export function defaultWorkerCount(): number {
 
 /** Pages of positions [0, end), hashed on this thread. */
 export async function* serialLeafPages(store: EventStore, end: number): AsyncGenerator<LeafPage> {
-  for await (const events of eventPages(store, end)) {
+  if (end === 0) return;
+  for await (const events of store.readAllBatches(0, { toPosition: end - 1 })) {
     yield {
       kind: 'leaves',
       positions: events.map((e) => e.globalPosition),
@@ -72,33 +53,9 @@ export async function* serialLeafPages(store: EventStore, end: number): AsyncGen
   }
 }
 
-async function* eventPages(store: EventStore, end: number): AsyncGenerator<RecordedEvent[]> {
-  if (end === 0) return;
-  const sqlite = asSqliteLog(store);
-  if (sqlite) {
-    let next = 0;
-    while (next < end) {
-      const rows = sqlite.readPage(next, end - 1, PAGE);
-      const last = rows[rows.length - 1];
-      if (last === undefined) return;
-      yield rows.map(rowToEvent);
-      next = last.global_position + 1;
-    }
-    return;
-  }
-  let page: RecordedEvent[] = [];
-  for await (const event of store.readAll(0, { toPosition: end - 1 })) {
-    page.push(event);
-    if (page.length === PAGE) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length > 0) yield page;
-}
-
 export interface ParallelSource {
-  eventsFile: string;
+  /** The log as the store describes it to worker threads. */
+  log: WorkerLogDescription;
   auditFile: string;
   storedSize: number;
   /** Tree sizes a root is wanted at (the checkpoints'). */
@@ -106,7 +63,7 @@ export interface ParallelSource {
 }
 
 /**
- * Positions [0, end) of the SQLite files, hashed by `workers` worker threads in chunks of CHUNK positions. CHUNK
+ * Positions [0, end) of the log, hashed by `workers` worker threads in chunks of CHUNK positions. CHUNK
  * is a power of two, so a dense chunk is a perfect subtree aligned in the tree and its summary appends as such.
  */
 export async function* parallelLeafPages(
@@ -137,7 +94,7 @@ export async function* parallelLeafPages(
   };
 
   const workerData: LeafHashWorkerData = {
-    eventsFile: source.eventsFile,
+    log: source.log,
     auditFile: source.auditFile,
     storedSize: source.storedSize,
   };

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ensurePrivateFile, removeSqliteFiles, SQLITE_SUFFIXES } from '../dataDir';
-import { readBatches, type EventStore } from '../store/eventStore';
+import type { EventStore } from '../store/eventStore';
 import type { SealFailure } from '../store/eventStore';
 import { journalEntryOf } from './auditLog';
 import {
@@ -29,7 +29,7 @@ import {
 } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { MerkleLog } from './merkleLog';
-import { storedEventLeafHash } from './rfc9162';
+import { storedEventLeafHash } from './eventLeaf';
 import { publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
 
 export interface RecoveryInput {
@@ -262,7 +262,7 @@ function writeJournal(
 }
 
 function requireSeals(store: EventStore) {
-  if (!store.seals) throw new Error('the event store does not seal its events');
+  if (!store.seals.sealing) throw new Error('the event store does not seal its events');
   return store.seals;
 }
 
@@ -280,7 +280,7 @@ async function rebuildTree(
     merkle.appendLeafHashes(leaves);
     leaves = [];
   };
-  for await (const page of readBatches(store, 0, {}, BATCH)) {
+  for await (const page of store.readAllBatches(0)) {
     for (const event of page) {
       if (event.globalPosition !== expected) {
         findings.push(`the event store has a gap or a repeat at position ${expected}`);

@@ -7,8 +7,8 @@
  */
 import type { RecordedEvent } from '../store/eventStore';
 import type { MerkleLog } from './merkleLog';
-import { storedEventLeafHash } from './rfc9162';
-import type { VerifyProblem } from './verify';
+import { storedEventLeafHash } from './eventLeaf';
+import type { VerifyProblem } from './verifyProblem';
 
 /** Where the events and the tree disagree, as verify meets it walking the log in order. */
 export type Discrepancy =

@@ -10,7 +10,8 @@
  * RFC 9162 consistency proof between the two (GET /audit/consistency) must show one is a prefix of the other.
  */
 import { z } from 'zod';
-import { eventLeafBytes, leafHash } from './rfc9162';
+import { eventLeafBytes } from './eventLeaf';
+import { leafHash } from './rfc9162';
 import { verifyConsistency } from './consistencyProof';
 import { verifyInclusion } from './inclusionProof';
 import { parseVerifierKey, verifyCheckpointNote, type Checkpoint } from './signedNote';

@@ -306,7 +306,7 @@ export async function storedSealProblems(
   head: number,
   limit: number,
 ): Promise<{ problems: TrailProblem[]; checked: number }> {
-  if (store.seals?.keyId === undefined || head < 0) return { problems: [], checked: 0 };
+  if (store.seals.keyId === undefined || head < 0) return { problems: [], checked: 0 };
   const { checked, failures, failureCount } = await store.seals.check(0, head, limit);
   const problems = sealProblems(failures);
   if (failureCount > failures.length) {

@@ -15,46 +15,15 @@ import {
   defaultWorkerCount,
   parallelLeafPages,
   serialLeafPages,
-  sqliteFileOf,
   type LeafPage,
   type RangeSummary,
 } from './leafPages';
 import type { MerkleLog } from './merkleLog';
 import { verifyCheckpointNote, type Checkpoint } from './signedNote';
 import { RebuiltTree } from './rebuiltTree';
+import type { VerifyProblem } from './verifyProblem';
 import { diagnose, type Discrepancy, type FoundDiscrepancy } from './tamperDiagnosis';
-import {
-  storedSealProblems,
-  type TrailCause,
-  type TrailComparison,
-  type TrailProblem,
-} from './trailIntegrity';
-
-export type VerifyProblemKind =
-  /** The event at the position does not hash to the leaf the tree holds for it. */
-  | 'altered'
-  /** There is no event at the position (deleted, or removed and later events renumbered). */
-  | 'missing'
-  /** An event the tree never held sits at the position (later events shifted), or a second one claims it. */
-  | 'inserted'
-  /** The event at the position is one the tree holds at another position. */
-  | 'reordered'
-  /** The audit database's own tree is incomplete or disagrees with a signed checkpoint. */
-  | 'stored-tree'
-  | 'checkpoint-signature'
-  /** The root rebuilt from the events differs from the checkpoint's signed root. */
-  | 'checkpoint-root'
-  | 'checkpoint-consistency'
-  /** Events stored when the verify began that the tree does not hold: they were not verified. */
-  | 'beyond-tree'
-  /** The trail's own consistency (trailIntegrity.ts) and the events' seals. */
-  | TrailCause;
-
-export interface VerifyProblem {
-  position?: number;
-  kind: VerifyProblemKind;
-  detail: string;
-}
+import { storedSealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 
 export interface VerifyResult {
   ok: boolean;
@@ -102,7 +71,7 @@ export interface VerifyOptions {
   /** The last position to judge: the head the caller made sure the tree reached (default: the store's head). */
   head?: number;
   /**
-   * Worker threads to hash with (file-backed SQLite stores only). Default: one per core for ledgers of
+   * Worker threads to hash with (stores that describe a workerLog only). Default: one per core for ledgers of
    * PARALLEL_FROM events or more, none below (starting workers costs more than hashing a small ledger); 0: none.
    */
   workers?: number;
@@ -237,18 +206,17 @@ interface Extent {
   rootSizes: number[];
 }
 
-/** The pages to verify: from worker threads for a large file-backed SQLite ledger, else from this thread. */
+/** The pages to verify: from worker threads for a large ledger whose store they can open, else from this thread. */
 function leafPages(
   store: EventStore,
   audit: AuditTrail,
   { end, storedSize, rootSizes }: Extent,
   options: VerifyOptions,
 ): AsyncGenerator<LeafPage | RangeSummary> {
-  const eventsFile = sqliteFileOf(store);
+  const log = store.workerLog();
   const threads = options.workers ?? (end >= PARALLEL_FROM ? defaultWorkerCount() : 0);
-  if (eventsFile === undefined || audit.file === undefined || threads === 0)
-    return serialLeafPages(store, end);
-  return parallelLeafPages({ eventsFile, auditFile: audit.file, storedSize, rootSizes }, end, threads);
+  if (log === undefined || audit.file === undefined || threads === 0) return serialLeafPages(store, end);
+  return parallelLeafPages({ log, auditFile: audit.file, storedSize, rootSizes }, end, threads);
 }
 
 /** Up to `limit` events from `position` on. */

@@ -14,7 +14,7 @@ import {
 } from '../../projections';
 import { idInStream } from '../domain/events';
 import { pseudonymisedEvent, type Pseudonyms } from '../privacy/pseudonyms';
-import { readBatches, type EventStore, type RecordedEvent } from '../store/eventStore';
+import type { EventStore, RecordedEvent } from '../store/eventStore';
 import type { ProjectionRunner } from '../views/projectionRunner';
 import type { Cell } from './csv';
 
@@ -107,7 +107,7 @@ const proposals: Dataset = {
 /** The events up to the export's position, only of `types` when given (filtered by the store, not decoded first). */
 async function* eventsUpTo(ctx: ExportContext, types?: readonly string[]): AsyncGenerator<RecordedEvent> {
   if (ctx.position < 0) return;
-  for await (const page of readBatches(ctx.store, 0, { toPosition: ctx.position, types })) yield* page;
+  for await (const page of ctx.store.readAllBatches(0, { toPosition: ctx.position, types })) yield* page;
 }
 
 const decisions: Dataset = {

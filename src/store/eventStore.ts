@@ -1,6 +1,6 @@
 /**
  * The event store port. Everything else (command handling, projections, audit, HTTP, CLI) depends on this
- * interface, never on an adapter. Adapters live beside it: `sqlite/` (embedded default), `eventstoredb/`.
+ * interface, never on an adapter. Each adapter has its folder beside it (`sqlite/`, the embedded default).
  */
 
 /** Who caused an event: the authenticated principal and the role it acted in. */
@@ -107,6 +107,11 @@ export interface SealFailure {
  * tells which stored events do not carry a matching one (inserted or altered behind the ledger's back).
  */
 export interface EventSeals {
+  /**
+   * Whether the store seals what it appends. The production composition always does; a store opened without a seal
+   * key file (tests and benchmarks of the store) does not, and then `check` and `sealExisting` reject.
+   */
+  readonly sealing: boolean;
   /** The current key's id; undefined when the key is missing (appends are then refused, nothing authenticates). */
   readonly keyId: string | undefined;
   /**
@@ -125,9 +130,26 @@ export interface EventSeals {
   sealExisting(fromPosition: number, toPosition: number): Promise<number>;
 }
 
+/**
+ * Where a worker thread can open the same log read-only for itself (store/workerLog.ts opens it): a parallel
+ * verify hashes leaves on several threads, each reading its own range. One member per adapter that can.
+ */
+export type WorkerLogDescription = { adapter: 'sqlite'; file: string };
+
+/** A log opened on a worker thread (store/workerLog.ts): synchronous, since the thread does nothing else meanwhile. */
+export interface WorkerLogReader {
+  /** The events at positions [from, to), in order. */
+  readRange(fromPosition: number, toPosition: number): RecordedEvent[];
+  close(): void;
+}
+
+/**
+ * Every method is required; an adapter that has nothing faster than `readAll` for some of them extends
+ * BaseEventStore (store/baseEventStore.ts), which gives them from the others.
+ */
 export interface EventStore {
-  /** Present when the adapter seals what it appends; the production composition always configures it. */
-  readonly seals?: EventSeals;
+  /** The writer's seals; a store that does not seal says so (`sealing` false). */
+  readonly seals: EventSeals;
   /** Appends atomically; all events go to `streamId` with consecutive revisions. */
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
@@ -137,17 +159,17 @@ export interface EventStore {
   /** The whole log from a global position (inclusive), in order. */
   readAll(fromPosition?: number, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /**
-   * The same, a page at a time: bulk readers (rebuilds, verify, as-of replays) avoid a promise per event.
-   * Optional: `readBatches` below falls back to grouping `readAll`.
+   * The same, a page at a time (never an empty page): bulk readers (rebuilds, verify, as-of replays) avoid a
+   * promise per event.
    */
-  readAllBatches?(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<RecordedEvent[]>;
+  readAllBatches(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<RecordedEvent[]>;
+  /** As `readAllBatches`, but only what views fold (an adapter that can read fewer columns does). */
+  readViewBatches(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<ViewEvent[]>;
   /**
-   * Optional: the event with this id, or undefined. Lets the command service find what an interrupted attempt of an
+   * The event with this id, or undefined. Lets the command service find what an interrupted attempt of an
    * idempotent command wrote (see application/idempotentIds.ts).
    */
-  readEvent?(eventId: string): Promise<RecordedEvent | undefined>;
-  /** Optional: as `readAllBatches`, but only what views fold (adapters that can read fewer columns offer it). */
-  readViewBatches?(fromPosition?: number, options?: ReadBatchesOptions): AsyncIterable<ViewEvent[]>;
+  readEvent(eventId: string): Promise<RecordedEvent | undefined>;
   /**
    * Delivers every event from `fromPosition` (inclusive), then `caughtUp`, then live appends, with no gap and no
    * duplicate. The handler is awaited: the next message waits for it.
@@ -158,6 +180,8 @@ export interface EventStore {
   ): Subscription;
   /** Global position of the last event, or -1 when the log is empty. */
   headPosition(): Promise<number>;
+  /** Where a worker thread can open this log, or undefined when none can (then verify hashes on one thread). */
+  workerLog(): WorkerLogDescription | undefined;
   close(): Promise<void>;
 }
 
@@ -209,38 +233,4 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
     (expected === 'stream_exists' && actual >= 0) ||
     expected === actual;
   if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
-}
-
-/** Pages of the log from `fromPosition`, through the adapter's batch reader when it has one. */
-export async function* readBatches(
-  store: EventStore,
-  fromPosition = 0,
-  options: ReadBatchesOptions = {},
-  pageSize = 1000,
-): AsyncGenerator<RecordedEvent[]> {
-  if (store.readAllBatches) {
-    yield* store.readAllBatches(fromPosition, options);
-    return;
-  }
-  const types = options.types ? new Set(options.types) : undefined;
-  let page: RecordedEvent[] = [];
-  for await (const event of store.readAll(fromPosition, options)) {
-    if (types && !types.has(event.type)) continue;
-    page.push(event);
-    if (page.length >= pageSize) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length > 0) yield page;
-}
-
-/** Pages of the log as views fold them: the adapter's lean reader when it has one, whole events otherwise. */
-export async function* readViewBatches(
-  store: EventStore,
-  fromPosition = 0,
-  options: ReadBatchesOptions = {},
-): AsyncGenerator<ViewEvent[]> {
-  if (store.readViewBatches) yield* store.readViewBatches(fromPosition, options);
-  else yield* readBatches(store, fromPosition, options);
 }

@@ -4,9 +4,10 @@
  * a view into a fresh copy that is swapped in atomically.
  */
 import type { Logger } from '../logger';
-import { readViewBatches, type EventStore, type Subscription, type ViewEvent } from '../store/eventStore';
+import type { EventStore, Subscription, ViewEvent } from '../store/eventStore';
 import type { ReadModelDb } from './readModelDb';
 import { StateWriter } from './stateWriter';
+import { ViewRebuild, type FreshView } from './viewRebuild';
 
 /** The shape of a projection as the runner sees it (projections/projection.ts gives the typed version). */
 export interface RunnableProjection {
@@ -59,8 +60,6 @@ export interface RunnerOptions {
 
 type Apply = (state: unknown, event: ViewEvent) => unknown;
 
-/** A rebuild lets the event loop turn this often (ms), between pages and between serialising two states. */
-const TURN_EVERY_MS = 20;
 type Cut = (state: unknown, position: number) => unknown;
 /** Folded "as of" states kept for the next read at the same position (reads of single records ask repeatedly). */
 const AS_OF_CACHE_STATES = 4;
@@ -224,7 +223,7 @@ export class ProjectionRunner {
     let state = snapshot ? snapshot.state : slot.projection.initialState();
     const from = snapshot ? snapshot.position + 1 : 0;
     const apply = slot.projection.apply as Apply;
-    for await (const page of readViewBatches(this.options.store, from, {
+    for await (const page of this.options.store.readViewBatches(from, {
       toPosition: target,
       types: [...slot.types],
     })) {
@@ -246,10 +245,10 @@ export class ProjectionRunner {
   }
 
   /**
-   * Rebuilds views from the whole log in one pass into fresh copies, then swaps each in (state, checkpoint and
-   * snapshots in one transaction): readers see the old view until the new one has caught up, never a half-built one.
-   * The fresh copies are written into a new generation of the read model by a worker thread (StateWriter) while this
-   * thread folds on.
+   * Rebuilds views from the whole log in one pass into fresh copies (viewRebuild.ts: catch up, stage), then swaps
+   * each in (state, checkpoint and snapshots in one transaction): readers see the old view until the new one has
+   * caught up, never a half-built one. The fresh copies are written into a new generation of the read model by a
+   * worker thread (StateWriter) while this thread folds on.
    */
   async rebuildViews(
     names: string[] = this.names,
@@ -259,101 +258,48 @@ export class ProjectionRunner {
     const busy = slots.find((s) => s.rebuilding);
     if (busy) throw new Error(`view ${busy.projection.name} is already being rebuilt`);
     const started = process.hrtime.bigint();
-    const fresh = slots.map((slot) => ({
+    const views = slots.map((slot) => ({
       slot,
-      apply: slot.projection.apply as Apply,
+      projection: slot.projection,
+      types: slot.types,
       state: slot.projection.initialState(),
       applied: 0,
-      snapshots: !slot.projection.asOfFromCurrent,
       generation: 0,
     }));
-    // Rebuilding only some views reads only their event types.
-    const types =
-      slots.length < this.slots.size ? [...new Set(slots.flatMap((s) => [...s.types]))] : undefined;
-    for (const f of fresh) {
-      f.slot.rebuilding = true;
-      f.slot.status = 'rebuilding';
-      f.generation = this.options.readModel.beginRebuild(f.slot.projection.name);
+    for (const view of views) {
+      view.slot.rebuilding = true;
+      view.slot.status = 'rebuilding';
+      view.generation = this.options.readModel.beginRebuild(view.projection.name);
     }
     const writer = new StateWriter(this.options.readModel.file);
     try {
-      let position = -1;
-      let events = 0;
-      /** Where the fresh states were handed to the writer (−2: not yet). */
-      let stagedAt = -2;
-      let unflushed = false;
-      // Reading SQLite and serialising are synchronous: without a turn of the event loop now and then, a rebuild of a
-      // large ledger would hold every HTTP request (and the live views) for its whole duration.
-      let lastTurn = Date.now();
-      const turn = async (): Promise<void> => {
-        if (Date.now() - lastTurn < TURN_EVERY_MS) return;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastTurn = Date.now();
-      };
-      // The live views keep moving meanwhile: catch up to where they stand, then swap at once.
+      // The live views keep moving meanwhile: the copies catch up to where they stand, then swap at once.
       const headAtStart = await this.options.store.headPosition();
-      const target = (): number => Math.max(headAtStart, ...slots.map((s) => s.position));
-      for (;;) {
-        const readTo = target();
-        for await (const page of readViewBatches(this.options.store, position + 1, {
-          toPosition: readTo,
-          types,
-        })) {
-          for (const event of page) {
-            for (const f of fresh) {
-              if (!f.slot.types.has(event.type)) continue;
-              f.state = f.apply(f.state, event);
-              f.applied++;
-            }
-          }
-          position = (page[page.length - 1] as ViewEvent).globalPosition;
+      const rebuild = new ViewRebuild({
+        store: this.options.store,
+        writer,
+        views,
+        // Rebuilding only some views reads only their event types.
+        types: slots.length < this.slots.size ? [...new Set(slots.flatMap((s) => [...s.types]))] : undefined,
+        target: () => Math.max(headAtStart, ...slots.map((s) => s.position)),
+        snapshotEvery: this.snapshotEvery,
+        onPage: (position) => {
           if (position > this.head) this.head = position;
-          events += page.length;
-          for (const f of fresh) {
-            if (f.snapshots && f.applied >= this.snapshotEvery) {
-              const { name, version } = f.slot.projection;
-              writer.snapshot(name, f.generation, version, position, f.state);
-              f.applied = 0;
-              unflushed = true;
-              await turn();
-            }
-          }
           onProgress?.(position, this.head);
-          await writer.drain();
-          await turn();
-        }
-        // Read through `readTo`: with a type filter the last events read may lie before it, but none of the types
-        // read lies between them and it.
-        position = Math.max(position, readTo);
-        if (position < target()) continue;
-        // Caught up. Hand the states over once; after each wait for the writer, catch up again.
-        if (stagedAt === -2) {
-          // Live events arriving during these turns go to the old views; the fresh states stand still.
-          for (const f of fresh) {
-            writer.state(f.slot.projection.name, f.generation, f.state);
-            await turn();
-          }
-          stagedAt = position;
-          unflushed = true;
-        }
-        if (!unflushed) break;
-        await writer.flush();
-        unflushed = false;
+        },
+      });
+      await rebuild.catchUp();
+      await rebuild.stage();
+      // Catch up with what came in while staging, until a catch-up leaves nothing to write. Between that last check
+      // and the swap nothing awaits, so no live event can slip in between.
+      for (;;) {
+        if (await rebuild.catchUp()) await writer.flush();
+        else if (rebuild.caughtUp()) break;
       }
-      // From the last catch-up check to here nothing awaits: no live event can slip in between.
-      for (const f of fresh) {
-        const { slot } = f;
-        this.options.readModel.swapIn(slot.projection.name, slot.projection.version, f.generation, stagedAt);
-        slot.state = f.state;
-        slot.position = Math.max(position, slot.position);
-        slot.appliedSinceSnapshot = f.applied;
-        // What is stored is the state as of `stagedAt`; the next save writes the rest.
-        slot.savedPosition = stagedAt;
-        for (const key of [...this.asOfCache.keys()])
-          if (key.startsWith(`${slot.projection.name}@`)) this.asOfCache.delete(key);
-      }
-      onProgress?.(position, this.head);
-      return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+      for (const view of views) this.swapIn(view.slot, view, rebuild);
+      this.releaseWaiters();
+      onProgress?.(rebuild.position, this.head);
+      return { events: rebuild.events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     } finally {
       await writer.close();
       for (const slot of slots) {
@@ -361,6 +307,21 @@ export class ProjectionRunner {
         slot.status = this.caughtUp ? 'live' : 'catching_up';
       }
     }
+  }
+
+  /**
+   * The rebuilt copy becomes the view. Its position can pass the live one's (the rebuild read to the head the
+   * subscription has not delivered yet), which is why the caller releases the waiters afterwards.
+   */
+  private swapIn(slot: Slot, view: FreshView, rebuild: ViewRebuild): void {
+    const { name, version } = slot.projection;
+    this.options.readModel.swapIn(name, version, view.generation, rebuild.stagedAt);
+    slot.state = view.state;
+    slot.position = Math.max(rebuild.position, slot.position);
+    slot.appliedSinceSnapshot = view.applied;
+    // What is stored is the state as of `stagedAt`; the next save writes the rest.
+    slot.savedPosition = rebuild.stagedAt;
+    for (const key of [...this.asOfCache.keys()]) if (key.startsWith(`${name}@`)) this.asOfCache.delete(key);
   }
 
   report(): ViewReport[] {

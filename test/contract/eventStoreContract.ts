@@ -4,9 +4,8 @@
  */
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
+import { openWorkerLog } from '../../src/store/workerLog';
 import {
-  readBatches,
-  readViewBatches,
   type ViewEvent,
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -21,6 +20,8 @@ export interface StoreFactory {
   open(options?: { genesisPosition?: number }): Promise<EventStore>;
   /** Whether the adapter can start a log past 2^31 (SQLite can; a server-assigned log may not). */
   supportsGenesisPosition: boolean;
+  /** Whether the stores it opens describe a log worker threads can open (EventStore.workerLog). */
+  describesWorkerLog: boolean;
 }
 
 export function newEvent(type = 'Tested', data: unknown = { n: 1 }, extra: Partial<NewEvent> = {}): NewEvent {
@@ -126,21 +127,21 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
       ]);
     });
 
-    test('readBatches pages through the same events as readAll', async () => {
+    test('readAllBatches pages through the same events as readAll', async () => {
       for (let i = 0; i < 7; i++)
         await store.append(uniqueStream(), [newEvent('N', { i }), newEvent('M', { i })]);
       const flat: number[] = [];
-      for await (const page of readBatches(store, 3, { toPosition: 11 }, 4)) {
+      for await (const page of store.readAllBatches(3, { toPosition: 11 })) {
         expect(page.length).toBeGreaterThan(0);
         flat.push(...page.map((e) => e.globalPosition));
       }
       expect(flat).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
       const viaReadAll = (await collect(store.readAll(0))).map((e) => e.eventId);
       const viaBatches: string[] = [];
-      for await (const page of readBatches(store)) viaBatches.push(...page.map((e) => e.eventId));
+      for await (const page of store.readAllBatches()) viaBatches.push(...page.map((e) => e.eventId));
       expect(viaBatches).toEqual(viaReadAll);
       const onlyM: number[] = [];
-      for await (const page of readBatches(store, 0, { types: ['M'], toPosition: 9 })) {
+      for await (const page of store.readAllBatches(0, { types: ['M'], toPosition: 9 })) {
         onlyM.push(...page.map((e) => e.globalPosition));
         expect(page.every((e) => e.type === 'M')).toBe(true);
       }
@@ -157,12 +158,12 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
       }
       const all = await collect(store.readAll(0));
       const lean: ViewEvent[] = [];
-      for await (const page of readViewBatches(store, 0)) lean.push(...page);
+      for await (const page of store.readViewBatches(0)) lean.push(...page);
       expect(lean).toEqual(
         all.map(({ globalPosition, streamId, type, data }) => ({ globalPosition, streamId, type, data })),
       );
       const some: ViewEvent[] = [];
-      for await (const page of readViewBatches(store, 150, { toPosition: 1_050, types: ['M'] }))
+      for await (const page of store.readViewBatches(150, { toPosition: 1_050, types: ['M'] }))
         some.push(...page);
       expect(some.map((e) => e.globalPosition)).toEqual(
         all
@@ -170,6 +171,51 @@ export function describeEventStoreContract(adapterName: string, factory: StoreFa
           .map((e) => e.globalPosition),
       );
       expect(some.length).toBeGreaterThan(250);
+    });
+
+    test('readEvent finds a stored event by its id, and an unknown id reads as undefined', async () => {
+      const wanted = newEvent('Wanted', { name: 'Åse' });
+      for (let i = 0; i < 5; i++) await store.append(uniqueStream(), [newEvent('N', { i })]);
+      await store.append(uniqueStream('w'), [newEvent(), wanted]);
+      await store.append(uniqueStream(), [newEvent()]);
+      const found = await store.readEvent(wanted.eventId);
+      expect(found).toMatchObject({
+        eventId: wanted.eventId,
+        type: 'Wanted',
+        globalPosition: 6,
+        streamRevision: 1,
+      });
+      expect(found?.data).toEqual({ name: 'Åse' });
+      expect(await store.readEvent(uuidv7())).toBeUndefined();
+      // An id is matched whole: a prefix or a different case finds nothing.
+      expect(await store.readEvent(wanted.eventId.slice(0, -1))).toBeUndefined();
+      expect(await store.readEvent(wanted.eventId.toUpperCase())).toBeUndefined();
+    });
+
+    test('a store opened without a seal key says it does not seal, and refuses to check or seal', async () => {
+      await store.append(uniqueStream(), [newEvent()]);
+      expect(store.seals.sealing).toBe(false);
+      expect(store.seals.keyId).toBeUndefined();
+      await expect(store.seals.check(0, 0)).rejects.toThrow(/does not seal/);
+      await expect(store.seals.sealExisting(0, 0)).rejects.toThrow(/does not seal/);
+    });
+
+    test('a worker-side reader opened from workerLog reads the same events as readAll, range by range', async () => {
+      for (let i = 0; i < 6; i++)
+        await store.append(uniqueStream(), [newEvent('N', { i, text: 'Bjørn 🙂' }), newEvent('M', { i })]);
+      const description = store.workerLog();
+      expect(description !== undefined).toBe(factory.describesWorkerLog);
+      if (description === undefined) return;
+      const all = await collect(store.readAll(0));
+      const reader = openWorkerLog(description);
+      try {
+        expect(reader.readRange(0, 12)).toEqual(all);
+        expect(reader.readRange(3, 7)).toEqual(all.slice(3, 7));
+        expect(reader.readRange(12, 20)).toEqual([]);
+        expect(reader.readRange(5, 5)).toEqual([]);
+      } finally {
+        reader.close();
+      }
     });
 
     test('expected revisions are enforced and a conflicting append writes nothing', async () => {

@@ -12,6 +12,7 @@ afterAll(() => temp.cleanup());
 
 describeEventStoreContract('sqlite', {
   supportsGenesisPosition: true,
+  describesWorkerLog: true,
   open: async (options = {}) =>
     new SqliteEventStore({
       file: path.join(temp.dir, `events-${n++}.sqlite`),
@@ -95,8 +96,8 @@ describe('seals an operator adds later (event_reseals) are insert-only too', () 
     await store.close();
     // A new key seals the stored event beside its first seal.
     const resealing = new SqliteEventStore({ file, seal: { key: SealKey.generate(), keyFile: 'unused' } });
-    expect(await resealing.seals?.sealExisting(0, 0)).toBe(1);
-    expect(await resealing.seals?.check(0, 0)).toEqual({ checked: 1, failures: [], failureCount: 0 });
+    expect(await resealing.seals.sealExisting(0, 0)).toBe(1);
+    expect(await resealing.seals.check(0, 0)).toEqual({ checked: 1, failures: [], failureCount: 0 });
     await resealing.close();
     const raw = new Database(file);
     try {

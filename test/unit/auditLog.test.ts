@@ -4,7 +4,7 @@ import { AuditLog } from '../../src/audit/auditLog';
 import { verifyConsistency } from '../../src/audit/consistencyProof';
 import { verifyInclusion } from '../../src/audit/inclusionProof';
 import { rootFromLeafHashes } from '../../src/audit/merkleTreeHash';
-import { eventLeafHash } from '../../src/audit/rfc9162';
+import { eventLeafHash } from '../../src/audit/eventLeaf';
 import { generateSigningKey, parseVerifierKey, verifyCheckpointNote } from '../../src/audit/signedNote';
 import { loadSigningKey } from '../../src/audit/signingKey';
 import type { RecordedEvent } from '../../src/store/eventStore';

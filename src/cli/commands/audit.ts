@@ -100,7 +100,7 @@ async function status(args: ParsedArgs): Promise<number> {
       journal: audit.journal?.file,
       journalExists: journal?.exists ?? false,
       historyRestarts: restarts,
-      sealKey: store.seals?.keyId ?? null,
+      sealKey: store.seals.keyId ?? null,
       sealsChecked: sealChecked,
       problems,
     };

@@ -25,8 +25,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events(event_id);
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events(stream_id, stream_revision);
--- An index on (type, global_position) was tried for as-of replays and dropped: reading in global order through it
--- sorts every match again per page, while a rowid range scan skips other types cheaply. Appends no longer pay for it.
+-- No index on (type, global_position): reading in global order through it sorts every match again per page, while a
+-- rowid range scan skips other types cheaply, and appends would pay for it. A file made with it loses it here.
 DROP INDEX IF EXISTS events_type_position;
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 BEGIN

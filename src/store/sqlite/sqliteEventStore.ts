@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { SealKey, SealedFields } from '../eventSeal';
+import { BaseEventStore, NOT_SEALING } from '../baseEventStore';
 import {
   checkExpectedRevision,
   DuplicateEventIdError,
@@ -9,8 +11,6 @@ import {
   type SealFailure,
   type AppendOptions,
   type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
   type NewEvent,
   type ReadAllOptions,
   type ReadBatchesOptions,
@@ -19,8 +19,12 @@ import {
   type Subscription,
   type SubscriptionMessage,
   type ViewEvent,
+  type WorkerLogDescription,
 } from '../eventStore';
+import { rowToEvent, sealedFieldsOf, VIEW_COLUMNS, viewEventOf, wellTyped } from './eventRows';
+import { GroupCommit, type PendingAppend } from './groupCommit';
 import { EVENT_COLUMNS, eventsSchemaSql, SEAL_COLUMNS_SQL, type EventRow } from './schema';
+import { Subscriptions } from './subscriptions';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file. */
@@ -44,14 +48,6 @@ export interface SqliteEventStoreOptions {
   clock?: () => Date;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: NewEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
 interface StoredIdentity {
   streamId: string;
   streamRevision: number;
@@ -59,16 +55,11 @@ interface StoredIdentity {
   fingerprint: string;
 }
 
-const READ_PAGE = 1000;
+/** Events per page of readAllBatches: bulk readers take pages this size. */
+const BATCH_PAGE = 5000;
 /** Rows per page when checking seals: a page takes a few milliseconds, then other work gets a turn. */
 const SEAL_PAGE = 2000;
 
-const VIEW_COLUMNS = 'global_position, stream_id, type, data';
-type ViewRow = [number, string, string, string];
-
-function viewEventOf([globalPosition, streamId, type, data]: ViewRow): ViewEvent {
-  return { globalPosition, streamId, type, data: JSON.parse(data) as unknown };
-}
 /** Small pages: a page that outlives a young-generation collection is promoted, and a rebuild would then leave
  * hundreds of MB of dead events in the old generation. */
 const VIEW_PAGE = 500;
@@ -78,105 +69,25 @@ function fingerprintOf(streamId: string, e: NewEvent, dataJson: string): string 
   return `${streamId}\u0000${e.type}\u0000${e.schemaVersion}\u0000${e.dataKeyId ?? ''}\u0000${dataJson}`;
 }
 
-const actors = new Map<string, RecordedEvent['actor']>();
-
-/** Actors repeat across the whole log (a handful of tokens), so each distinct one is parsed once. */
-function actorOf(json: string): RecordedEvent['actor'] {
-  const known = actors.get(json);
-  if (known) return { ...known };
-  const actor = JSON.parse(json) as RecordedEvent['actor'];
-  if (actors.size < 10_000) actors.set(json, actor);
-  return { ...actor };
-}
-
 /**
- * Whether every field has the type the store writes. SQLite keeps what it is given, so a BLOB put where text belongs
- * would seal like the text (same bytes) yet not be found by `stream_id = ?`: such a row is no event.
+ * The embedded event store: one SQLite file in WAL mode. Appends go through a group commit (groupCommit.ts) and
+ * subscriptions read the file (subscriptions.ts); this class holds the connection, the transaction that writes a
+ * batch, the readers and the seals.
  */
-function wellTyped(row: EventRow): boolean {
-  const text = (v: unknown): boolean => typeof v === 'string';
-  const whole = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
-  return (
-    whole(row.global_position) &&
-    whole(row.stream_revision) &&
-    whole(row.schema_version) &&
-    [
-      row.event_id,
-      row.stream_id,
-      row.type,
-      row.recorded_at,
-      row.occurred_at,
-      row.actor,
-      row.correlation_id,
-      row.data,
-    ].every(text) &&
-    (row.causation_id === null || text(row.causation_id)) &&
-    (row.data_key_id === null || text(row.data_key_id))
-  );
-}
-
-/** A stored row's fields in the form the seal covers. */
-function sealedFieldsOf(row: EventRow): SealedFields {
-  return {
-    globalPosition: row.global_position,
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    streamRevision: row.stream_revision,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    recordedAt: row.recorded_at,
-    occurredAt: row.occurred_at,
-    actorJson: row.actor,
-    correlationId: row.correlation_id,
-    causationId: row.causation_id,
-    dataJson: row.data,
-    dataKeyId: row.data_key_id,
-  };
-}
-
-export function rowToEvent(row: EventRow): RecordedEvent {
-  const event: RecordedEvent = {
-    globalPosition: row.global_position,
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    streamRevision: row.stream_revision,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    recordedAt: row.recorded_at,
-    occurredAt: row.occurred_at,
-    actor: actorOf(row.actor),
-    correlationId: row.correlation_id,
-    causationId: row.causation_id,
-    data: JSON.parse(row.data) as unknown,
-  };
-  if (row.data_key_id !== null) event.dataKeyId = row.data_key_id;
-  return event;
-}
-
-/**
- * The embedded event store: one SQLite file in WAL mode. Appends that arrive in the same tick are written in one
- * transaction (group commit), so 64 concurrent callers pay for one fsync, not 64; each append is still checked
- * and answered on its own, and one that conflicts fails alone.
- */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore extends BaseEventStore {
   readonly db: Database.Database;
   private readonly clock: () => Date;
   private readonly genesis: number;
-  private readonly maxBatchEvents: number;
-  private readonly pollIntervalMs: number;
-  private pending: PendingAppend[] = [];
-  private flushScheduled = false;
-  private flushing: Promise<void> | null = null;
+  private readonly groupCommit: GroupCommit;
+  private readonly subscriptions: Subscriptions;
   private closed = false;
   /** Head as this connection last saw it; another writer moving it invalidates the caches below. */
   private head: number;
   private lastRecordedAt: string;
   private readonly revisions = new Map<string, number>();
-  private appendedSignal: { promise: Promise<void>; resolve: () => void };
-  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
   private readonly sealKey: SealKey | undefined;
   private readonly sealKeyFile: string | undefined;
-  readonly seals: EventSeals | undefined;
+  override readonly seals: EventSeals;
 
   private readonly stmt: {
     insert: Database.Statement;
@@ -207,10 +118,18 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
+    super();
     this.clock = options.clock ?? (() => new Date());
     this.genesis = options.genesisPosition ?? 0;
-    this.maxBatchEvents = options.maxBatchEvents ?? 5000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.groupCommit = new GroupCommit((batch) => this.writeBatch(batch), options.maxBatchEvents ?? 5000);
+    this.subscriptions = new Subscriptions(
+      {
+        readFrom: (fromPosition, limit) =>
+          this.stmt.readAll.all(fromPosition, Number.MAX_SAFE_INTEGER, limit).map(rowToEvent),
+        isClosed: () => this.closed,
+      },
+      options.pollIntervalMs ?? 500,
+    );
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -259,10 +178,9 @@ export class SqliteEventStore implements EventStore {
     };
     this.sealKey = options.seal?.key;
     this.sealKeyFile = options.seal?.keyFile;
-    this.seals = options.seal ? this.sealsView() : undefined;
+    this.seals = options.seal ? this.sealsView() : NOT_SEALING;
     this.head = this.readHead();
     this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
-    this.appendedSignal = this.newSignal();
   }
 
   // ---------- writing ----------
@@ -273,43 +191,7 @@ export class SqliteEventStore implements EventStore {
     if (this.sealKeyFile !== undefined && this.sealKey === undefined) {
       return Promise.reject(new SealKeyMissingError(this.sealKeyFile));
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // setImmediate lets every caller that is ready in this tick join the same transaction.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
-      });
-    });
-  }
-
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.takeBatch();
-      this.writeBatch(batch);
-      // Yield between transactions so readers and new callers get a turn.
-      if (this.pending.length > 0) await new Promise<void>((r) => setImmediate(r));
-    }
-  }
-
-  private takeBatch(): PendingAppend[] {
-    let count = 0;
-    let i = 0;
-    while (i < this.pending.length) {
-      const next = this.pending[i];
-      if (!next || (count > 0 && count + next.events.length > this.maxBatchEvents)) break;
-      count += next.events.length;
-      i++;
-    }
-    return this.pending.splice(0, i);
+    return this.groupCommit.append(streamId, events, options.expectedRevision ?? 'any');
   }
 
   private writeBatch(batch: PendingAppend[]): void {
@@ -410,7 +292,7 @@ export class SqliteEventStore implements EventStore {
       else if (outcome.ok) request.resolve(outcome.result);
       else request.reject(outcome.error);
     });
-    if (appended > 0) this.signalAppended();
+    if (appended > 0) this.subscriptions.appended();
   }
 
   /** If another connection appended since we last looked, our cached revisions may be stale. */
@@ -512,15 +394,21 @@ export class SqliteEventStore implements EventStore {
     for await (const page of this.readAllBatches(fromPosition, options)) yield* page;
   }
 
-  async *readAllBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<RecordedEvent[]> {
-    yield* this.pages(EVENT_COLUMNS, false, rowToEvent, 5 * READ_PAGE, fromPosition, options);
+  override async *readAllBatches(
+    fromPosition = 0,
+    options: ReadBatchesOptions = {},
+  ): AsyncGenerator<RecordedEvent[]> {
+    yield* this.pages(EVENT_COLUMNS, false, rowToEvent, BATCH_PAGE, fromPosition, options);
   }
 
   /**
    * What views fold, read lean: four columns of each row as arrays (no row objects), decoded into `ViewEvent`s. A
    * rebuild of every view spends most of its time here, and the other nine columns are most of the row.
    */
-  async *readViewBatches(fromPosition = 0, options: ReadBatchesOptions = {}): AsyncGenerator<ViewEvent[]> {
+  override async *readViewBatches(
+    fromPosition = 0,
+    options: ReadBatchesOptions = {},
+  ): AsyncGenerator<ViewEvent[]> {
     yield* this.pages(VIEW_COLUMNS, true, viewEventOf, VIEW_PAGE, fromPosition, options);
   }
 
@@ -557,15 +445,15 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
+  override async readEvent(eventId: string): Promise<RecordedEvent | undefined> {
     this.assertOpen();
     const row = this.stmt.eventById.get(eventId);
     return row ? rowToEvent(row) : undefined;
   }
 
-  /** Raw rows of the log, for the audit and bulk readers that want to avoid per-event promises. */
-  readPage(fromPosition: number, toPosition: number, limit: number): EventRow[] {
-    return this.stmt.readAll.all(fromPosition, toPosition, limit);
+  /** The file itself, for worker threads to open read-only; an in-memory database has none. */
+  override workerLog(): WorkerLogDescription | undefined {
+    return this.db.memory ? undefined : { adapter: 'sqlite', file: this.db.name };
   }
 
   async headPosition(): Promise<number> {
@@ -590,6 +478,7 @@ export class SqliteEventStore implements EventStore {
       return this.sealKey;
     };
     return {
+      sealing: true,
       keyId,
       check: async (fromPosition, toPosition, limit = 100) => {
         const key = requireKey();
@@ -662,65 +551,7 @@ export class SqliteEventStore implements EventStore {
     fromPosition: number,
     handler: (message: SubscriptionMessage) => void | Promise<void>,
   ): Subscription {
-    let closed = false;
-    let wake: (() => void) | null = null;
-    const sleep = (): Promise<void> =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollIntervalMs);
-        const signal = this.appendedSignal.promise;
-        function done(): void {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        void signal.then(done);
-      });
-    const run = async (): Promise<void> => {
-      let next = fromPosition;
-      let caughtUp = false;
-      while (!closed && !this.closed) {
-        const rows = this.readPage(next, Number.MAX_SAFE_INTEGER, READ_PAGE);
-        for (const row of rows) {
-          if (closed) return;
-          await handler({ kind: 'event', event: rowToEvent(row) });
-          next = row.global_position + 1;
-        }
-        if (rows.length > 0) continue;
-        if (!caughtUp) {
-          caughtUp = true;
-          await handler({ kind: 'caughtUp', position: next - 1 });
-          continue;
-        }
-        await sleep();
-      }
-    };
-    const done = run();
-    const subscription = {
-      done,
-      close: async (): Promise<void> => {
-        closed = true;
-        wake?.();
-        this.subscriptions.delete(subscription);
-        await done.catch(() => undefined);
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
-
-  private newSignal(): { promise: Promise<void>; resolve: () => void } {
-    let resolve: () => void = () => undefined;
-    const promise = new Promise<void>((r) => {
-      resolve = r;
-    });
-    return { promise, resolve };
-  }
-
-  private signalAppended(): void {
-    const previous = this.appendedSignal;
-    this.appendedSignal = this.newSignal();
-    previous.resolve();
+    return this.subscriptions.subscribe(fromPosition, handler);
   }
 
   // ---------- lifecycle ----------
@@ -732,12 +563,24 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     // Let appends already accepted reach the disk before closing.
-    while (this.pending.length > 0 || this.flushing || this.flushScheduled) {
-      await (this.flushing ?? new Promise<void>((r) => setImmediate(r)));
-    }
+    await this.groupCommit.drain();
     this.closed = true;
-    this.signalAppended();
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.subscriptions.closeAll();
     this.db.close();
+  }
+}
+
+/**
+ * True when the event file holds no event (or does not exist yet): the composition root creates a seal key only for
+ * a log that has nothing unsealed in it. Read-only, so it never creates the file it asks about.
+ */
+export function eventFileIsEmpty(file: string): boolean {
+  if (!fs.existsSync(file)) return true;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    return table === undefined || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+  } finally {
+    db.close();
   }
 }

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { canonicalJson } from '../../../src/audit/canonicalJson';
-import { eventLeafBytes, eventLeafHash, leafHash } from '../../../src/audit/rfc9162';
+import { eventLeafBytes, eventLeafHash } from '../../../src/audit/eventLeaf';
+import { leafHash } from '../../../src/audit/rfc9162';
 import type { RecordedEvent } from '../../../src/store/eventStore';
 import { canonicalBySpec, leafTextBySpec } from '../../support/leafBySpec';
 
