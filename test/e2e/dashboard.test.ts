@@ -227,7 +227,15 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
     // Back to now.
     await page.click('text=' + 'Tilbake til nå');
     await page.waitForFunction(() => !new URL(location.href).searchParams.has('asOf'));
-    expect(await funnelOnPage(page)).toEqual(funnelOf((await api('/influence?groupBy=all')).groups[0]));
+    // The asked point's table stays until the answer for now arrives: wait for the position it reflects.
+    const now = await api('/influence?groupBy=all');
+    await page.waitForFunction(
+      (p) =>
+        document.querySelector('[data-testid=reflected-position]')?.getAttribute('data-position') ===
+        String(p),
+      now.position,
+    );
+    expect(await funnelOnPage(page)).toEqual(funnelOf(now.groups[0]));
     expect(errors).toEqual([]);
     await context.close();
   });
