@@ -1,5 +1,5 @@
 /**
- * What the view reads send, as zod schemas: the answer schema of each read operation (routes/reads.ts) and so of the
+ * What the view reads send, as zod schemas: the answer schema of each read operation (routes/reads/) and so of the
  * API document. Each describes exactly what is sent (strict objects: an extra or missing field is a mismatch), for
  * every role: anonymous callers get the public form (counts of people that may be hidden as null, no row per
  * person), evaluators pseudonyms, clerks and admins names. Enums are the domain's, so their values show in the
