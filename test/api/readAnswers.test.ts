@@ -1,5 +1,5 @@
 /**
- * The view reads against their declarations (routes/reads.ts): every live answer parses with its operation's zod
+ * The view reads against their declarations (routes/reads/): every live answer parses with its operation's zod
  * answer schema for anonymous, evaluator and clerk callers; the lookups that resolve every id a client is given
  * (meetings, votes by proposal, processes, persons); and the ETag every view answer carries.
  */
