@@ -75,12 +75,38 @@ const problemMeaning: Record<number, string> = {
 };
 
 const headerMeaning: Record<string, string> = {
-  'If-Match': 'the expected stream revision, e.g. "3": a mismatch is a 409',
+  'If-Match':
+    'the expected stream revision, e.g. "3": a mismatch is a 409. The revision is the `streamRevision` (and ETag) of the last command\'s answer on that stream, or the `currentRevision` of a 409; the ETags of view answers are of another kind and are not revisions',
   'Idempotency-Key':
     '1–255 visible ASCII characters: the same key with the same body answers the first result again (200, Idempotent-Replayed: true) and records nothing; with another body it is a 422',
   'If-None-Match': 'an ETag of an earlier answer: 304 when the answer would be the same',
   'Last-Event-ID': 'the global position of the last event received: the feed resumes after it',
 };
+
+/** What each response header a successful answer may carry means. */
+const responseHeaderMeaning: Record<string, string> = {
+  ETag: 'the stream revision after the command, in quotes: send it as If-Match to change the record only if nobody else has',
+  Location: 'the read address of the record the command wrote to',
+  'Idempotent-Replayed': '"true" when this is the answer of an earlier request with the same Idempotency-Key',
+  'X-Ledger-Position': 'the global position the file reflects',
+  'Content-Disposition': 'attachment, with a file name naming the dataset and the position',
+};
+/** A view answer's ETag: a view at a position never changes, so If-None-Match with it answers 304. */
+const viewEtag =
+  'identifies this answer (view, position, role, query and text): send it as If-None-Match to get a 304 while it holds';
+const retryAfter = {
+  description: 'seconds to wait before trying again',
+  schema: { type: 'integer', minimum: 0 },
+};
+
+function headersObject(names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { description: responseHeaderMeaning[name] ?? name, schema: { type: 'string' } },
+    ]),
+  );
+}
 
 const toOpenApiPath = (expressPath: string): string => expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
 
@@ -144,7 +170,7 @@ function operationObject(operation: Operation, example: OperationExample | undef
     operation.access === 'anyone'
       ? operation.root
         ? 'Who may call it: anyone (no token is read).'
-        : 'Who may call it: anyone; a token may be sent, and where API.md "Who sees what" says so the answer differs by role.'
+        : 'Who may call it: anyone. A token may be sent, and where the answer shows people it differs by role: anonymous callers get the public form (no row about a person; counts of people below `suppressionThreshold` hidden as null and listed in `suppressed`), evaluators pseudonyms in place of person ids, clerks and admins names.'
       : `Who may call it: ${roles.join(', ')} (a bearer token with one of these roles).`;
   const security = operation.root
     ? []
@@ -164,18 +190,32 @@ function operationObject(operation: Operation, example: OperationExample | undef
       },
     ]),
   );
+  const reads = operation.headers ?? [];
+  const answerHeaders = {
+    ...headersObject(answer.headers ?? []),
+    ...(reads.includes('If-None-Match') && { ETag: { description: viewEtag, schema: { type: 'string' } } }),
+  };
+  const headers = Object.keys(answerHeaders).length > 0 ? { headers: answerHeaders } : {};
   const responses: Record<string, unknown> = {};
   for (const status of [answer.status, ...(answer.otherStatuses ?? [])])
-    responses[String(status)] = { description: answer.description, content };
-  if ((operation.headers ?? []).includes('Idempotency-Key')) {
+    responses[String(status)] = { description: answer.description, ...headers, content };
+  if (reads.includes('Idempotency-Key')) {
     responses['200'] = {
       description: 'A replay of an earlier request with the same Idempotency-Key: its answer again',
+      headers: { ...answerHeaders, ...headersObject(['Idempotent-Replayed']) },
       content,
+    };
+  }
+  if (reads.includes('If-None-Match')) {
+    responses['304'] = {
+      description: "Not modified: If-None-Match named this answer's ETag; no body",
+      headers: { ETag: { description: viewEtag, schema: { type: 'string' } } },
     };
   }
   for (const status of problemStatusesOf(operation).filter((s) => !(s in responses))) {
     responses[String(status)] = {
       description: problemMeaning[status] ?? 'A problem',
+      ...((status === 429 || status === 503) && { headers: { 'Retry-After': retryAfter } }),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
@@ -215,12 +255,11 @@ export function buildOpenApiDocument(
   }
   return {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'Participation ledger API',
       version: '1',
       description:
-        'An auditable, event-sourced record of participatory democracy. Errors are RFC 9457 problem details. Views accept asOf (a global position or an ISO timestamp) and say which position they reflect. Examples are recorded from a walkthrough against a real ledger.',
+        "An auditable, event-sourced record of participatory democracy. Errors are RFC 9457 problem details. Views accept asOf (a global position or an ISO timestamp) and say which position they reflect. Examples are recorded from the README walkthrough and a run of every command against a throwaway ledger: their ids are that ledger's, so trying a command on another ledger needs ids of that one (the lookups give them).",
     },
     servers: [{ url: API_BASE }],
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),

@@ -45,6 +45,8 @@ export interface Operation {
     itemSchema?: z.ZodType;
     /** Statuses answered with the same body and schema, not as a problem (GET /readyz's 503 when not ready). */
     otherStatuses?: readonly number[];
+    /** Response headers the successful answer carries, for clients that need them (Location, X-Ledger-Position …). */
+    headers?: readonly string[];
   };
   /** The problem statuses it answers besides the ones every operation may (400, 401/403 by `access`, 429, 500). */
   problems?: readonly number[];

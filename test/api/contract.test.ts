@@ -193,7 +193,7 @@ describe('U5: every live answer matches the published document', () => {
   function check(
     operation: Operation,
     role: TestRole,
-    answer: { status: number; contentType: string; text: string },
+    answer: { status: number; contentType: string; text: string; headers?: Record<string, unknown> },
     requestBody?: unknown,
   ): void {
     const where = `${role} ${routeOf(operation)} → ${answer.status}`;
@@ -202,7 +202,10 @@ describe('U5: every live answer matches the published document', () => {
       mismatches.push(`${where}: not in the document`);
       return;
     }
-    const responses = documented.responses as Record<string, { content?: Record<string, { schema?: Json }> }>;
+    const responses = documented.responses as Record<
+      string,
+      { content?: Record<string, { schema?: Json }>; headers?: Record<string, unknown> }
+    >;
     const response = responses[String(answer.status)];
     if (!response) {
       mismatches.push(`${where}: status not documented (${answer.text.slice(0, 200)})`);
@@ -237,6 +240,13 @@ describe('U5: every live answer matches the published document', () => {
       }
     }
     if (answer.status >= 400) return;
+    // The response headers the document promises are sent (node lowercases header names).
+    if (answer.headers) {
+      for (const name of Object.keys(response.headers ?? {})) {
+        if (answer.headers[name.toLowerCase()] === undefined)
+          mismatches.push(`${where}: documented header ${name} not sent`);
+      }
+    }
     const roles = called.get(operation.operationId) ?? new Set<TestRole>();
     roles.add(role);
     called.set(operation.operationId, roles);
@@ -258,7 +268,12 @@ describe('U5: every live answer matches the published document', () => {
     check(
       operation,
       role,
-      { status: res.status, contentType: res.headers['content-type'] ?? '', text: res.text },
+      {
+        status: res.status,
+        contentType: res.headers['content-type'] ?? '',
+        text: res.text,
+        headers: res.headers,
+      },
       body,
     );
     return res;
@@ -273,6 +288,7 @@ describe('U5: every live answer matches the published document', () => {
             status: res.status,
             contentType: res.headers['content-type'] ?? '',
             text: res.text,
+            headers: res.headers,
           }));
     check(operation, role, answer);
     return answer;

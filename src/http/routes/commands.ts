@@ -59,6 +59,7 @@ function operationOf(route: CommandRoute): Operation {
       description:
         'Recorded. ETag is the stream revision, Location the record it wrote to. A repeated Idempotency-Key with the same body answers 200 with the first answer and Idempotent-Replayed: true.',
       schema: route.command === 'CloseVote' ? voteClosedAnswer : recorded,
+      headers: ['ETag', 'Location'],
     },
     // 404 an unknown id, 409 a state or revision conflict, 413 a body over 1 MB, 422 a broken rule or a reused
     // Idempotency-Key, 503 while the audit trail needs an operator.

@@ -45,6 +45,7 @@ const getExport: Operation = {
     description: 'The rows: CSV with a header line (format=csv) or one JSON object per line (format=ndjson)',
     contentType: 'text/csv',
     otherContentTypes: ['application/x-ndjson'],
+    headers: ['X-Ledger-Position', 'Content-Disposition'],
   },
   problems: [404],
 };
