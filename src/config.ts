@@ -34,11 +34,12 @@ const originList = z.string().transform((s, ctx) => {
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    if (!URL.canParse(part) || new URL(part).origin !== part || !/^https?:/.test(part)) {
+    // A browser never sends `*` in a host, so a wildcard would match nothing: refusing it tells the operator so.
+    if (!URL.canParse(part) || new URL(part).origin !== part || !/^https?:/.test(part) || part.includes('*')) {
       ctx.addIssue({
         code: 'custom',
         message:
-          'accepts origins separated by commas, each written exactly as a browser sends it: http(s)://host[:port], no path or trailing slash',
+          'accepts origins separated by commas, each written exactly as a browser sends it: http(s)://host[:port], no path, trailing slash or wildcard',
       });
       return z.NEVER;
     }

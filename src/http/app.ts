@@ -97,7 +97,15 @@ function corsFor(origins: readonly string[]): RequestHandler[] {
         'Idempotency-Key',
         'Last-Event-ID',
       ],
-      exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'X-Request-Id'],
+      exposedHeaders: [
+        'ETag',
+        'Location',
+        'Idempotent-Replayed',
+        'X-Request-Id',
+        'Retry-After',
+        'X-Ledger-Position',
+        'Content-Disposition',
+      ],
       maxAge: 600,
     }),
   ];

@@ -22,7 +22,7 @@ describe('CORS, configured', () => {
       expect(res.status).toBe(200);
       expect(res.headers['access-control-allow-origin']).toBe(origin);
       expect(res.headers['access-control-expose-headers']).toBe(
-        'ETag,Location,Idempotent-Replayed,X-Request-Id',
+        'ETag,Location,Idempotent-Replayed,X-Request-Id,Retry-After,X-Ledger-Position,Content-Disposition',
       );
       expect(res.headers.vary).toMatch(/\bOrigin\b/);
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
@@ -95,6 +95,7 @@ describe('CORS, by default', () => {
       'dashboard.example.no',
       'ftp://x.no',
       'http://x.no:80',
+      'https://*.example.no',
     ]) {
       expect(() => loadConfig({ LEDGER_CORS_ORIGINS: bad })).toThrow(ConfigError);
       expect(() => loadConfig({ LEDGER_CORS_ORIGINS: bad })).toThrow(/LEDGER_CORS_ORIGINS/);
