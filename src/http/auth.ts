@@ -149,7 +149,8 @@ export function authenticate(registry: TokenRegistry, options: AuthenticateOptio
       next(problems.tooManyRequests(wait));
       return;
     }
-    const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/.exec(header);
+    // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+    const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i.exec(header);
     const caller = m?.[1] ? registry.authenticate(m[1]) : undefined;
     if (!caller) {
       failures.take(address);

@@ -1,7 +1,7 @@
 /** requireRole's answers name the roles that may do what was refused, each once, in words. */
 import type { Request, Response } from 'express';
 import type { Role } from '../../../src/config';
-import { requireRole, type CallerRole } from '../../../src/http/auth';
+import { authenticate, requireRole, TokenRegistry, type CallerRole } from '../../../src/http/auth';
 import { HttpProblem } from '../../../src/http/problem';
 
 function answerTo(caller: CallerRole, ...allowed: Role[]): HttpProblem | 'allowed' {
@@ -42,4 +42,36 @@ describe('requireRole', () => {
     expect(answerTo('evaluator', 'evaluator')).toBe('allowed');
     expect(answerTo('admin', 'clerk')).toBe('allowed');
   });
+});
+
+describe('authenticate', () => {
+  const token = 'a-clerk-token-of-enough-length';
+  const registry = TokenRegistry.fromPlainTokens([{ role: 'clerk', token }]);
+  function callerFor(authorization: string): CallerRole | number {
+    const req = {
+      headers: { authorization },
+      headersDistinct: { authorization: [authorization] },
+      ip: '192.0.2.1',
+    } as unknown as Request;
+    let outcome: CallerRole | number | undefined;
+    authenticate(registry)(req, {} as Response, (error?: unknown) => {
+      outcome = error === undefined ? req.caller?.role : (error as HttpProblem).status;
+    });
+    if (outcome === undefined) throw new Error('authenticate neither passed nor refused');
+    return outcome;
+  }
+
+  it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(
+    'reads the scheme %s in any case (RFC 9110 §11.1)',
+    (scheme) => {
+      expect(callerFor(`${scheme} ${token}`)).toBe('clerk');
+    },
+  );
+
+  it.each([token.toUpperCase(), `${token} `, `Basic ${token}`, `Bearer  ${token}`])(
+    'refuses %j: the token itself is exact',
+    (header) => {
+      expect(callerFor(header.startsWith('B') ? header : `Bearer ${header}`)).toBe(401);
+    },
+  );
 });
