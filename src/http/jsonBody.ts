@@ -4,7 +4,7 @@
  * one pass over the raw bytes refuses bodies nested too deep or holding too many elements, which cost the parser
  * far more time and memory than their size suggests.
  */
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { problems } from './problem';
 
 export const BODY_LIMIT = '1mb';
@@ -77,7 +77,7 @@ export function checkJsonLimits(
  */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const jsonBody = express.json({
+const parseJson = express.json({
   limit: BODY_LIMIT,
   strict: false,
   type: ['application/json', 'application/*+json'],
@@ -93,3 +93,23 @@ export const jsonBody = express.json({
     }
   },
 });
+
+/** 1 MB, the body limit, in bytes. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * A body whose Content-Length alone is over the limit is refused before a byte of it is read. body-parser would
+ * refuse it too, but only after draining the stream, which a client announcing gigabytes and sending nothing holds
+ * open until the request timeout. The connection is closed after the answer, since the body is left unread.
+ */
+const declaredLength: RequestHandler = (req, res, next) => {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > BODY_LIMIT_BYTES) {
+    res.setHeader('Connection', 'close');
+    next(problems.tooLarge('The request body is larger than 1 MB'));
+    return;
+  }
+  next();
+};
+
+export const jsonBody: RequestHandler[] = [declaredLength, parseJson];

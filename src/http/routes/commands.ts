@@ -119,7 +119,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
   };
   for (const { route, operation } of served) {
     const schema = bodySchemaOf(route);
-    serve(router, operation, writesAllowed, jsonBody, async (req, res) => {
+    serve(router, operation, writesAllowed, ...jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {
         const value = req.params[param];
