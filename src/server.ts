@@ -13,6 +13,7 @@ import { auditRouter } from './http/routes/audit';
 import { commandRouter } from './http/routes/commands';
 import { feedsRouter } from './http/routes/feeds';
 import { openApiRouter } from './http/openapi';
+import { methodsAt } from './http/operations';
 import { dashboardRouter } from './http/dashboard';
 import { adminRouter } from './http/routes/admin';
 import { readRouter } from './http/routes/reads';
@@ -61,6 +62,7 @@ export function buildApp(
       exportsRouter({ runner: ledger.runner, store: ledger.store, pseudonyms: ledger.pseudonyms }),
     ],
     rootRouters: [openApiRouter(), dashboardRouter()],
+    methodsAt,
     readiness: async () => {
       const views = ledger.runner.report();
       const audit = ledger.audit.integrity();

@@ -24,6 +24,11 @@ export interface AppServices {
   rootRouters?: express.Router[];
   /** Sets req.caller from the bearer token (anonymous when absent). */
   authenticate?: RequestHandler;
+  /**
+   * The methods served at a path (operations.ts `methodsAt`): OPTIONS is answered with them, and another method at
+   * a served path is a 405 with Allow, not a 404. Absent: neither.
+   */
+  methodsAt?: (path: string) => readonly string[];
   /** Whether the service can take traffic (store open, views caught up enough). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
@@ -151,6 +156,17 @@ export function createApp(services: AppServices): Express {
   );
   app.use(securityHeaders);
   if (services.config.corsOrigins.length > 0) app.use(corsFor(services.config.corsOrigins));
+  const methodsAt = services.methodsAt ?? (() => []);
+  // A preflight from a listed origin is answered above; any other OPTIONS learns what the path takes.
+  app.use((req, res, next) => {
+    const methods = req.method === 'OPTIONS' ? methodsAt(req.path) : [];
+    if (methods.length === 0) {
+      next();
+      return;
+    }
+    res.setHeader('Allow', methods.join(', '));
+    res.status(204).end();
+  });
   // No body parser here: routes that take a body read it with jsonBody after their role check (S4).
 
   const service = express.Router();
@@ -181,6 +197,11 @@ export function createApp(services: AppServices): Express {
   for (const router of services.rootRouters ?? []) app.use(router);
 
   app.use((req, _res, next) => {
+    const methods = methodsAt(req.path);
+    if (methods.length > 0 && !methods.includes(req.method)) {
+      next(problems.methodNotAllowed(`${req.path} does not take ${req.method}`, methods.join(', ')));
+      return;
+    }
     next(problems.notFound(`No route for ${req.method} ${req.path}`));
   });
   app.use(problemErrorHandler);

@@ -29,3 +29,28 @@ export const operations: readonly Operation[] = [
   ...serviceOperations,
   ...openApiOperations,
 ];
+
+/** Each operation's served path as a pattern: a `:name` segment stands for any one segment. */
+const servedPatterns = operations.map((operation) => ({
+  method: operation.method.toUpperCase(),
+  pattern: new RegExp(
+    `^${servedPathOf(operation)
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}/?$`,
+    // Express matches paths without regard to case, and so does this.
+    'i',
+  ),
+}));
+
+/**
+ * The methods the service answers at a served path ('/api/v1/votes/…'), as an Allow header lists them: GET brings
+ * HEAD, and OPTIONS is always answered. Empty for a path no operation serves.
+ */
+export function methodsAt(servedPath: string): string[] {
+  const methods = new Set(servedPatterns.filter((p) => p.pattern.test(servedPath)).map((p) => p.method));
+  if (methods.size === 0) return [];
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  return [...methods].sort();
+}

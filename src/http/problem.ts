@@ -51,6 +51,9 @@ export const problems = {
     new HttpProblem(401, 'unauthorized', 'Not authenticated', detail, {}, { 'WWW-Authenticate': 'Bearer' }),
   forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed for this role', detail),
   notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
+  /** A path the service serves, asked with a method it does not take there; `Allow` lists the ones it does. */
+  methodNotAllowed: (detail: string, allow: string) =>
+    new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, {}, { Allow: allow }),
   conflict: (detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem(409, 'conflict', 'Conflict with the current state', detail, extensions),
   unprocessable: (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
