@@ -35,7 +35,12 @@ export function useLookup(
   idField: 'arenaId' | 'bodyId',
   category: Category,
 ): Map<string, string> {
-  const answer = useView<{ position: number; items: Array<Record<string, unknown>> }>(path, {}, [category]);
+  // The lookups answer a page at a time (100 unless asked): the largest page, 500, holds every arena and every
+  // political body of a realistic ledger (a municipality has tens), so one read names them all. An id beyond it
+  // still shows as itself.
+  const answer = useView<{ position: number; items: Array<Record<string, unknown>> }>(path, { limit: 500 }, [
+    category,
+  ]);
   const names = new Map<string, string>();
   for (const item of answer.data?.items ?? []) {
     const id = item[idField];

@@ -502,6 +502,7 @@ describe('reads for the dashboard', () => {
           { arenaId: l.vollen, name: 'Bibliotektorget', areas: ['Vollen', 'Slemmestad'] },
           { arenaId: l.heggedal, name: 'Heggedal innbyggertorg', areas: ['Heggedal'] },
         ],
+        nextCursor: null,
       });
       expect((await t.get(`/arenas/${l.heggedal}`, 'anonymous')).body).toEqual({
         position: await t.head(),
@@ -517,6 +518,7 @@ describe('reads for the dashboard', () => {
           { bodyId: l.administration, name: 'Kommunedirektøren', kind: 'administration', seats: null },
           { bodyId: l.council, name: 'Kommunestyret', kind: 'council', seats: 47 },
         ],
+        nextCursor: null,
       });
       expect((await t.get(`/political-bodies/${l.council}`, 'clerk')).body).toEqual({
         position: await t.head(),
@@ -538,6 +540,7 @@ describe('reads for the dashboard', () => {
         position: -1,
         total: 0,
         items: [],
+        nextCursor: null,
       });
       const gone = await t.get(`/arenas/${l.vollen}?asOf=${l.beforeVollen}`, 'anonymous');
       expect(gone.status).toBe(404);
@@ -556,7 +559,7 @@ describe('reads for the dashboard', () => {
             type: 'application/problem+json',
           });
         }
-        for (const query of ['asOf=soon', 'limit=2', 'name=x', 'minPosition=1e3']) {
+        for (const query of ['asOf=soon', 'limit=0', 'limit=501', 'cursor=x', 'name=x', 'minPosition=1e3']) {
           const res = await t.get(`${path}?${query}`, 'anonymous');
           expect({ path, query, status: res.status }).toEqual({ path, query, status: 400 });
         }

@@ -212,9 +212,13 @@ function samples(l: Trial): Record<string, string[]> {
     getProposalTimeline: [`/proposals/${l.proposalId}/timeline`],
     listCommittees: ['/committees'],
     getCommittee: [`/committees/${l.committeeId}`, `/committees/${l.otherCommitteeId}`],
-    listVotes: ['/votes', `/votes?proposalId=${l.proposalId}`],
+    listVotes: ['/votes', `/votes?proposalId=${l.proposalId}`, '/votes?limit=1'],
     getVote: [`/votes/${l.voteId}`, `/votes/${l.voteId}?asOf=${l.beforeMeetings + 4}`],
-    listMeetings: ['/meetings', `/meetings?committeeId=${l.committeeId}&from=2021-01-01&to=2021-12-31`],
+    listMeetings: [
+      '/meetings',
+      `/meetings?committeeId=${l.committeeId}&from=2021-01-01&to=2021-12-31`,
+      `/meetings?limit=1&cursor=${l.smallMeetingId}`,
+    ],
     getMeeting: [`/meetings/${l.smallMeetingId}`, `/meetings/${l.bigMeetingId}`],
     listProcesses: ['/processes', `/processes?committeeId=${l.committeeId}`],
     getProcess: [`/processes/${l.processId}`],
@@ -222,7 +226,7 @@ function samples(l: Trial): Record<string, string[]> {
     getArena: [`/arenas/${l.arenaId}`],
     listPoliticalBodies: ['/political-bodies'],
     getPoliticalBody: [`/political-bodies/${l.bodyId}`],
-    listPersons: ['/persons'],
+    listPersons: ['/persons', '/persons?limit=2'],
     getPerson: [`/persons/${l.persons[0]?.id}`, `/persons/${l.erased.id}`],
     getInfluence: [
       'committee',
@@ -449,6 +453,9 @@ describe('lookups: every id a client receives resolves', () => {
       '/processes?committeeId=' + 'x'.repeat(10_000),
       '/persons?asOf=1e3',
       '/persons?minPosition=-2',
+      '/persons?limit=0',
+      '/votes?cursor=' + '0190a9c4-0000-7000-8000-000000000000',
+      '/arenas?limit=1&limit=1',
       '/influence?groupBy=person',
     ]) {
       const res = await t.get(path, 'admin');

@@ -48,6 +48,10 @@ const suppressionThreshold = z
   .nullable()
   .describe('Counts of people below this are hidden in this answer; null when nothing is hidden (tokens)');
 const suppressed = z.array(z.string()).describe('Paths of the counts hidden in this answer');
+/** A lookup list's next page: the id of this page's last item when more follow. */
+const lookupCursor = Id.nullable().describe(
+  "Pass back as `cursor` for the next page (it is this page's last item's id); null on the last page",
+);
 const text = z.string();
 const nullableText = z.string().nullable();
 const date = IsoDate;
@@ -357,7 +361,12 @@ export const voteAnswer = z.union([
   z.strictObject({ position, ...fullVote.shape }),
 ]);
 
-export const voteListAnswer = z.strictObject({ position, total: count, items: z.array(vote) });
+export const voteListAnswer = z.strictObject({
+  position,
+  total: count.describe('Votes matching the filter, on every page'),
+  items: z.array(vote),
+  nextCursor: lookupCursor,
+});
 
 // ---------- aggregates ----------
 
@@ -436,8 +445,14 @@ export const participationAnswer = z.strictObject({
 
 // ---------- lookups ----------
 
+/** A lookup list's page: the whole list's size on every page, the page's items and the next page's cursor. */
 const list = <T extends z.ZodType>(item: T) =>
-  z.strictObject({ position, total: count, items: z.array(item) });
+  z.strictObject({
+    position,
+    total: count.describe('Items in the whole list, on every page'),
+    items: z.array(item),
+    nextCursor: lookupCursor,
+  });
 
 const arena = z.strictObject({ arenaId: Id, name: text, areas: z.array(text) });
 export const arenaAnswer = z.strictObject({ position, ...arena.shape });
@@ -492,9 +507,10 @@ export const meetingAnswer = z.union([
 export const meetingListAnswer = z.strictObject({
   position,
   suppressionThreshold,
-  total: count,
+  total: count.describe('Meetings matching the filter, on every page'),
   items: z.array(z.union([publicMeeting, fullMeeting])),
-  suppressed,
+  nextCursor: lookupCursor,
+  suppressed: suppressed.describe("Paths (`items.<i>.…`) of the page's items"),
 });
 
 const person = z

@@ -1,6 +1,7 @@
 /**
  * The directory's lookups: meetings (attendees counted, or by person for tokens), processes, arenas, political
- * bodies and, for clerks, persons with their names while their personal data lasts.
+ * bodies and, for clerks, persons with their names while their personal data lasts. Each list is answered a page
+ * at a time (viewAnswer.ts's `paging`), the page taken before its items are shown.
  */
 import type { Request, Router } from 'express';
 import { z } from 'zod';
@@ -25,29 +26,35 @@ import { Id } from '../../../domain/events';
 import type { PersonDirectory } from '../../../privacy/personDirectory';
 import type { ReadPoint } from '../../../views/viewReader';
 import { serve, type Operation } from '../../operation';
-import { parseQuery } from '../../queryParams';
+import { fromNotAfterTo, parseQuery } from '../../queryParams';
 import * as answers from '../../schemas/views';
 import {
   audienceOf,
-  byCommitteeInPeriodQuery,
+  byCommitteeInPeriod,
   common,
   idParam,
   notFoundAt,
+  pagedViewQuery,
+  pageOf,
+  paging,
   read,
   thresholdFor,
   viewQuery,
   type ViewAnswers,
 } from './viewAnswer';
 
-const processListQuery = z.strictObject({ ...common, committeeId: Id.optional() });
+const meetingListQuery = z
+  .strictObject({ ...common, ...byCommitteeInPeriod, ...paging })
+  .superRefine(fromNotAfterTo);
+const processListQuery = z.strictObject({ ...common, committeeId: Id.optional(), ...paging });
 
 const op = {
   listMeetings: read(
     'listMeetings',
     '/meetings',
     'Meetings',
-    'Meetings held, by date, filtered by committee and date held',
-    byCommitteeInPeriodQuery,
+    'Meetings held, by date (then id), filtered by committee and date held, a page at a time',
+    meetingListQuery,
     answers.meetingListAnswer,
   ),
   getMeeting: read(
@@ -62,7 +69,7 @@ const op = {
     'listProcesses',
     '/processes',
     'Processes',
-    'Co-creation processes with their phases, by start date (not in API.md: processIds appear in proposals)',
+    'Co-creation processes with their phases, by start date (then id), a page at a time (not in API.md: processIds appear in proposals)',
     processListQuery,
     answers.processListAnswer,
   ),
@@ -78,8 +85,8 @@ const op = {
     'listArenas',
     '/arenas',
     'Directory',
-    'Every arena (citizen square), by name',
-    viewQuery,
+    'Every arena (citizen square), by name (then id), a page at a time',
+    pagedViewQuery,
     answers.arenaListAnswer,
   ),
   getArena: read('getArena', '/arenas/:id', 'Directory', 'An arena', viewQuery, answers.arenaAnswer),
@@ -87,8 +94,8 @@ const op = {
     'listPoliticalBodies',
     '/political-bodies',
     'Directory',
-    'Every political body, by name',
-    viewQuery,
+    'Every political body, by name (then id), a page at a time',
+    pagedViewQuery,
     answers.politicalBodyListAnswer,
   ),
   getPoliticalBody: read(
@@ -103,8 +110,8 @@ const op = {
     'listPersons',
     '/persons',
     'Persons',
-    'Every registered person, by id, with their name',
-    viewQuery,
+    'Every registered person, by id, with their name, a page at a time',
+    pagedViewQuery,
     answers.personListAnswer,
     { access: ['clerk'] },
   ),
@@ -145,16 +152,22 @@ export function serveDirectory(
   };
 
   serve(router, op.listMeetings, async (req, res) => {
-    const q = parseQuery(byCommitteeInPeriodQuery, req.query);
+    const q = parseQuery(meetingListQuery, req.query);
     const view = await viewAt(directoryProjection, q);
-    const meetings = listMeetings(view.state, { committeeId: q.committeeId, from: q.from, to: q.to });
+    const page = pageOf(
+      listMeetings(view.state, { committeeId: q.committeeId, from: q.from, to: q.to }),
+      (m) => m.meetingId,
+      q,
+    );
     await send(req, res, op.listMeetings, view, q, async () => {
-      const shown = await shownMeetings(meetings, req, (i) => `items.${i}.`);
+      // The suppressed paths name the page's items.
+      const shown = await shownMeetings(page.items, req, (i) => `items.${i}.`);
       return {
         position: view.position,
         suppressionThreshold: thresholdFor(req),
-        total: shown.views.length,
+        total: page.total,
         items: shown.views,
+        nextCursor: page.nextCursor,
         suppressed: shown.suppressed,
       };
     });
@@ -177,20 +190,24 @@ export function serveDirectory(
     });
   });
 
-  /** A lookup of the directory view that names no person: the list (with its total) and one item by id. */
-  const lookup = <T extends object, Q extends z.ZodType<ReadPoint>>(
+  /**
+   * A lookup of the directory view that names no person: the list a page at a time (with its total) and one item
+   * by id.
+   */
+  const lookup = <T extends object, Q extends z.ZodType<ReadPoint & { limit: number; cursor?: string }>>(
     listOp: Operation,
     listQuery: Q,
     getOp: Operation,
     what: string,
     list: (state: DirectoryState, q: z.output<Q>) => T[],
+    idOf: (item: T) => string,
     one: (state: DirectoryState, id: string) => T | undefined,
   ): void => {
     serve(router, listOp, async (req, res) => {
       const q = parseQuery(listQuery, req.query);
       const view = await viewAt(directoryProjection, q);
-      const items = list(view.state, q);
-      await send(req, res, listOp, view, q, () => ({ position: view.position, total: items.length, items }));
+      const page = pageOf(list(view.state, q), idOf, q);
+      await send(req, res, listOp, view, q, () => ({ position: view.position, ...page }));
     });
     serve(router, getOp, async (req, res) => {
       const id = idParam(req, what);
@@ -201,13 +218,14 @@ export function serveDirectory(
       await send(req, res, getOp, view, q, () => ({ position: view.position, ...item }));
     });
   };
-  lookup(op.listArenas, viewQuery, op.getArena, 'arena', listArenas, arenaOf);
+  lookup(op.listArenas, pagedViewQuery, op.getArena, 'arena', listArenas, (a) => a.arenaId, arenaOf);
   lookup(
     op.listPoliticalBodies,
-    viewQuery,
+    pagedViewQuery,
     op.getPoliticalBody,
     'political body',
     listPoliticalBodies,
+    (b) => b.bodyId,
     politicalBodyOf,
   );
   lookup(
@@ -216,6 +234,7 @@ export function serveDirectory(
     op.getProcess,
     'process',
     (state, q) => listProcesses(state, { committeeId: q.committeeId }),
+    (p) => p.processId,
     processOf,
   );
 
@@ -237,12 +256,13 @@ export function serveDirectory(
   };
 
   serve(router, op.listPersons, async (req, res) => {
-    const q = parseQuery(viewQuery, req.query);
+    const q = parseQuery(pagedViewQuery, req.query);
     const view = await viewAt(directoryProjection, q);
-    const persons = listPersons(view.state);
+    const page = pageOf(listPersons(view.state), (p) => p.personId, q);
     await send(req, res, op.listPersons, view, q, async () => {
-      const items = await Promise.all(persons.map((p) => shownPerson(p.personId, view.state)));
-      return { position: view.position, total: items.length, items };
+      // Names are unsealed for the page's persons only.
+      const items = await Promise.all(page.items.map((p) => shownPerson(p.personId, view.state)));
+      return { position: view.position, total: page.total, items, nextCursor: page.nextCursor };
     });
   });
 

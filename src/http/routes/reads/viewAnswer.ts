@@ -1,6 +1,6 @@
 /**
  * What every view read shares, so each area's file holds only its own reads: the query parts every read accepts
- * (`asOf`, `minPosition`), the shape of a read's declaration, the path's id and the not-found problem, the caller's
+ * (`asOf`, `minPosition`), the paging of the lookup lists (`limit`, `cursor`, one page of a sorted list), the shape of a read's declaration, the path's id and the not-found problem, the caller's
  * audience and small-count threshold, and reading a view and sending its answer (the view layer's conditions as
  * problems, the ETag and `If-None-Match`).
  *
@@ -23,7 +23,7 @@ import {
 } from '../../../views/viewReader';
 import type { Operation } from '../../operation';
 import { problems } from '../../problem';
-import { asOf, fromNotAfterTo, minPosition } from '../../queryParams';
+import { asOf, fromNotAfterTo, minPosition, wholeNumber } from '../../queryParams';
 
 export interface ReadRouterDeps {
   runner: ProjectionRunner;
@@ -50,14 +50,67 @@ export const common = {
 };
 export const viewQuery = z.strictObject(common);
 /** The meetings' and the participation's filter: one committee, a period. */
+export const byCommitteeInPeriod = {
+  committeeId: Id.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+};
 export const byCommitteeInPeriodQuery = z
-  .strictObject({
-    ...common,
-    committeeId: Id.optional(),
-    from: IsoDate.optional(),
-    to: IsoDate.optional(),
-  })
+  .strictObject({ ...common, ...byCommitteeInPeriod })
   .superRefine(fromNotAfterTo);
+
+/** The largest page a lookup list gives, and the page it gives when `limit` is not given. */
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 100;
+
+/**
+ * The query parts of a paged lookup list (meetings, processes, arenas, political bodies, persons, votes). The
+ * lists are sorted in total orders ending in the id and their items never disappear, so the cursor is the id of
+ * the previous page's last item and the next page starts after it.
+ */
+export const paging = {
+  limit: wholeNumber
+    .refine((n) => n >= 1 && n <= MAX_PAGE, { message: `must be between 1 and ${MAX_PAGE}` })
+    .default(DEFAULT_PAGE)
+    .describe(`How many items the page holds: 1–${MAX_PAGE}, ${DEFAULT_PAGE} when not given`),
+  cursor: Id.optional().describe(
+    "The previous page's `nextCursor` (the id of its last item): this page starts after it. Items recorded " +
+      'later with an earlier place in the order are not revisited: keep `asOf` with the cursor to page one fixed state',
+  ),
+};
+export const pagedViewQuery = z.strictObject({ ...common, ...paging });
+
+/** One page of a list: the whole (filtered) list's size, the page's items, the cursor of the next page or null. */
+export interface Page<T> {
+  total: number;
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The page of `sorted` (a total order ending in the id) that `cursor` and `limit` ask for: the `limit` items after
+ * the item whose id is `cursor` (from the start without one). A cursor naming no item of this list is a 400. Page
+ * before any per-item work (names, pseudonyms, suppression), so a page costs what its items cost.
+ */
+export function pageOf<T>(
+  sorted: readonly T[],
+  idOf: (item: T) => string,
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+): Page<T> {
+  let start = 0;
+  if (cursor !== undefined) {
+    const at = sorted.findIndex((item) => idOf(item) === cursor);
+    if (at < 0)
+      throw problems.badRequest('cursor is not one this service gave out for this list', [
+        { path: 'cursor', message: 'unknown cursor' },
+      ]);
+    start = at + 1;
+  }
+  const items = sorted.slice(start, start + limit);
+  const last = items[items.length - 1];
+  const more = start + items.length < sorted.length;
+  return { total: sorted.length, items, nextCursor: more && last !== undefined ? idOf(last) : null };
+}
 
 // ---------- operations ----------
 

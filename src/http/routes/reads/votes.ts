@@ -1,6 +1,7 @@
 /**
  * The vote reads: votes (all, or those on one proposal) and one vote, each with its outcome for anyone and its
- * ballots by pseudonym or name for tokens.
+ * ballots by pseudonym or name for tokens. The list is answered a page at a time (viewAnswer.ts's `paging`), the
+ * page taken before its ballots are shown.
  */
 import type { Router } from 'express';
 import { z } from 'zod';
@@ -10,16 +11,26 @@ import type { Audience } from '../../../privacy/personDirectory';
 import { serve, type Operation } from '../../operation';
 import { parseQuery } from '../../queryParams';
 import * as answers from '../../schemas/views';
-import { audienceOf, common, idParam, notFoundAt, read, viewQuery, type ViewAnswers } from './viewAnswer';
+import {
+  audienceOf,
+  common,
+  idParam,
+  notFoundAt,
+  pageOf,
+  paging,
+  read,
+  viewQuery,
+  type ViewAnswers,
+} from './viewAnswer';
 
-const voteListQuery = z.strictObject({ ...common, proposalId: Id.optional() });
+const voteListQuery = z.strictObject({ ...common, proposalId: Id.optional(), ...paging });
 
 const op = {
   listVotes: read(
     'listVotes',
     '/votes',
     'Votes',
-    'Votes, all or those on one proposal, by opening date',
+    'Votes, all or those on one proposal, by opening date (then id), a page at a time',
     voteListQuery,
     answers.voteListAnswer,
   ),
@@ -51,12 +62,14 @@ export function serveVotes(router: Router, { viewAt, send, describe }: ViewAnswe
   serve(router, op.listVotes, async (req, res) => {
     const q = parseQuery(voteListQuery, req.query);
     const view = await viewAt(votesProjection, q);
-    const votes = listVotes(view.state, { proposalId: q.proposalId });
+    const page = pageOf(listVotes(view.state, { proposalId: q.proposalId }), (v) => v.voteId, q);
     const audience = audienceOf(req);
     await send(req, res, op.listVotes, view, q, async () => ({
       position: view.position,
-      total: votes.length,
-      items: await Promise.all(votes.map((v) => shownVote(v, audience))),
+      total: page.total,
+      // The ballots are described for the page's votes only.
+      items: await Promise.all(page.items.map((v) => shownVote(v, audience))),
+      nextCursor: page.nextCursor,
     }));
   });
 
