@@ -35,7 +35,12 @@ const originList = z.string().transform((s, ctx) => {
     .map((p) => p.trim())
     .filter(Boolean)) {
     // A browser never sends `*` in a host, so a wildcard would match nothing: refusing it tells the operator so.
-    if (!URL.canParse(part) || new URL(part).origin !== part || !/^https?:/.test(part) || part.includes('*')) {
+    if (
+      !URL.canParse(part) ||
+      new URL(part).origin !== part ||
+      !/^https?:/.test(part) ||
+      part.includes('*')
+    ) {
       ctx.addIssue({
         code: 'custom',
         message:
@@ -232,3 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** Every environment variable the configuration reads, in the order the schema declares them (for `--help`). */
+export const environmentVariables: readonly string[] = Object.keys(envSchema.shape);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, environmentVariables, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { parseArgs, type ParsedArgs } from './args';
 import { serveUntilStopped } from './serveUntilStopped';
@@ -26,18 +26,28 @@ interface Command {
   run(args: ParsedArgs): Promise<number>;
 }
 
+/** Names joined by commas, in lines of at most 116 characters, as the rest of the help text is set. */
+function wrapped(names: readonly string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const name of names) {
+    const next = line === '' ? name : `${line}, ${name}`;
+    if (next.length > 114 && line !== '') {
+      lines.push(`${line},`);
+      line = name;
+    } else line = next;
+  }
+  return [...lines, line].join('\n');
+}
+
 const commands: Record<string, Command> = {
   serve: {
     summary: 'serve the API',
     usage: `ledger serve [--port N] [--host H]
 
 Serves the HTTP API under /api/v1 (OpenAPI at /openapi.json, rendered at /docs) on the configured event store.
-Configuration comes from the environment (see README): PORT, HOST, LEDGER_DATA_DIR, LEDGER_EVENT_STORE,
-EVENTSTORE_CONNECTION_STRING, LEDGER_API_TOKENS, LEDGER_CITIZEN_INITIATIVE_THRESHOLD, LEDGER_CHECKPOINT_KEY_FILE,
-LEDGER_EVENT_SEAL_KEY_FILE, LEDGER_CHECKPOINT_JOURNAL_FILE, LEDGER_CHECKPOINT_ORIGIN,
-LEDGER_CHECKPOINT_EVERY_EVENTS, LEDGER_CHECKPOINT_EVERY_SECONDS, LEDGER_RATE_LIMIT_ANONYMOUS,
-LEDGER_RATE_LIMIT_TOKEN, LEDGER_RATE_LIMIT_FAILED_AUTH, LEDGER_HEADERS_TIMEOUT_SECONDS, LEDGER_REQUEST_TIMEOUT_SECONDS,
-LEDGER_LIVE_FEEDS_PER_TOKEN, LEDGER_LIVE_FEEDS_TOTAL, LOG_LEVEL.
+Configuration comes from the environment (see README):
+${wrapped(environmentVariables)}.
 It holds the data directory while it runs (another server, \`ledger rebuild\` and \`ledger audit recover\` refuse).
 When the audit trail was changed behind its back it refuses to sign and to record; GET /readyz says why.
 --port and --host override PORT and HOST. Stops gracefully on SIGTERM or SIGINT.`,

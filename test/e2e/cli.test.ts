@@ -1,7 +1,7 @@
 /** The operator CLI on a data directory, as separate processes with no server running. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import { environmentVariables, loadConfig } from '../../src/config';
 import { openLedger } from '../../src/ledger';
 import { createLogger } from '../../src/logger';
 import { runLedger } from '../support/ledgerBin';
@@ -130,5 +130,12 @@ describe('ledger rebuild, export and token', () => {
       expect(res.status).toBe(0);
       expect(res.stdout).toMatch(new RegExp(`ledger ${command}`));
     }
+  });
+
+  test('serve --help names every environment variable the configuration reads', () => {
+    const help = ledgerCli(temp.dir, ['serve', '--help']).stdout.replace(/\s+/g, ' ');
+    const unnamed = environmentVariables.filter((name) => !new RegExp(`\\b${name}\\b`).test(help));
+    expect(unnamed).toEqual([]);
+    expect(environmentVariables).toContain('LEDGER_CORS_ORIGINS');
   });
 });

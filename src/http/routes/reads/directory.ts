@@ -84,16 +84,16 @@ const op = {
   listArenas: read(
     'listArenas',
     '/arenas',
-    'Directory',
+    'Arenas',
     'Every arena (citizen square), by name (then id), a page at a time',
     pagedViewQuery,
     answers.arenaListAnswer,
   ),
-  getArena: read('getArena', '/arenas/:id', 'Directory', 'An arena', viewQuery, answers.arenaAnswer),
+  getArena: read('getArena', '/arenas/:id', 'Arenas', 'An arena', viewQuery, answers.arenaAnswer),
   listPoliticalBodies: read(
     'listPoliticalBodies',
     '/political-bodies',
-    'Directory',
+    'Political bodies',
     'Every political body, by name (then id), a page at a time',
     pagedViewQuery,
     answers.politicalBodyListAnswer,
@@ -101,7 +101,7 @@ const op = {
   getPoliticalBody: read(
     'getPoliticalBody',
     '/political-bodies/:id',
-    'Directory',
+    'Political bodies',
     'A political body',
     viewQuery,
     answers.politicalBodyAnswer,
