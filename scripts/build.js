@@ -16,11 +16,18 @@ function* walk(dir) {
   if (!fs.existsSync(dir)) return;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (full === dashboard) continue;
+    // Hidden folders (bench/.cache holds the 1M-event fixture, a gigabyte) are not sources.
+    if (full === dashboard || entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) yield* walk(full);
     else yield full;
   }
 }
+
+// Each build writes a fresh tree beside dist's and swaps it in whole, so a file moved or renamed in the sources
+// leaves no stale copy behind (a stale routes/reads.js once shadowed the new routes/reads/index.js), and a server
+// running from dist never sees a half-written tree.
+fs.mkdirSync(out, { recursive: true });
+const staging = fs.mkdtempSync(path.join(out, '.build-'));
 
 let compiled = 0;
 let copied = 0;
@@ -29,7 +36,7 @@ for (const folder of sources) {
     const rel = path.relative(root, file);
     if (rel.endsWith('.test.ts') || rel.endsWith('.d.ts')) continue;
     if (rel.endsWith('.ts')) {
-      const target = path.join(out, rel.replace(/\.ts$/, '.js'));
+      const target = path.join(staging, rel.replace(/\.ts$/, '.js'));
       const { code, map } = transformFileSync(file, {
         jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
         module: { type: 'commonjs' },
@@ -41,13 +48,22 @@ for (const folder of sources) {
       compiled++;
     } else if (!rel.includes(`${path.sep}results${path.sep}`)) {
       // Other files (JSON, SQL) travel as they are.
-      const target = path.join(out, rel);
+      const target = path.join(staging, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(file, target);
       copied++;
     }
   }
 }
+
+for (const folder of sources) {
+  const built = path.join(staging, folder);
+  const current = path.join(out, folder);
+  if (!fs.existsSync(built)) continue;
+  if (fs.existsSync(current)) fs.renameSync(current, path.join(staging, `${folder}.previous`));
+  fs.renameSync(built, current);
+}
+fs.rmSync(staging, { recursive: true, force: true });
 
 async function buildDashboard() {
   const { build } = await import('vite');
