@@ -19,7 +19,8 @@ export function isCalendarDate(s: string): boolean {
 export const IsoDate = z
   .string()
   .refine(isCalendarDate, { message: 'must be a calendar date written YYYY-MM-DD' })
-  .describe('ISO date YYYY-MM-DD');
+  // The API document says what the refinement checks, as JSON Schema's `date` format (RFC 3339 full-date).
+  .meta({ description: 'ISO date YYYY-MM-DD', format: 'date' });
 export const Id = z.uuid({ message: 'must be a UUID' });
 
 /**
