@@ -32,7 +32,7 @@ Exit code: 0 done, 2 unknown role.`,
     );
     process.stdout.write(`${token}\n`);
     process.stderr.write(
-      `${role === 'admin' ? 'an' : 'a'} ${role} token was created; only its hash is kept in ${config.dataDir}/api-tokens.json.\n` +
+      `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} token was created; only its hash is kept in ${config.dataDir}/api-tokens.json.\n` +
         (config.apiTokens && config.apiTokens.length > 0
           ? 'NOTE: LEDGER_API_TOKENS is set, so the server uses those tokens and ignores this file: the new token will not work until LEDGER_API_TOKENS is unset.\n'
           : 'A running server reads tokens at start: restart it to take this one into use.\n'),
