@@ -3,20 +3,12 @@ import type { z } from 'zod';
 import { commandNames, commandSpecs } from '../../src/domain/commands';
 import { commandRoutes } from '../../src/http/routes/commandRoutes';
 import { bodySchemaOf, commandOperations } from '../../src/http/routes/commands';
-import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(t: LedgerApp, path: string, body: unknown): Promise<string> {
-  const res = await t.post(path, body);
-  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
+import { openLedgerApp, type LedgerApp, fullMandate } from '../support/ledgerApp';
 
 /** A council, a committee with three voting members and a budget, and a proposal ready for decisions. */
 async function world(t: LedgerApp) {
-  const arenaId = await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
-  const councilId = await created(t, '/political-bodies', {
+  const arenaId = await t.recordId('/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
+  const councilId = await t.recordId('/political-bodies', {
     name: 'Kommunestyret',
     kind: 'council',
     seats: 55,
@@ -24,20 +16,20 @@ async function world(t: LedgerApp) {
   const persons: string[] = [];
   for (const name of ['Kari Nordmann', 'Ola Nordmann', 'Åse Ødegård', 'Per Ærlig']) {
     persons.push(
-      await created(t, '/persons', { name, email: `${name.split(' ')[0]?.toLowerCase()}@example.org` }),
+      await t.recordId('/persons', { name, email: `${name.split(' ')[0]?.toLowerCase()}@example.org` }),
     );
   }
-  const committeeId = await created(t, '/committees', {
+  const committeeId = await t.recordId('/committees', {
     name: 'Lokalsamfunnsutvalget i Heggedal',
     kind: 'local_community',
     arenaId,
     areas: ['Heggedal'],
-    mandate,
+    mandate: fullMandate,
     coCreationForm: 'equal',
     period: { from: '2020-06-01', to: '2022-12-31' },
   });
   for (const [i, personId] of persons.slice(0, 3).entries()) {
-    await created(t, `/committees/${committeeId}/members`, {
+    await t.recordId(`/committees/${committeeId}/members`, {
       personId,
       role: i === 0 ? 'leader' : 'member',
       actorGroup: 'resident',
@@ -45,8 +37,8 @@ async function world(t: LedgerApp) {
       appointedOn: '2020-06-15',
     });
   }
-  await created(t, `/committees/${committeeId}/budget`, { year: 2021, amountNok: 100000 });
-  const proposalId = await created(t, '/proposals', {
+  await t.recordId(`/committees/${committeeId}/budget`, { year: 2021, amountNok: 100000 });
+  const proposalId = await t.recordId('/proposals', {
     committeeId,
     title: 'Benker langs turstien',
     description: 'Sett opp benker langs turstien ved Heggedal.',
@@ -439,7 +431,7 @@ describe('commands: concurrency and idempotency', () => {
 
   test('R2: 50 simultaneous supports on one proposal lose nothing', async () => {
     const persons: string[] = [];
-    for (let i = 0; i < 50; i++) persons.push(await created(t, '/persons', { name: `Støttespiller ${i}` }));
+    for (let i = 0; i < 50; i++) persons.push(await t.recordId('/persons', { name: `Støttespiller ${i}` }));
     const results = await Promise.all(
       persons.map((personId) =>
         t.post(`/proposals/${w.proposalId}/supports`, { personId, supportedOn: '2021-01-15' }),

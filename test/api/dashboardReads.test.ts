@@ -5,19 +5,7 @@
  * 400 or 404 problem, never a 500).
  */
 import fc from 'fast-check';
-import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(
-  t: LedgerApp,
-  path: string,
-  body: unknown,
-): Promise<{ id: string; globalPosition: number }> {
-  const res = await t.post(path, body);
-  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; globalPosition: number };
-}
+import { openLedgerApp, type LedgerApp, fullMandate } from '../support/ledgerApp';
 
 interface Ledger {
   heggedal: string;
@@ -43,27 +31,25 @@ interface Ledger {
  * decision and an implementation report. Further proposals, in both committees, carry the titles searched below.
  */
 async function buildLedger(t: LedgerApp): Promise<Ledger> {
-  const heggedal = (await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] })).id;
+  const heggedal = (await t.record('/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] })).id;
   const beforeVollen = await t.head();
-  const vollen = (await created(t, '/arenas', { name: 'Bibliotektorget', areas: ['Vollen', 'Slemmestad'] }))
+  const vollen = (await t.record('/arenas', { name: 'Bibliotektorget', areas: ['Vollen', 'Slemmestad'] })).id;
+  const council = (await t.record('/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 }))
     .id;
-  const council = (
-    await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 })
-  ).id;
   const administration = (
-    await created(t, '/political-bodies', { name: 'Kommunedirektøren', kind: 'administration' })
+    await t.record('/political-bodies', { name: 'Kommunedirektøren', kind: 'administration' })
   ).id;
   const people: string[] = [];
-  for (let i = 0; i < 15; i++) people.push((await created(t, '/persons', { name: `Innbygger ${i}` })).id);
+  for (let i = 0; i < 15; i++) people.push((await t.record('/persons', { name: `Innbygger ${i}` })).id);
   const committee = async (name: string, arenaId?: string) =>
     (
-      await created(t, '/committees', {
+      await t.record('/committees', {
         name,
         kind: 'local_community',
         ...(arenaId !== undefined && { arenaId }),
         areas: ['Heggedal'],
         theme: 'nærmiljø',
-        mandate,
+        mandate: fullMandate,
         coCreationForm: 'equal',
         period: { from: '2020-06-01', to: '2022-12-31' },
       })
@@ -71,7 +57,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
   const committeeId = await committee('Lokalsamfunnsutvalget i Heggedal', heggedal);
   const otherCommitteeId = await committee('Oppgaveutvalget for møteplasser');
   for (const personId of people.slice(0, 6)) {
-    await created(t, `/committees/${committeeId}/members`, {
+    await t.record(`/committees/${committeeId}/members`, {
       personId,
       role: 'member',
       actorGroup: 'resident',
@@ -79,10 +65,10 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
       appointedOn: '2020-06-15',
     });
   }
-  await created(t, `/committees/${committeeId}/budget`, { year: 2021, amountNok: 100_000 });
+  await t.record(`/committees/${committeeId}/budget`, { year: 2021, amountNok: 100_000 });
 
   const proposalId = (
-    await created(t, '/proposals', {
+    await t.record('/proposals', {
       committeeId,
       title: 'Møteplass ved skolen',
       description: 'Benker og bord.',
@@ -93,7 +79,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
       submittedOn: '2021-01-02',
     })
   ).id;
-  await created(t, `/proposals/${proposalId}/amendments`, {
+  await t.record(`/proposals/${proposalId}/amendments`, {
     title: 'Møteplass ved Heggedal skole',
     amendedOn: '2021-01-03',
     reason: 'Mer presist sted',
@@ -104,9 +90,9 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     ...Array(7).fill('2021-03-10'),
   ] as string[];
   for (const [i, supportedOn] of supportDays.entries())
-    await created(t, `/proposals/${proposalId}/supports`, { personId: people[i], supportedOn });
+    await t.record(`/proposals/${proposalId}/supports`, { personId: people[i], supportedOn });
   const meetingId = (
-    await created(t, '/meetings', {
+    await t.record('/meetings', {
       committeeId,
       kind: 'public_meeting',
       heldOn: '2021-04-01',
@@ -116,7 +102,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     })
   ).id;
   const voteId = (
-    await created(t, '/votes', {
+    await t.record('/votes', {
       proposalId,
       meetingId,
       question: 'Vedta forslaget?',
@@ -125,9 +111,9 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     })
   ).id;
   for (const [i, choice] of ['yes', 'yes', 'yes', 'yes', 'no', 'no'].entries())
-    await created(t, `/votes/${voteId}/ballots`, { personId: people[i], choice, castOn: '2021-04-01' });
-  await created(t, `/votes/${voteId}/close`, { closedOn: '2021-04-01' });
-  await created(t, `/proposals/${proposalId}/committee-decisions`, {
+    await t.record(`/votes/${voteId}/ballots`, { personId: people[i], choice, castOn: '2021-04-01' });
+  await t.record(`/votes/${voteId}/close`, { closedOn: '2021-04-01' });
+  await t.record(`/proposals/${proposalId}/committee-decisions`, {
     outcome: 'adopted',
     kind: 'own_decision',
     text: 'Vedtatt',
@@ -135,13 +121,13 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     grantNok: 40_000,
     decidedOn: '2021-04-02',
   });
-  const referral = await created(t, `/proposals/${proposalId}/referrals`, {
+  const referral = await t.record(`/proposals/${proposalId}/referrals`, {
     toBodyId: council,
     kind: 'recommendation',
     caseNumber: '21/314',
     referredOn: '2021-04-10',
   });
-  await created(t, `/proposals/${proposalId}/referrals/${referral.id}/political-decision`, {
+  await t.record(`/proposals/${proposalId}/referrals/${referral.id}/political-decision`, {
     outcome: 'adopted',
     caseNumber: '21/314',
     summary: 'Vedtatt som foreslått',
@@ -149,7 +135,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     votesFor: 40,
     votesAgainst: 7,
   });
-  await created(t, `/proposals/${proposalId}/implementation`, {
+  await t.record(`/proposals/${proposalId}/implementation`, {
     status: 'in_progress',
     progressPct: 30,
     note: 'Bestilt',
@@ -168,7 +154,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
   ];
   for (const [i, [key, title, committee]] of more.entries()) {
     titles[key] = (
-      await created(t, '/proposals', {
+      await t.record('/proposals', {
         committeeId: committee,
         title,
         description: 'Forslag.',

@@ -5,15 +5,7 @@
  * `cursor` is a 400 problem that changes nothing; the page is taken before any per-item work; 100 items a page
  * unless asked.
  */
-import { openLedgerApp, type LedgerApp, type TestRole } from '../support/ledgerApp';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(t: LedgerApp, path: string, body: unknown): Promise<string> {
-  const res = await t.post(path, body);
-  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return (res.body as { id: string }).id;
-}
+import { openLedgerApp, type LedgerApp, type TestRole, fullMandate } from '../support/ledgerApp';
 
 interface Ledger {
   committeeId: string;
@@ -32,30 +24,30 @@ interface Ledger {
 async function build(t: LedgerApp): Promise<Ledger> {
   const persons: string[] = [];
   for (const name of ['Kari Sidesen', 'Ola Sidesen', 'Per Sidesen', 'Siri Sidesen'])
-    persons.push(await created(t, '/persons', { name }));
+    persons.push(await t.recordId('/persons', { name }));
   const arenas: string[] = [];
   for (const name of ['Torget', 'Biblioteket', 'Torget'])
-    arenas.push(await created(t, '/arenas', { name, areas: [] }));
+    arenas.push(await t.recordId('/arenas', { name, areas: [] }));
   for (const [name, kind] of [
     ['Kommunestyret', 'council'],
     ['Formannskapet', 'executive_committee'],
     ['Kommunedirektøren', 'administration'],
   ])
-    await created(t, '/political-bodies', { name, kind });
+    await t.recordId('/political-bodies', { name, kind });
   const arenaId = arenas[0] as string;
   const committee = (name: string) =>
-    created(t, '/committees', {
+    t.recordId('/committees', {
       name,
       arenaId,
       kind: 'local_community',
       areas: ['Sida'],
-      mandate,
+      mandate: fullMandate,
       coCreationForm: 'equal',
       period: { from: '2020-06-01', to: '2022-12-31' },
     });
   const committeeId = await committee('Lokalsamfunnsutvalget i Sida');
   const otherCommitteeId = await committee('Lokalsamfunnsutvalget i Bakken');
-  await created(t, `/committees/${committeeId}/members`, {
+  await t.recordId(`/committees/${committeeId}/members`, {
     personId: persons[0],
     role: 'member',
     actorGroup: 'resident',
@@ -63,14 +55,14 @@ async function build(t: LedgerApp): Promise<Ledger> {
     appointedOn: '2020-06-15',
   });
   for (const startedOn of ['2021-03-01', '2021-01-01', '2021-03-01'])
-    await created(t, '/processes', {
+    await t.recordId('/processes', {
       title: 'Veikart',
       committeeIds: [committeeId],
       coCreationForm: 'equal',
       startedOn,
     });
   const meeting = (body: Record<string, unknown>) =>
-    created(t, '/meetings', { kind: 'committee_meeting', attendeeCount: 8, agendaProposalIds: [], ...body });
+    t.recordId('/meetings', { kind: 'committee_meeting', attendeeCount: 8, agendaProposalIds: [], ...body });
   const k1 = [
     await meeting({ committeeId, heldOn: '2021-05-01' }),
     await meeting({
@@ -84,7 +76,7 @@ async function build(t: LedgerApp): Promise<Ledger> {
   await meeting({ committeeId: otherCommitteeId, heldOn: '2021-04-15' });
   await meeting({ arenaId, kind: 'public_meeting', heldOn: '2021-06-01', attendeeCount: 40 });
   const proposal = (title: string) =>
-    created(t, '/proposals', {
+    t.recordId('/proposals', {
       committeeId,
       title,
       description: 'Et forslag.',
@@ -93,13 +85,13 @@ async function build(t: LedgerApp): Promise<Ledger> {
     });
   for (const proposalId of [await proposal('Benker'), await proposal('Lys')])
     for (const openedOn of ['2021-04-01', '2021-04-02']) {
-      const voteId = await created(t, '/votes', {
+      const voteId = await t.recordId('/votes', {
         proposalId,
         question: 'Anbefale forslaget?',
         rule: 'simple_majority',
         openedOn,
       });
-      await created(t, `/votes/${voteId}/ballots`, {
+      await t.recordId(`/votes/${voteId}/ballots`, {
         personId: persons[0],
         choice: 'yes',
         castOn: openedOn,
@@ -310,7 +302,7 @@ describe('the default page', () => {
   test('100 items unless limit says otherwise; total counts them all', async () => {
     const before = ((await t.get('/arenas?limit=500', 'anonymous')).body as PageAnswer).total;
     for (let i = 0; i < 101 - before + 5; i++)
-      await created(t, '/arenas', { name: `Torg ${String(i).padStart(3, '0')}`, areas: [] });
+      await t.recordId('/arenas', { name: `Torg ${String(i).padStart(3, '0')}`, areas: [] });
     await t.ledger.runner.waitFor(await t.head(), 5000);
     const first = (await t.get('/arenas', 'anonymous')).body as PageAnswer;
     expect({ total: first.total, size: first.items.length, more: first.nextCursor !== null }).toEqual({

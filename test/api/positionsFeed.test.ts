@@ -6,10 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventTypes } from '../../src/domain/events';
-import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+import { fullMandate, openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
 import { ANONYMOUS_REPLAY } from '../../src/http/routes/feeds';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
 
 interface Feed {
   status: number;
@@ -111,7 +109,7 @@ describe('GET /positions/live', () => {
       name: 'Lokalsamfunnsutvalget i Heggedal',
       kind: 'local_community',
       areas: ['Heggedal'],
-      mandate,
+      mandate: fullMandate,
       coCreationForm: 'equal',
       period: { from: '2020-06-01', to: '2022-12-31' },
     });

@@ -6,19 +6,7 @@
 import type { z } from 'zod';
 import { readOperations } from '../../src/http/routes/reads';
 import { publicCommitteeAnswer, publicVote } from '../../src/http/schemas/views';
-import { openLedgerApp, type LedgerApp, type TestRole } from '../support/ledgerApp';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(
-  t: LedgerApp,
-  path: string,
-  body: unknown,
-): Promise<{ id: string; globalPosition: number }> {
-  const res = await t.post(path, body);
-  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; globalPosition: number };
-}
+import { openLedgerApp, type LedgerApp, type TestRole, fullMandate } from '../support/ledgerApp';
 
 interface Trial {
   persons: Array<{ id: string; name: string }>;
@@ -49,23 +37,22 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
   for (const given of ['Astrid', 'Bjørn', 'Cecilie', 'Dagfinn', 'Eirin', 'Frode']) {
     const name = `${given} Oppslagsen`;
     persons.push({
-      id: (await created(t, '/persons', { name, birthYear: 1970, area: 'Heggedal' })).id,
+      id: (await t.record('/persons', { name, birthYear: 1970, area: 'Heggedal' })).id,
       name,
     });
   }
   const [a, b, c, d, e, f] = persons.map((p) => p.id) as [string, string, string, string, string, string];
-  const arenaId = (await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] })).id;
-  const bodyId = (
-    await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 })
-  ).id;
+  const arenaId = (await t.record('/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] })).id;
+  const bodyId = (await t.record('/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 }))
+    .id;
   const committee = async (name: string) =>
     (
-      await created(t, '/committees', {
+      await t.record('/committees', {
         name,
         arenaId,
         kind: 'local_community',
         areas: ['Heggedal'],
-        mandate,
+        mandate: fullMandate,
         coCreationForm: 'equal',
         period: { from: '2020-06-01', to: '2022-12-31' },
       })
@@ -78,7 +65,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     [c, 'member'],
     [f, 'deputy'],
   ] as const) {
-    await created(t, `/committees/${committeeId}/members`, {
+    await t.record(`/committees/${committeeId}/members`, {
       personId,
       role,
       actorGroup: 'resident',
@@ -86,19 +73,19 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
       appointedOn: '2020-06-15',
     });
   }
-  await created(t, `/committees/${committeeId}/budget`, { year: 2021, amountNok: 100_000 });
+  await t.record(`/committees/${committeeId}/budget`, { year: 2021, amountNok: 100_000 });
   const processId = (
-    await created(t, '/processes', {
+    await t.record('/processes', {
       title: 'Veikart for Heggedal sentrum',
       committeeIds: [committeeId],
       coCreationForm: 'equal',
       startedOn: '2021-01-10',
     })
   ).id;
-  await created(t, `/processes/${processId}/phases`, { phase: 'co_creation', startedOn: '2021-02-01' });
-  await created(t, `/processes/${processId}/completion`, { completedOn: '2021-12-01', summary: 'Ferdig.' });
+  await t.record(`/processes/${processId}/phases`, { phase: 'co_creation', startedOn: '2021-02-01' });
+  await t.record(`/processes/${processId}/completion`, { completedOn: '2021-12-01', summary: 'Ferdig.' });
   const proposalId = (
-    await created(t, '/proposals', {
+    await t.record('/proposals', {
       committeeId,
       processId,
       title: 'Gatelys langs skoleveien',
@@ -109,9 +96,9 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
       submittedOn: '2021-03-01',
     })
   ).id;
-  await created(t, `/proposals/${proposalId}/supports`, { personId: e, supportedOn: '2021-03-05' });
+  await t.record(`/proposals/${proposalId}/supports`, { personId: e, supportedOn: '2021-03-05' });
   const initiativeId = (
-    await created(t, '/proposals', {
+    await t.record('/proposals', {
       committeeId: otherCommitteeId,
       title: 'Badeplass i Tofte',
       description: 'En badeplass.',
@@ -121,7 +108,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
   ).id;
   const beforeMeetings = await t.head();
   const smallMeetingId = (
-    await created(t, '/meetings', {
+    await t.record('/meetings', {
       committeeId,
       kind: 'committee_meeting',
       heldOn: '2021-04-01',
@@ -131,7 +118,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     })
   ).id;
   const bigMeetingId = (
-    await created(t, '/meetings', {
+    await t.record('/meetings', {
       arenaId,
       kind: 'public_meeting',
       heldOn: '2021-05-01',
@@ -141,7 +128,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     })
   ).id;
   const voteId = (
-    await created(t, '/votes', {
+    await t.record('/votes', {
       proposalId,
       meetingId: smallMeetingId,
       question: 'Anbefale forslaget?',
@@ -154,9 +141,9 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     [b, 'yes'],
     [c, 'no'],
   ])
-    await created(t, `/votes/${voteId}/ballots`, { personId, choice, castOn: '2021-04-01' });
-  await created(t, `/votes/${voteId}/close`, { closedOn: '2021-04-01' });
-  await created(t, `/proposals/${proposalId}/committee-decisions`, {
+    await t.record(`/votes/${voteId}/ballots`, { personId, choice, castOn: '2021-04-01' });
+  await t.record(`/votes/${voteId}/close`, { closedOn: '2021-04-01' });
+  await t.record(`/proposals/${proposalId}/committee-decisions`, {
     outcome: 'adopted',
     kind: 'recommendation',
     text: 'Anbefalt',
@@ -164,14 +151,14 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     decidedOn: '2021-04-01',
   });
   const referralId = (
-    await created(t, `/proposals/${proposalId}/referrals`, {
+    await t.record(`/proposals/${proposalId}/referrals`, {
       toBodyId: bodyId,
       kind: 'recommendation',
       caseNumber: '21/77',
       referredOn: '2021-04-10',
     })
   ).id;
-  await created(t, `/proposals/${proposalId}/referrals/${referralId}/political-decision`, {
+  await t.record(`/proposals/${proposalId}/referrals/${referralId}/political-decision`, {
     outcome: 'adopted',
     caseNumber: '21/77',
     summary: 'Vedtatt',
@@ -179,13 +166,13 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     votesFor: 30,
     votesAgainst: 17,
   });
-  await created(t, `/proposals/${proposalId}/implementation`, {
+  await t.record(`/proposals/${proposalId}/implementation`, {
     status: 'in_progress',
     progressPct: 40,
     note: 'Bestilt',
     reportedOn: '2021-08-01',
   });
-  await created(t, `/persons/${f}/erasure`, { erasedOn: '2022-01-10', reason: 'Begjæring om sletting' });
+  await t.record(`/persons/${f}/erasure`, { erasedOn: '2022-01-10', reason: 'Begjæring om sletting' });
   await t.ledger.runner.waitFor(await t.head(), 5000);
   return {
     persons,
@@ -550,7 +537,7 @@ describe('ETag: a view at a position never changes', () => {
 
     const past = await tagOf(`/meetings?asOf=${l.beforeMeetings + 1}`);
     const now = await tagOf('/meetings');
-    const write = await created(t, '/meetings', {
+    const write = await t.record('/meetings', {
       committeeId: l.otherCommitteeId,
       kind: 'workshop',
       heldOn: '2021-09-01',
@@ -576,12 +563,12 @@ describe('ETag: a view at a position never changes', () => {
   });
 
   test('a tag never vouches for a text the server no longer sends: a name at a past position, after erasure', async () => {
-    const registered = await created(t, '/persons', { name: 'Gunnhild Glemmesen' });
+    const registered = await t.record('/persons', { name: 'Gunnhild Glemmesen' });
     const path = `/persons/${registered.id}?asOf=${registered.globalPosition}`;
     await t.ledger.runner.waitFor(registered.globalPosition, 5000);
     const before = await t.get(path, 'clerk');
     expect(before.body.name).toBe('Gunnhild Glemmesen');
-    const erasure = await created(t, `/persons/${registered.id}/erasure`, {
+    const erasure = await t.record(`/persons/${registered.id}/erasure`, {
       erasedOn: '2022-02-01',
       reason: 'Begjæring om sletting',
     });

@@ -9,16 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { verifyTrace, type Trace } from '../../src/audit/traceVerification';
 import { runLedger, runLedgerAsync } from '../support/ledgerBin';
-import { openLedgerApp, type LedgerApp } from '../support/ledgerApp';
+import { openLedgerApp, type LedgerApp, fullMandate } from '../support/ledgerApp';
 
 const root = path.resolve(__dirname, '../..');
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(t: LedgerApp, p: string, body: unknown): Promise<string> {
-  const res = await t.post(p, body);
-  if (res.status !== 201) throw new Error(`${p} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
 
 const NO_DATABASE = { LEDGER_DATA_DIR: '/nonexistent-so-no-database-is-used' };
 
@@ -41,23 +34,23 @@ describe('proposal trace', () => {
   let meetingId: string;
   beforeAll(async () => {
     t = await openLedgerApp();
-    const council = await created(t, '/political-bodies', {
+    const council = await t.recordId('/political-bodies', {
       name: 'Kommunestyret',
       kind: 'council',
       seats: 55,
     });
     persons = [];
-    for (let i = 0; i < 3; i++) persons.push(await created(t, '/persons', { name: `Medlem ${i}` }));
-    const committeeId = await created(t, '/committees', {
+    for (let i = 0; i < 3; i++) persons.push(await t.recordId('/persons', { name: `Medlem ${i}` }));
+    const committeeId = await t.recordId('/committees', {
       name: 'Lokalsamfunnsutvalget i Slemmestad og Vollen',
       kind: 'local_community',
       areas: ['Slemmestad', 'Vollen'],
-      mandate,
+      mandate: fullMandate,
       coCreationForm: 'facilitating',
       period: { from: '2020-06-01', to: '2022-12-31' },
     });
     for (const personId of persons) {
-      await created(t, `/committees/${committeeId}/members`, {
+      await t.recordId(`/committees/${committeeId}/members`, {
         personId,
         role: 'member',
         actorGroup: 'resident',
@@ -66,15 +59,15 @@ describe('proposal trace', () => {
       });
     }
     // Unrelated activity in between, which the trace must leave out.
-    await created(t, '/arenas', { name: 'Vollen innbyggertorg', areas: ['Vollen'] });
-    proposalId = await created(t, '/proposals', {
+    await t.recordId('/arenas', { name: 'Vollen innbyggertorg', areas: ['Vollen'] });
+    proposalId = await t.recordId('/proposals', {
       committeeId,
       title: 'Badeplass i Vollen',
       description: 'Rydd badeplassen.',
       origin: 'resident',
       submittedOn: '2021-04-01',
     });
-    meetingId = await created(t, '/meetings', {
+    meetingId = await t.recordId('/meetings', {
       committeeId,
       kind: 'committee_meeting',
       heldOn: '2021-04-20',
@@ -82,7 +75,7 @@ describe('proposal trace', () => {
       attendeePersonIds: persons,
       agendaProposalIds: [proposalId],
     });
-    voteId = await created(t, '/votes', {
+    voteId = await t.recordId('/votes', {
       proposalId,
       meetingId,
       question: 'Anbefale?',
@@ -90,22 +83,22 @@ describe('proposal trace', () => {
       openedOn: '2021-04-20',
     });
     for (const personId of persons)
-      await created(t, `/votes/${voteId}/ballots`, { personId, choice: 'yes', castOn: '2021-04-20' });
-    await created(t, `/votes/${voteId}/close`, { closedOn: '2021-04-20' });
-    await created(t, `/proposals/${proposalId}/committee-decisions`, {
+      await t.recordId(`/votes/${voteId}/ballots`, { personId, choice: 'yes', castOn: '2021-04-20' });
+    await t.recordId(`/votes/${voteId}/close`, { closedOn: '2021-04-20' });
+    await t.recordId(`/proposals/${proposalId}/committee-decisions`, {
       outcome: 'adopted',
       kind: 'recommendation',
       text: 'Anbefalt',
       voteId,
       decidedOn: '2021-04-20',
     });
-    const referralId = await created(t, `/proposals/${proposalId}/referrals`, {
+    const referralId = await t.recordId(`/proposals/${proposalId}/referrals`, {
       toBodyId: council,
       kind: 'recommendation',
       caseNumber: '21/77',
       referredOn: '2021-05-01',
     });
-    await created(t, `/proposals/${proposalId}/referrals/${referralId}/political-decision`, {
+    await t.recordId(`/proposals/${proposalId}/referrals/${referralId}/political-decision`, {
       outcome: 'adopted',
       caseNumber: '21/77',
       summary: 'Vedtatt',
@@ -265,16 +258,16 @@ describe('a trace checked against a checkpoint of another tree size', () => {
   beforeAll(async () => {
     t = await openLedgerApp();
     dir = fs.mkdtempSync(path.join(t.dataDir, 'sizes-'));
-    const person = await created(t, '/persons', { name: 'Innbygger' });
-    const committeeId = await created(t, '/committees', {
+    const person = await t.recordId('/persons', { name: 'Innbygger' });
+    const committeeId = await t.recordId('/committees', {
       name: 'Oppgaveutvalget for Holmen',
       kind: 'task',
       areas: ['Holmen'],
-      mandate,
+      mandate: fullMandate,
       coCreationForm: 'steered',
       period: { from: '2020-06-01', to: '2022-12-31' },
     });
-    const proposalId = await created(t, '/proposals', {
+    const proposalId = await t.recordId('/proposals', {
       committeeId,
       title: 'Gangbru over Holmenveien',
       description: 'En trygg vei til skolen.',
@@ -294,8 +287,8 @@ describe('a trace checked against a checkpoint of another tree size', () => {
     await t.ledger.runner.waitFor(await t.head(), 5000);
     older = await take();
     publicKey = (JSON.parse(fs.readFileSync(older.checkpoint, 'utf8')) as Trace['checkpoint']).publicKey;
-    await created(t, `/proposals/${proposalId}/supports`, { personId: person, supportedOn: '2021-04-02' });
-    await created(t, '/arenas', { name: 'Holmen innbyggertorg', areas: ['Holmen'] });
+    await t.recordId(`/proposals/${proposalId}/supports`, { personId: person, supportedOn: '2021-04-02' });
+    await t.recordId('/arenas', { name: 'Holmen innbyggertorg', areas: ['Holmen'] });
     await t.ledger.runner.waitFor(await t.head(), 5000);
     newer = await take();
     expect(newer.size).toBeGreaterThan(older.size);
@@ -391,23 +384,23 @@ describe('research exports', () => {
   let t: LedgerApp;
   beforeAll(async () => {
     t = await openLedgerApp();
-    const personId = await created(t, '/persons', { name: 'Eksport Navnesen', email: 'eksport@example.org' });
-    const committeeId = await created(t, '/committees', {
+    const personId = await t.recordId('/persons', { name: 'Eksport Navnesen', email: 'eksport@example.org' });
+    const committeeId = await t.recordId('/committees', {
       name: 'Utvalg',
       kind: 'task',
       areas: [],
-      mandate,
+      mandate: fullMandate,
       coCreationForm: 'steered',
       period: { from: '2020-06-01', to: '2022-12-31' },
     });
-    await created(t, `/committees/${committeeId}/members`, {
+    await t.recordId(`/committees/${committeeId}/members`, {
       personId,
       role: 'leader',
       actorGroup: 'resident',
       representationBasis: 'open',
       appointedOn: '2020-06-10',
     });
-    const proposalId = await created(t, '/proposals', {
+    const proposalId = await t.recordId('/proposals', {
       committeeId,
       title: '=HYPERLINK("x")',
       description: 'Formel',
@@ -415,8 +408,8 @@ describe('research exports', () => {
       submittedBy: personId,
       submittedOn: '2021-01-01',
     });
-    await created(t, `/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-01-02' });
-    await created(t, `/proposals/${proposalId}/committee-decisions`, {
+    await t.recordId(`/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-01-02' });
+    await t.recordId(`/proposals/${proposalId}/committee-decisions`, {
       outcome: 'adopted',
       kind: 'recommendation',
       text: 'Anbefalt',

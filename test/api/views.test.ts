@@ -9,19 +9,7 @@ import { dataFiles, openLedger } from '../../src/ledger';
 import { createLogger } from '../../src/logger';
 import { buildApp } from '../../src/server';
 import request from 'supertest';
-import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
-
-async function created(
-  t: LedgerApp,
-  p: string,
-  body: unknown,
-): Promise<{ id: string; globalPosition: number }> {
-  const res = await t.post(p, body);
-  if (res.status !== 201) throw new Error(`${p} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; globalPosition: number };
-}
+import { openLedgerApp, TOKENS, type LedgerApp, fullMandate } from '../support/ledgerApp';
 
 interface Trial {
   council: string;
@@ -52,16 +40,15 @@ interface Trial {
  * - untouched: submitted 2021-06-01, nothing else → submitted, not_referred.
  */
 async function buildTrial(t: LedgerApp): Promise<Trial> {
-  const council = (
-    await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 55 })
-  ).id;
+  const council = (await t.record('/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 55 }))
+    .id;
   const committee = async (name: string, kind: string) =>
     (
-      await created(t, '/committees', {
+      await t.record('/committees', {
         name,
         kind,
         areas: [name],
-        mandate,
+        mandate: fullMandate,
         coCreationForm: kind === 'task' ? 'steered' : 'equal',
         period: { from: '2020-06-01', to: '2022-12-31' },
       })
@@ -70,9 +57,9 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
   const tofte = await committee('Tofte', 'task');
   const persons: string[] = [];
   for (let i = 0; i < 6; i++)
-    persons.push((await created(t, '/persons', { name: `Simulert Person ${i}`, area: 'Heggedal' })).id);
+    persons.push((await t.record('/persons', { name: `Simulert Person ${i}`, area: 'Heggedal' })).id);
   for (const [i, personId] of persons.slice(0, 5).entries()) {
-    await created(t, `/committees/${heggedal}/members`, {
+    await t.record(`/committees/${heggedal}/members`, {
       personId,
       role: i === 0 ? 'leader' : 'member',
       actorGroup: i < 3 ? 'resident' : 'voluntary_org',
@@ -82,7 +69,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
   }
   const submit = async (committeeId: string, title: string, submittedOn: string, origin = 'resident') =>
     (
-      await created(t, '/proposals', {
+      await t.record('/proposals', {
         committeeId,
         title,
         description: `${title}.`,
@@ -92,14 +79,14 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
       })
     ).id;
   const adoptAndRefer = async (id: string, decidedOn: string, referredOn: string) => {
-    await created(t, `/proposals/${id}/committee-decisions`, {
+    await t.record(`/proposals/${id}/committee-decisions`, {
       outcome: 'adopted',
       kind: 'recommendation',
       text: 'Anbefalt',
       decidedOn,
     });
     return (
-      await created(t, `/proposals/${id}/referrals`, {
+      await t.record(`/proposals/${id}/referrals`, {
         toBodyId: council,
         kind: 'recommendation',
         caseNumber: '21/1',
@@ -108,7 +95,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
     ).id;
   };
   const decide = (id: string, referralId: string, outcome: string, decidedOn: string) =>
-    created(t, `/proposals/${id}/referrals/${referralId}/political-decision`, {
+    t.record(`/proposals/${id}/referrals/${referralId}/political-decision`, {
       outcome,
       caseNumber: '21/1',
       summary: outcome,
@@ -117,7 +104,7 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
 
   const full = await submit(heggedal, 'Full', '2021-03-01');
   await decide(full, await adoptAndRefer(full, '2021-03-20', '2021-04-01'), 'adopted', '2021-06-15');
-  const afterFull = await created(t, `/proposals/${full}/implementation`, {
+  const afterFull = await t.record(`/proposals/${full}/implementation`, {
     status: 'completed',
     progressPct: 100,
     note: 'Ferdig',
@@ -133,13 +120,13 @@ async function buildTrial(t: LedgerApp): Promise<Trial> {
   const rejected = await submit(tofte, 'Avvist', '2021-02-01');
   await decide(rejected, await adoptAndRefer(rejected, '2021-02-15', '2021-02-20'), 'rejected', '2021-04-02');
   const withdrawn = await submit(heggedal, 'Trukket', '2021-04-01');
-  await created(t, `/proposals/${withdrawn}/withdrawal`, {
+  await t.record(`/proposals/${withdrawn}/withdrawal`, {
     withdrawnOn: '2021-04-10',
     reason: 'Løst på annen måte',
   });
   const initiative = await submit(heggedal, 'Innbyggerforslag', '2021-01-02', 'citizen_initiative');
   for (const [i, supportedOn] of ['2021-01-05', '2021-01-09', '2021-01-12'].entries()) {
-    await created(t, `/proposals/${initiative}/supports`, { personId: persons[i], supportedOn });
+    await t.record(`/proposals/${initiative}/supports`, { personId: persons[i], supportedOn });
   }
   const untouched = await submit(heggedal, 'Urørt', '2021-06-01');
   return {
@@ -462,17 +449,17 @@ describe('aggregate answers are kept per view position', () => {
     const t = await openLedgerApp();
     try {
       const committeeId = (
-        await created(t, '/committees', {
+        await t.record('/committees', {
           name: 'Slemmestad',
           kind: 'local_community',
           areas: ['Slemmestad'],
-          mandate,
+          mandate: fullMandate,
           coCreationForm: 'equal',
           period: { from: '2020-06-01', to: '2022-12-31' },
         })
       ).id;
       const submit = (title: string) =>
-        created(t, '/proposals', {
+        t.record('/proposals', {
           committeeId,
           title,
           description: `${title}.`,

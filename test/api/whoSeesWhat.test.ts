@@ -11,10 +11,9 @@ import request from 'supertest';
 import { eventDataSchemas } from '../../src/domain/events';
 import { DASHBOARD_PAGES } from '../../src/http/dashboard';
 import { operations } from '../../src/http/operations';
-import { openLedgerApp, TOKENS, type LedgerApp, type TestRole } from '../support/ledgerApp';
+import { openLedgerApp, TOKENS, type LedgerApp, type TestRole, fullMandate } from '../support/ledgerApp';
 import { isLiveFeed, readLiveFeed, requestOf, routeOf, servedRoutes } from '../support/servedRoutes';
 
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
 const roles: TestRole[] = ['anonymous', 'evaluator', 'clerk', 'admin'];
 
 interface Person {
@@ -37,12 +36,6 @@ interface Ledger {
   streamIds: string[];
 }
 
-async function created(t: LedgerApp, path: string, body: unknown): Promise<string> {
-  const res = await t.post(path, body);
-  if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
-
 /**
  * A committee of 3 active members (and 1 former), a proposal submitted by a resident and supported by two people,
  * a meeting with named attendees, a closed vote with 3 ballots: every kind of event that names a person.
@@ -52,21 +45,21 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
   for (const given of ['Astrid', 'Bjørn', 'Cecilie', 'Dagfinn', 'Eirin', 'Frode']) {
     const name = `${given} Vitnesen`;
     const email = `${given.toLowerCase().replace('ø', 'o')}.vitnesen@example.org`;
-    persons.push({ id: await created(t, '/persons', { name, email, area: 'Heggedal' }), name, email });
+    persons.push({ id: await t.recordId('/persons', { name, email, area: 'Heggedal' }), name, email });
   }
   const [a, b, c, d, e, f] = persons.map((p) => p.id) as [string, string, string, string, string, string];
-  const arenaId = await created(t, '/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
-  const bodyId = await created(t, '/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 });
-  const committeeId = await created(t, '/committees', {
+  const arenaId = await t.recordId('/arenas', { name: 'Heggedal innbyggertorg', areas: ['Heggedal'] });
+  const bodyId = await t.recordId('/political-bodies', { name: 'Kommunestyret', kind: 'council', seats: 47 });
+  const committeeId = await t.recordId('/committees', {
     name: 'Lokalsamfunnsutvalget i Heggedal',
     arenaId,
     kind: 'local_community',
     areas: ['Heggedal'],
-    mandate,
+    mandate: fullMandate,
     coCreationForm: 'equal',
     period: { from: '2020-06-01', to: '2022-12-31' },
   });
-  const processId = await created(t, '/processes', {
+  const processId = await t.recordId('/processes', {
     title: 'Medvirkning om skoleveien',
     committeeIds: [committeeId],
     coCreationForm: 'equal',
@@ -79,7 +72,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     [f, 'member', 'politician'],
   ];
   for (const [personId, role, actorGroup] of members) {
-    await created(t, `/committees/${committeeId}/members`, {
+    await t.recordId(`/committees/${committeeId}/members`, {
       personId,
       role,
       actorGroup,
@@ -88,8 +81,8 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
       appointedOn: '2020-06-15',
     });
   }
-  await created(t, `/committees/${committeeId}/members/${f}/leave`, { leftOn: '2020-12-31' });
-  const proposalId = await created(t, '/proposals', {
+  await t.recordId(`/committees/${committeeId}/members/${f}/leave`, { leftOn: '2020-12-31' });
+  const proposalId = await t.recordId('/proposals', {
     committeeId,
     title: 'Gatelys langs skoleveien',
     description: 'Sett opp gatelys.',
@@ -98,8 +91,8 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     submittedOn: '2021-03-01',
   });
   for (const personId of [d, e])
-    await created(t, `/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-03-05' });
-  const meetingId = await created(t, '/meetings', {
+    await t.recordId(`/proposals/${proposalId}/supports`, { personId, supportedOn: '2021-03-05' });
+  const meetingId = await t.recordId('/meetings', {
     committeeId,
     kind: 'public_meeting',
     heldOn: '2021-04-01',
@@ -107,7 +100,7 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     attendeePersonIds: [a, e],
     agendaProposalIds: [proposalId],
   });
-  const voteId = await created(t, '/votes', {
+  const voteId = await t.recordId('/votes', {
     proposalId,
     meetingId,
     question: 'Anbefale forslaget?',
@@ -119,16 +112,16 @@ async function buildLedger(t: LedgerApp): Promise<Ledger> {
     [b, 'yes'],
     [c, 'no'],
   ])
-    await created(t, `/votes/${voteId}/ballots`, { personId, choice, castOn: '2021-04-01' });
-  await created(t, `/votes/${voteId}/close`, { closedOn: '2021-04-01' });
-  await created(t, `/proposals/${proposalId}/committee-decisions`, {
+    await t.recordId(`/votes/${voteId}/ballots`, { personId, choice, castOn: '2021-04-01' });
+  await t.recordId(`/votes/${voteId}/close`, { closedOn: '2021-04-01' });
+  await t.recordId(`/proposals/${proposalId}/committee-decisions`, {
     outcome: 'adopted',
     kind: 'recommendation',
     text: 'Anbefalt',
     voteId,
     decidedOn: '2021-04-01',
   });
-  await created(t, `/proposals/${proposalId}/referrals`, {
+  await t.recordId(`/proposals/${proposalId}/referrals`, {
     toBodyId: bodyId,
     kind: 'recommendation',
     caseNumber: '21/77',

@@ -4,8 +4,7 @@
  * the reads to be walked on.
  */
 import type { KnownIds } from './servedRoutes';
-
-const mandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
+import { fullMandate } from './ledgerApp';
 
 /**
  * Every command route once (POST /persons and /proposals more than once), in an order in which each is valid: a
@@ -34,7 +33,7 @@ export async function everyCommand(
     kind: 'local_community',
     arenaId,
     areas: ['Heggedal'],
-    mandate,
+    mandate: fullMandate,
     coCreationForm: 'equal',
     period: { from: '2020-06-01', to: '2022-12-31' },
   });

@@ -19,6 +19,15 @@ export const TOKENS = {
 
 export type TestRole = keyof typeof TOKENS | 'anonymous';
 
+/** A committee mandate with every power, for tests whose committees need to be able to do anything. */
+export const fullMandate = { influence: true, decide: true, facilitate: true, support: true, arrange: true };
+
+/** What a command answered: the id it names and the position it was recorded at. */
+export interface Recorded {
+  id: string;
+  globalPosition: number;
+}
+
 export interface LedgerApp {
   app: Express;
   ledger: Ledger;
@@ -27,6 +36,10 @@ export interface LedgerApp {
   /** POST as the given role (clerk by default). */
   post(path: string, body: unknown, role?: TestRole, headers?: Record<string, string>): request.Test;
   get(path: string, role?: TestRole): request.Test;
+  /** POSTs a command as clerk that must be recorded (201), else throws with the answer: for building a ledger. */
+  record(path: string, body: unknown): Promise<Recorded>;
+  /** `record`, for the id alone. */
+  recordId(path: string, body: unknown): Promise<string>;
   head(): Promise<number>;
   close(): Promise<void>;
 }
@@ -48,16 +61,24 @@ export async function openLedgerApp(env: Record<string, string> = {}): Promise<L
   const app = buildApp(ledger, registry);
   const withRole = (test: request.Test, role: TestRole): request.Test =>
     role === 'anonymous' ? test : test.set('Authorization', `Bearer ${TOKENS[role]}`);
+  const post: LedgerApp['post'] = (path, body, role = 'clerk', headers = {}) => {
+    let t = withRole(request(app).post(`/api/v1${path}`), role);
+    for (const [k, v] of Object.entries(headers)) t = t.set(k, v);
+    return t.send(body as object);
+  };
+  const record = async (path: string, body: unknown): Promise<Recorded> => {
+    const res = await post(path, body);
+    if (res.status !== 201) throw new Error(`${path} → ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body as Recorded;
+  };
   return {
     app,
     ledger,
     config,
     dataDir: temp.dir,
-    post: (path, body, role = 'clerk', headers = {}) => {
-      let t = withRole(request(app).post(`/api/v1${path}`), role);
-      for (const [k, v] of Object.entries(headers)) t = t.set(k, v);
-      return t.send(body as object);
-    },
+    post,
+    record,
+    recordId: async (path, body) => (await record(path, body)).id,
     get: (path, role = 'evaluator') => withRole(request(app).get(`/api/v1${path}`), role),
     head: () => ledger.store.headPosition(),
     close: async () => {
