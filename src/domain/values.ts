@@ -21,7 +21,17 @@ export const IsoDate = z
   .refine(isCalendarDate, { message: 'must be a calendar date written YYYY-MM-DD' })
   // The API document says what the refinement checks, as JSON Schema's `date` format (RFC 3339 full-date).
   .meta({ description: 'ISO date YYYY-MM-DD', format: 'date' });
-export const Id = z.uuid({ message: 'must be a UUID' });
+/**
+ * A UUID (RFC 9562), written in lowercase as the service writes its own. Upper and lower case name the same UUID, so
+ * accepting both would let one id become two records (`ABC…` beside `abc…`): the ledger keeps one spelling.
+ */
+export const Id = z
+  .string()
+  .regex(
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/,
+    { message: 'must be a UUID written in lowercase' },
+  )
+  .meta({ format: 'uuid' });
 
 /**
  * What text fields refuse. Control characters (C0, DEL, C1) are invisible, end up in CSV exports, terminals and

@@ -278,6 +278,30 @@ describe('commands: a proposal through every stage', () => {
     expect(again.status).toBe(409);
     expect(again.body.rule).toBe('already-exists');
   });
+
+  test('an id in capitals is refused, not a second record of the same UUID: as a client id, a reference or in the path', async () => {
+    const id = uuidv7();
+    expect((await t.post('/arenas', { id, name: 'Hurum innbyggertorg', areas: [] })).status).toBe(201);
+    const personId = await t.recordId('/persons', { name: 'Marit Hurum' });
+    const before = await t.head();
+    const twin = await t.post('/arenas', { id: id.toUpperCase(), name: 'Hurum igjen', areas: [] });
+    expect(twin.status).toBe(400);
+    expect(twin.body.errors).toEqual([{ path: 'id', message: 'must be a UUID written in lowercase' }]);
+    const shadow = await t.post('/persons', { id: personId.toUpperCase(), name: 'Skyggen av Marit' });
+    expect(shadow.status).toBe(400);
+    const committee = await t.post('/committees', {
+      name: 'Utvalg',
+      arenaId: id.toUpperCase(),
+      kind: 'local_community',
+      areas: [],
+      mandate: fullMandate,
+      coCreationForm: 'equal',
+      period: { from: '2021-01-01', to: '2021-12-31' },
+    });
+    expect(committee.status).toBe(400);
+    expect((await t.get(`/arenas/${id.toUpperCase()}`, 'anonymous')).status).toBe(404);
+    expect(await t.head()).toBe(before);
+  });
 });
 
 describe('commands: Location names the record written to', () => {

@@ -130,7 +130,7 @@ describe('R8: the audit trail changed behind the server’s back', () => {
       const refused = await command(server, 1);
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { type: string }).type).toBe('/api/v1/problems/audit-trail-broken');
-      expect(server.output()).toMatch(/REFUSING TO SIGN/);
+      expect(await server.outputMatching(/REFUSING TO SIGN/)).toMatch(/REFUSING TO SIGN/);
       expect(server.output()).toMatch(
         /WARNING: the audit trail does not hold together, so this server records and signs NOTHING/,
       );

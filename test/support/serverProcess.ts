@@ -5,6 +5,11 @@ export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
   url: string;
   output: () => string;
+  /**
+   * The output once it matches `pattern`, or as it is after `ms`. The logger writes asynchronously (pino's default
+   * destination), so a log line may reach the pipe after a line the process wrote directly later.
+   */
+  outputMatching: (pattern: RegExp, ms?: number) => Promise<string>;
   /** Resolves with the exit code (or signal) once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -39,5 +44,10 @@ export async function startServerProcess(
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
   });
-  return { child, url, output: () => out, exited };
+  const outputMatching = async (pattern: RegExp, ms = 5_000): Promise<string> => {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return out;
+  };
+  return { child, url, output: () => out, outputMatching, exited };
 }
