@@ -175,7 +175,7 @@ export function splitNote(note: string): { text: string; signatures: SignatureLi
   return signatures === null ? null : { text: note.slice(0, split + 1), signatures };
 }
 
-/** The signature block: one or more lines `— <name> <base64(key id || signature)>`, each ending in a newline; null if not. */
+/** The signature block: lines `— <name> <base64(key id || signature)>`, each with its newline; else null. */
 export function parseSignatureLines(block: string): SignatureLine[] | null {
   if (!block.endsWith('\n')) return null;
   const lines = block.slice(0, -1).split('\n');
