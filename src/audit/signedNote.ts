@@ -28,11 +28,11 @@ export interface VerifierKey {
   publicKey: Buffer;
 }
 
-/** signed-note "Signature types": 0x01 is Ed25519. */
-const ED25519_TYPE = 0x01;
+/** signed-note "Signature types": 0x01 is Ed25519 over the note text (other types, e.g. 0x04, live elsewhere). */
+export const ED25519_TYPE = 0x01;
 const ED25519_PUBLIC_KEY_SIZE = 32;
 const ED25519_SIGNATURE_SIZE = 64;
-const KEY_ID_SIZE = 4;
+export const KEY_ID_SIZE = 4;
 /** signed-note: "— " (U+2014 EM DASH, U+0020) opens every signature line. */
 const SIGNATURE_PREFIX = '\u2014 ';
 /** signed-note: verifiers must accept at least 16 signatures; bound the work an oversized note can cause. */
@@ -61,26 +61,42 @@ export function publicKeyFromPrivate(privateKey: KeyObject): Buffer {
   return Buffer.from(x, 'base64url');
 }
 
-/** signed-note "Ed25519 signatures": key ID = SHA-256(key name || 0x0A || 0x01 || public key)[:4]. */
-export function keyId(keyName: string, publicKey: Uint8Array): Buffer {
+/**
+ * signed-note "Ed25519 signatures": key ID = SHA-256(key name || 0x0A || 0x01 || public key)[:4]; another
+ * signature type byte (signed-note, "Signature types") gives that type's key ID of the same name and key.
+ */
+export function keyId(keyName: string, publicKey: Uint8Array, signatureType: number = ED25519_TYPE): Buffer {
+  assertSignatureType(signatureType);
   const hash = createHash('sha256')
     .update(keyName, 'utf8')
-    .update(Buffer.from([0x0a, ED25519_TYPE]))
+    .update(Buffer.from([0x0a, signatureType]))
     .update(publicKey)
     .digest();
   return hash.subarray(0, KEY_ID_SIZE);
 }
 
-/** The verifier key text `<name>+<hex key id>+<base64(0x01 || public key)>` that clients configure. */
-export function encodeVerifierKey(keyName: string, publicKey: Uint8Array): string {
+/**
+ * The verifier key text `<name>+<hex key id>+<base64(type || public key)>` that clients configure, for a 32-byte
+ * Ed25519 public key; the type is 0x01 (note signatures) unless another Ed25519-keyed type is given.
+ */
+export function encodeVerifierKey(
+  keyName: string,
+  publicKey: Uint8Array,
+  signatureType: number = ED25519_TYPE,
+): string {
   assertKeyName(keyName);
   assertPublicKey(publicKey);
-  const typedKey = Buffer.concat([Buffer.from([ED25519_TYPE]), publicKey]);
-  return `${keyName}+${keyId(keyName, publicKey).toString('hex')}+${typedKey.toString('base64')}`;
+  const typedKey = Buffer.concat([Buffer.from([signatureType]), publicKey]);
+  return `${keyName}+${keyId(keyName, publicKey, signatureType).toString('hex')}+${typedKey.toString('base64')}`;
 }
 
-/** Parses a verifier key; throws a TypeError saying what is wrong with it. */
-export function parseVerifierKey(vkey: string): VerifierKey {
+/**
+ * Parses a verifier key of the given signature type (0x01 unless said) and a 32-byte Ed25519 public key; throws a
+ * TypeError saying what is wrong with it, a key of any other type included.
+ */
+export function parseVerifierKey(vkey: string, signatureType: number = ED25519_TYPE): VerifierKey {
+  assertSignatureType(signatureType);
+  const typeHex = signatureType.toString(16).padStart(2, '0');
   // The base64 part may itself contain '+', so split on the first two only.
   const first = vkey.indexOf('+');
   const second = vkey.indexOf('+', first + 1);
@@ -90,11 +106,11 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   const typedKey = strictBase64(vkey.slice(second + 1));
   if (!isKeyName(keyName)) throw new TypeError('the key name must be non-empty, without spaces or "+"');
   if (!/^[0-9a-f]{8}$/.test(hexId)) throw new TypeError('the key id must be 8 lower-case hex digits');
-  if (typedKey === null || typedKey.length !== 1 + ED25519_PUBLIC_KEY_SIZE || typedKey[0] !== ED25519_TYPE) {
-    throw new TypeError('the key must be base64 of 0x01 followed by a 32-byte Ed25519 public key');
+  if (typedKey === null || typedKey.length !== 1 + ED25519_PUBLIC_KEY_SIZE || typedKey[0] !== signatureType) {
+    throw new TypeError(`the key must be base64 of 0x${typeHex} followed by a 32-byte Ed25519 public key`);
   }
   const publicKey = typedKey.subarray(1);
-  const expectedId = keyId(keyName, publicKey);
+  const expectedId = keyId(keyName, publicKey, signatureType);
   if (expectedId.toString('hex') !== hexId) throw new TypeError('the key id does not match the name and key');
   return { keyName, keyId: expectedId, publicKey };
 }
@@ -109,8 +125,13 @@ export function signNote(text: string, privateKey: KeyObject, keyName: string): 
   }
   const publicKey = publicKeyFromPrivate(privateKey);
   const signature = sign(null, Buffer.from(text, 'utf8'), privateKey);
-  const blob = Buffer.concat([keyId(keyName, publicKey), signature]).toString('base64');
-  return `${text}\n${SIGNATURE_PREFIX}${keyName} ${blob}\n`;
+  return `${text}\n${signatureLine(keyName, Buffer.concat([keyId(keyName, publicKey), signature]))}`;
+}
+
+/** One signature line, `— <name> <base64(blob)>` and its newline, where blob is the key ID and the signature. */
+export function signatureLine(keyName: string, blob: Uint8Array): string {
+  assertKeyName(keyName);
+  return `${SIGNATURE_PREFIX}${keyName} ${Buffer.from(blob).toString('base64')}\n`;
 }
 
 /**
@@ -119,13 +140,10 @@ export function signNote(text: string, privateKey: KeyObject, keyName: string): 
  * ignored; a failing one by the known key rejects the whole note).
  */
 export function openNote(note: string, publicKey: Uint8Array, keyName: string): string | null {
-  if (!isKeyName(keyName) || publicKey.length !== ED25519_PUBLIC_KEY_SIZE || !isNoteSafe(note)) return null;
-  // "the text is separated from the signatures by the last empty line in the note"
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0 || !note.endsWith('\n')) return null;
-  const text = note.slice(0, split + 1);
-  const signatures = parseSignatureLines(note.slice(split + 2));
-  if (signatures === null) return null;
+  if (!isKeyName(keyName) || publicKey.length !== ED25519_PUBLIC_KEY_SIZE) return null;
+  const parts = splitNote(note);
+  if (parts === null) return null;
+  const { text, signatures } = parts;
 
   const wantedId = keyId(keyName, publicKey);
   const message = Buffer.from(text, 'utf8');
@@ -138,13 +156,27 @@ export function openNote(note: string, publicKey: Uint8Array, keyName: string): 
   return verified ? text : null;
 }
 
-interface SignatureLine {
+/** A parsed signature line: the key name, and the decoded base64 (key ID, then the signature of that type). */
+export interface SignatureLine {
   name: string;
   blob: Buffer;
 }
 
-/** The signature block: one or more lines `— <name> <base64(key id || signature)>`, each ending in a newline. */
-function parseSignatureLines(block: string): SignatureLine[] | null {
+/**
+ * Splits a signed note into its text (ending in its newline) and its signature lines, or null when it is not a
+ * well-formed signed note. Nothing is verified: the caller picks the lines of the keys it knows.
+ */
+export function splitNote(note: string): { text: string; signatures: SignatureLine[] } | null {
+  if (!isNoteSafe(note)) return null;
+  // "the text is separated from the signatures by the last empty line in the note"
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) return null;
+  const signatures = parseSignatureLines(note.slice(split + 2));
+  return signatures === null ? null : { text: note.slice(0, split + 1), signatures };
+}
+
+/** The signature block: lines `— <name> <base64(key id || signature)>`, each with its newline; else null. */
+export function parseSignatureLines(block: string): SignatureLine[] | null {
   if (!block.endsWith('\n')) return null;
   const lines = block.slice(0, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) return null;
@@ -162,7 +194,8 @@ function parseSignatureLines(block: string): SignatureLine[] | null {
   return parsed;
 }
 
-function verifyEd25519(publicKey: Uint8Array, message: Buffer, signature: Buffer): boolean {
+/** RFC 8032 verification of a 64-byte signature; false (never a throw) for a key that is not a curve point. */
+export function verifyEd25519(publicKey: Uint8Array, message: Buffer, signature: Buffer): boolean {
   if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
   try {
     const key = createPublicKey({
@@ -220,11 +253,11 @@ export function verifyCheckpointNote(
 // ---- text rules -------------------------------------------------------------------------------------------------
 
 /** signed-note: "Key names MUST be non-empty and MUST NOT contain any Unicode spaces or plus (U+002B)". */
-function isKeyName(name: string): boolean {
+export function isKeyName(name: string): boolean {
   return /^[^\s+]+$/u.test(name) && isNoteSafe(name);
 }
 
-function assertKeyName(name: string): void {
+export function assertKeyName(name: string): void {
   if (!isKeyName(name))
     throw new TypeError('a key name must be non-empty, without spaces, "+" or control characters');
 }
@@ -233,8 +266,13 @@ function assertPublicKey(publicKey: Uint8Array): void {
   if (publicKey.length !== ED25519_PUBLIC_KEY_SIZE) throw new TypeError('an Ed25519 public key is 32 bytes');
 }
 
+function assertSignatureType(signatureType: number): void {
+  if (!Number.isInteger(signatureType) || signatureType < 0 || signatureType > 0xff)
+    throw new TypeError('a signature type is one byte');
+}
+
 /** signed-note: "MUST be valid UTF-8 and MUST NOT contain any ASCII control characters … other than newline". */
-function isNoteSafe(text: string): boolean {
+export function isNoteSafe(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x20 && code !== 0x0a) return false;
