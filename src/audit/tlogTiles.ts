@@ -103,7 +103,7 @@ export function parseTilePath(path: string): TileAddress | null {
   if (typeof path !== 'string' || path.length > 64) return null;
   const match = TILE_PATH.exec(path);
   if (match === null) return null;
-  const [, levelText, indexText, widthText] = match;
+  const [, levelText = '', indexText = '', widthText] = match;
   const elements = indexText.split('/');
   if (elements.length > 1 && elements[0] === 'x000') return null;
   const index = Number(elements.map((element) => element.replace('x', '')).join(''));
