@@ -91,7 +91,8 @@ export function entryBundlePath({ index, width }: { index: number; width?: numbe
   return `tile/entries/${tileIndexPath(index)}${widthSuffix(width)}`;
 }
 
-const TILE_PATH = /^tile\/(entries|0|[1-9][0-9]?)\/((?:x[0-9]{3}\/){0,5}[0-9]{3})(?:\.p\/([1-9][0-9]{0,2}))?$/;
+const TILE_PATH =
+  /^tile\/(entries|0|[1-9][0-9]?)\/((?:x[0-9]{3}\/){0,5}[0-9]{3})(?:\.p\/([1-9][0-9]{0,2}))?$/;
 
 /**
  * The tile or entry bundle a path names, or null for any string the spec does not allow: a level above 63 or with
@@ -109,7 +110,7 @@ export function parseTilePath(path: string): TileAddress | null {
   const index = Number(elements.map((element) => element.replace('x', '')).join(''));
   if (!Number.isSafeInteger(index)) return null;
   const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
-  if (width >= TILE_WIDTH) return null;
+  if (widthText !== undefined && width >= TILE_WIDTH) return null;
   if (levelText === 'entries') return { kind: 'entries', index, width };
   const level = Number(levelText);
   if (level > MAX_TILE_LEVEL) return null;
@@ -121,7 +122,9 @@ export function parseTilePath(path: string): TileAddress | null {
  * and, when floor(s / 256^l) mod 256 is not 0, one partial tile of that width after them. An empty tree has none.
  */
 export function tilesFor(treeSize: number): Tile[] {
-  if (!isIndex(treeSize)) throw new RangeError(`tree size must be a safe non-negative integer, got ${treeSize}`);
+  if (!isIndex(treeSize)) {
+    throw new RangeError(`tree size must be a safe non-negative integer, got ${treeSize}`);
+  }
   const tiles: Tile[] = [];
   for (let level = 0, span = 1; span <= treeSize; level++, span *= TILE_WIDTH) {
     const hashes = Math.floor(treeSize / span);
@@ -154,12 +157,16 @@ export function hashTile(source: TileHashSource, level: number, index: number, w
   const end = (first + width) * span;
   const size = source.size();
   if (!Number.isSafeInteger(end) || end > size) {
-    throw new RangeError(`tile ${tilePath({ level, index, width })} needs leaves the tree of size ${size} lacks`);
+    throw new RangeError(
+      `tile ${tilePath({ level, index, width })} needs leaves the tree of size ${size} lacks`,
+    );
   }
   const hashes =
     level === 0
       ? source.leafHashes(first, first + width)
-      : Array.from({ length: width }, (_, i) => source.subtreeHash((first + i) * span, (first + i + 1) * span));
+      : Array.from({ length: width }, (_, i) =>
+          source.subtreeHash((first + i) * span, (first + i + 1) * span),
+        );
   if (hashes.length !== width || !hashes.every((hash) => hash.length === HASH_SIZE)) {
     throw new Error(`the source gave malformed hashes for tile ${tilePath({ level, index, width })}`);
   }
@@ -170,7 +177,9 @@ export function hashTile(source: TileHashSource, level: number, index: number, w
 export function parseHashTile(bytes: Uint8Array, width: number): Buffer[] | null {
   if (!(bytes instanceof Uint8Array) || !isWidth(width) || bytes.length !== width * HASH_SIZE) return null;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Array.from({ length: width }, (_, i) => Buffer.from(buffer.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+  return Array.from({ length: width }, (_, i) =>
+    Buffer.from(buffer.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
+  );
 }
 
 /** An entry bundle: each of the 1–256 entries prefixed by its length as a big-endian uint16. */
