@@ -59,8 +59,9 @@ type Fetch = (path: string) => Uint8Array | undefined;
 /** RFC 6962 §2.1 MTH over a list of hashes whose length is a power of two. */
 function mthOfPowerOfTwo(hashes: Buffer[]): Buffer {
   let row = hashes;
-  while (row.length > 1)
+  while (row.length > 1) {
     row = Array.from({ length: row.length / 2 }, (_, i) => specNodeHash(row[2 * i]!, row[2 * i + 1]!));
+  }
   return row[0]!;
 }
 
@@ -99,7 +100,8 @@ function rootFromTiles(s: number, fetch: Fetch): Buffer {
   const mth = (start: number, end: number): Buffer => {
     const n = end - start;
     if (n === 0) return sha256();
-    const k = Math.floor(Math.log2(n));
+    let k = 0;
+    while (2 ** (k + 1) <= n) k += 1;
     if (2 ** k === n) return perfect(start, k);
     const split = 2 ** k;
     return specNodeHash(mth(start, start + split), mth(start + split, end));
