@@ -97,6 +97,9 @@ export function parsePolicy(text: string): Policy {
   const groups: PolicyGroup[] = [];
   const defined = new Map<string, number>(); // name -> line of its definition
   const listedAsMember = new Map<string, number>(); // name -> line of the group that lists it
+  // "Two vkeys are considered *duplicate* if they wrap the same underlying public key": hex key -> line.
+  const logKeys = new Map<string, number>();
+  const witnessKeys = new Map<string, number>();
   let quorum: { name: string; line: number } | null = null;
 
   lines.forEach((raw, index) => {
@@ -121,8 +124,9 @@ export function parsePolicy(text: string): Policy {
         if (args.length < 1 || args.length > 2) fail('a log line is "log <vkey> [<url>]"');
         const [vkey = '', url] = args;
         const key = parseKey(vkey, 'log', fail);
-        const twin = logs.find((log) => log.key.publicKey.equals(key.publicKey));
-        if (twin !== undefined) fail(`duplicate log: the public key of line ${twin.line} again`);
+        const twin = logKeys.get(key.publicKey.toString('hex'));
+        if (twin !== undefined) fail(`duplicate log: the public key of line ${twin} again`);
+        logKeys.set(key.publicKey.toString('hex'), line);
         logs.push({ vkey, key, url: url === undefined ? null : checkUrl(url, fail), line });
         return;
       }
@@ -131,9 +135,9 @@ export function parsePolicy(text: string): Policy {
         const [name = '', vkey = '', url] = args;
         const key = parseKey(vkey, 'witness', fail);
         defineName(name);
-        const twin = witnesses.find((witness) => witness.key.publicKey.equals(key.publicKey));
-        if (twin !== undefined)
-          fail(`duplicate witness: the public key of "${twin.name}" (line ${twin.line})`);
+        const twin = witnessKeys.get(key.publicKey.toString('hex'));
+        if (twin !== undefined) fail(`duplicate witness: the public key of line ${twin} again`);
+        witnessKeys.set(key.publicKey.toString('hex'), line);
         witnesses.push({ name, vkey, key, url: url === undefined ? null : checkUrl(url, fail), line });
         return;
       }
