@@ -177,6 +177,24 @@ describe('a policy with every construct', () => {
     expect(quorumMet(policy, noteWith(cosignatureOf(kelvin))).cosigned).toEqual(['\u212a']);
   });
 
+  it('given a no-break space or a name that spells a keyword, when parsed, then they are names (whitespace is only space and tab)', () => {
+    const odd = parsePolicy(
+      `witness X\u00a0Y ${W.Y1.vkey}\nwitness all ${W.Y2.vkey}\ngroup any all X\u00a0Y all\nquorum any\n`,
+    );
+    expect(odd.witnesses.map((witness) => witness.name)).toEqual(['X\u00a0Y', 'all']);
+    expect(odd.groups[0]).toMatchObject({ name: 'any', threshold: 2, members: ['X\u00a0Y', 'all'] });
+  });
+
+  it('given one key as a log (0x01) and as a witness (0x04), when parsed, then both are kept: duplicates are within a kind', () => {
+    const publicKey = publicKeyFromPrivate(logKey);
+    const both = parsePolicy(
+      `log ${LOG_VKEY}\nwitness self ${encodeWitnessVerifierKey(ORIGIN, publicKey)}\nquorum self\n`,
+    );
+    expect(both.logs[0]?.key.publicKey.equals(both.witnesses[0]?.key.publicKey ?? Buffer.alloc(0))).toBe(
+      true,
+    );
+  });
+
   it('given a CRLF copy of a one-line policy, when parsed, then the carriage return is refused on line 1', () => {
     expect(refusal('quorum none\r\n')).toMatchObject({ line: 1, reason: expect.stringMatching(/0x0d/) });
   });
@@ -201,6 +219,12 @@ describe('refused policies, each with its line number', () => {
     ],
     ['a witness named none', `witness none ${x1}\nquorum none\n`, 1, /predefined/],
     ['a group named none', `witness X1 ${x1}\ngroup none any X1\nquorum none\n`, 2, /predefined/],
+    [
+      'the same witness key under another key name',
+      `witness X1 ${x1}\nwitness X2 ${encodeWitnessVerifierKey('renamed.example/w', publicKeyFromPrivate(W.X1.key))}\nquorum X1\n`,
+      2,
+      /duplicate witness: the public key of line 1/,
+    ],
     ['the same witness key twice', `witness X1 ${x1}\nwitness X2 ${x1}\nquorum X1\n`, 2, /duplicate witness/],
     [
       'the same log key twice, under another key name',
@@ -323,6 +347,27 @@ describe('quorum evaluation with real cosignatures', () => {
     const result = quorumMet(twoOfThree, noteWith(cosignatureOf(W.X1), again));
     expect(result).toMatchObject({ met: false, cosigned: ['A'] });
     expect(result.timestamps.get('A')).toBe(TIME + 60);
+  });
+});
+
+describe('a cosignature made outside the project', () => {
+  // The vector of cosignature.test.ts: Python's `cryptography` signed tlog-cosignature.md's example checkpoint.
+  const body = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n';
+  const logLine =
+    '\u2014 example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n';
+  const vkey = 'witness.example/w1+ae6e1a1c+BM6PsNJF+jZyPpzLKxXYzSP1+sny1TaquFGmApIBS2qf';
+  const line =
+    '\u2014 witness.example/w1 rm4aHAAAAABkGFDLQ+CfJ7oWLLBaBuw4SyjuXYZDMaQPSot0WVwraK0QNBg53d0JxPB9qK7T6JFK1ThlSMQDjhotwbg/SbGCZ5X6AQ==\n';
+
+  it('given a policy whose quorum is that witness, when its note is evaluated, then the quorum is met at its time', () => {
+    const policy = parsePolicy(`witness w1 ${vkey}\nquorum w1\n`);
+    const result = quorumMet(policy, `${body}\n${logLine}${line}`);
+    expect(result.met).toBe(true);
+    expect(result.timestamps.get('w1')).toBe(1679315147);
+    expect(quorumMet(policy, `${body}\n${logLine}${forged(line)}`)).toMatchObject({
+      met: false,
+      invalid: ['w1'],
+    });
   });
 });
 
