@@ -228,6 +228,20 @@ describe('tlog-witness add-checkpoint: walking the protocol', () => {
     expect(decide(null, unknown)).toMatchObject({ status: 404 });
   });
 
+  test('a log with two trusted keys (rotation): a checkpoint signed by either is cosigned', () => {
+    const newKey = generateSigningKey();
+    const newVkey = parseVerifierKey(encodeVerifierKey('ledger.example/2027', publicKeyFromPrivate(newKey)));
+    const logs = new Map([[ORIGIN, [logVkey, newVkey]]]);
+    const note = signCheckpoint(
+      { origin: ORIGIN, treeSize: 4, rootHash: rootAt(4) },
+      newKey,
+      'ledger.example/2027',
+    );
+    const body = encodeAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: note });
+    expect(decideAddCheckpoint(null, body, logs, WITNESS, NOW).status).toBe(200);
+    expect(decideAddCheckpoint(null, body, LOGS, WITNESS, NOW).status).toBe(403);
+  });
+
   test('a record of another origin is a caller error; requestOrigin finds the origin to look up', () => {
     const body = request(0, 3);
     expect(requestOrigin(body)).toBe(ORIGIN);
@@ -383,6 +397,10 @@ describe('property: real proofs are accepted, a corrupted byte is refused', () =
           const hash = corrupted[Math.floor(index / 32)] as Buffer;
           hash.writeUInt8(hash.readUInt8(index % 32) ^ (1 << bit), index % 32);
           expect(decide(state, request(m, n, corrupted))).toMatchObject({ status: 422, evidence: true });
+          // A proof with its last hash dropped, or with a hash appended, is no proof either.
+          expect(decide(state, request(m, n, proof.slice(0, -1))).status).toBe(422);
+          if (proof.length < MAX_PROOF_LINES)
+            expect(decide(state, request(m, n, [...proof, rootAt(1)])).status).toBe(422);
         },
       ),
       { numRuns: 300 },
