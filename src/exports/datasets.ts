@@ -4,13 +4,13 @@
  */
 import {
   committeeOf,
+  committeeProjection,
   listCommittees,
   listProposals,
   participationOf,
-  type CommitteeViewState,
-  type ParticipationState,
-  type ProposalStatusState,
-  type VotesState,
+  participationProjection,
+  proposalStatusProjection,
+  votesProjection,
 } from '../../projections';
 import { idInStream } from '../domain/events';
 import { pseudonymisedEvent, type Pseudonyms } from '../privacy/pseudonyms';
@@ -71,7 +71,7 @@ const proposals: Dataset = {
     col('overdue', "citizens' initiatives: past the deadline without a decision, as of the export's date"),
   ],
   async *rows(ctx) {
-    const { state } = await ctx.runner.asOf<ProposalStatusState>('proposalStatus', ctx.position);
+    const { state } = await ctx.runner.asOf(proposalStatusProjection, ctx.position);
     for (const p of listProposals(state, {}, ctx.date).items) {
       const lastReferral = p.referrals[p.referrals.length - 1];
       yield {
@@ -192,7 +192,7 @@ const votes: Dataset = {
     col('castOn', 'date of the ballot'),
   ],
   async *rows(ctx) {
-    const { state } = await ctx.runner.asOf<VotesState>('votes', ctx.position);
+    const { state } = await ctx.runner.asOf(votesProjection, ctx.position);
     const sorted = Object.values(state.votes).sort((a, b) => (a.positions[0] ?? 0) - (b.positions[0] ?? 0));
     for (const v of sorted) {
       const base = {
@@ -237,8 +237,8 @@ const participation: Dataset = {
     col('supports', 'supports given'),
   ],
   async *rows(ctx) {
-    const { state } = await ctx.runner.asOf<ParticipationState>('participation', ctx.position);
-    const { state: committees } = await ctx.runner.asOf<CommitteeViewState>('committee', ctx.position);
+    const { state } = await ctx.runner.asOf(participationProjection, ctx.position);
+    const { state: committees } = await ctx.runner.asOf(committeeProjection, ctx.position);
     const targets: Array<{ id?: string; name: string }> = [
       { name: 'all' },
       ...listCommittees(committees).map((c) => ({ id: c.committeeId, name: c.name })),

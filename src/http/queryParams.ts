@@ -1,8 +1,10 @@
 /**
- * Query-string parameters, read through zod like request bodies, so that a bad one is a 400 problem naming it.
+ * Query-string and path parameters, read through zod like request bodies, so that a bad query parameter is a 400
+ * problem naming it (and an id in the path that cannot name a record, a 404).
  * With express's "simple" query parser every value is a string, or an array when the name is repeated (refused).
  */
 import { z } from 'zod';
+import { Id } from '../domain/events';
 import { parseAsOf, parsePosition, type AsOf } from '../views/asOf';
 import { problems, zodErrors } from './problem';
 
@@ -58,4 +60,11 @@ export function fromNotAfterTo(
   if (from === undefined || to === undefined || from <= to) return;
   ctx.addIssue({ code: 'custom', path: ['from'], message: `must not be after to (${to})` });
   ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${from})` });
+}
+
+/** An id from the path: one that is not a UUID names no record, so it is a 404 like an unknown one. */
+export function pathId(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !Id.safeParse(value).success)
+    throw problems.notFound(`There is no ${what} with id "${String(value)}"`);
+  return value;
 }

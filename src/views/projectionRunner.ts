@@ -19,6 +19,12 @@ export interface RunnableProjection {
   asOfFromCurrent?(state: never, position: number): unknown;
 }
 
+/** A view named by its projection, whose initial state gives the state's type. */
+export interface TypedView<S> {
+  name: string;
+  initialState(): S;
+}
+
 export type ViewStatus = 'catching_up' | 'live' | 'rebuilding';
 
 interface Slot {
@@ -195,8 +201,12 @@ export class ProjectionRunner {
     return this.caughtUp;
   }
 
-  /** The live state of a view and the position it reflects. */
-  current<S>(name: string): { position: number; state: S } {
+  /**
+   * The live state of a view and the position it reflects. Given the projection object, the state is typed by it;
+   * given a name (an admin route's parameter, a test), the caller says the type.
+   */
+  current<S>(view: string | TypedView<S>): { position: number; state: S } {
+    const name = typeof view === 'string' ? view : view.name;
     const slot = this.slot(name);
     return { position: slot.position, state: slot.state as S };
   }
@@ -206,7 +216,8 @@ export class ProjectionRunner {
    * the nearest snapshot at or before it plus the view's own events after it up to `position`. Never a replay of the
    * whole log, unless the view has seen fewer events than one snapshot interval.
    */
-  async asOf<S>(name: string, position: number): Promise<{ position: number; state: S }> {
+  async asOf<S>(view: string | TypedView<S>, position: number): Promise<{ position: number; state: S }> {
+    const name = typeof view === 'string' ? view : view.name;
     const slot = this.slot(name);
     const target = Math.min(position, await this.options.store.headPosition());
     if (target >= slot.position) {

@@ -80,8 +80,8 @@ export class ViewReader {
     }
     const at = await resolveAsOf(store, point.asOf, this.clock());
     // The runner keys views by name; the projection's name and state type come together from projections/.
-    if (at.position === undefined) return { ...runner.current<S>(projection.name), date: at.date };
-    const { position, state } = await runner.asOf<S>(projection.name, at.position);
+    if (at.position === undefined) return { ...runner.current(projection), date: at.date };
+    const { position, state } = await runner.asOf(projection, at.position);
     // A position past the head answers at the head: the date is then the head's.
     const date = position === at.position ? at.date : ((await dateAtPosition(store, position)) ?? at.date);
     return { position, state, date };

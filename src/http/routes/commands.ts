@@ -8,6 +8,7 @@ import { idFromScope } from '../../application/idempotentIds';
 import { commandSpecs } from '../../domain/commands';
 import { eventDataSchemas, Id, parseStreamId, type StreamCategory } from '../../domain/events';
 import { jsonBody } from '../jsonBody';
+import { pathId } from '../queryParams';
 import { serve, type Operation } from '../operation';
 import { auditTrailProblem, problems, zodErrors } from '../problem';
 import { commandRoutes, type CommandRoute } from './commandRoutes';
@@ -122,11 +123,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
     serve(router, operation, writesAllowed, ...jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {
-        const value = req.params[param];
-        if (typeof value !== 'string' || !Id.safeParse(value).success) {
-          throw problems.notFound(`There is no ${field.replace(/Id$/, '')} with id "${String(value)}"`);
-        }
-        ids[field] = value;
+        ids[field] = pathId(req.params[param], field.replace(/Id$/, ''));
       }
       if (
         req.body === undefined ||

@@ -7,12 +7,12 @@
  * `leafHash` are always the stored bytes, since the proof is over those (docs/audit.md, "Pseudonymised traces").
  */
 import { Router } from 'express';
-import { positionsFor, type TraceIndexState } from '../../../projections';
+import { positionsFor, traceIndexProjection } from '../../../projections';
 import type { AuditLog } from '../../audit/auditLog';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import { eventLeafBytes } from '../../audit/eventLeaf';
 import { leafHash } from '../../audit/rfc9162';
-import { Id } from '../../domain/events';
+import { pathId } from '../queryParams';
 import type { EventStore, RecordedEvent } from '../../store/eventStore';
 import type { ProjectionRunner } from '../../views/projectionRunner';
 import { serve, type Operation } from '../operation';
@@ -44,9 +44,8 @@ export function traceRouter(deps: {
 }): Router {
   const router = Router();
   serve(router, getProposalTrace, async (req, res) => {
-    const id = String(req.params.id);
-    if (!Id.safeParse(id).success) throw problems.notFound(`There is no proposal with id "${id}"`);
-    const { position, state } = deps.runner.current<TraceIndexState>('traceIndex');
+    const id = pathId(req.params.id, 'proposal');
+    const { position, state } = deps.runner.current(traceIndexProjection);
     const positions = positionsFor(state, id);
     if (positions.length === 0) throw problems.notFound(`There is no proposal with id "${id}"`);
     const last = positions[positions.length - 1] as number;

@@ -18,13 +18,17 @@ function fakes(head: number, options: { reaches?: boolean; failing?: boolean } =
       if (from <= head) yield { globalPosition: from, recordedAt: recordedAt(from) } as RecordedEvent;
     },
   } as unknown as EventStore;
+  // The runner takes a view's name or its projection, as ProjectionRunner does.
+  const nameOf = (view: string | { name: string }) => (typeof view === 'string' ? view : view.name);
   const runner = {
     waitFor: async () => options.reaches ?? true,
-    current: (name: string) => {
+    current: (view: string | { name: string }) => {
+      const name = nameOf(view);
       asked.push({ name });
       return { position: head, state: { of: name } };
     },
-    asOf: async (name: string, position: number) => {
+    asOf: async (view: string | { name: string }, position: number) => {
+      const name = nameOf(view);
       asked.push({ name, position });
       return { position: Math.min(position, head), state: { of: name, at: position } };
     },

@@ -1,8 +1,9 @@
 /**
  * What every view read shares, so each area's file holds only its own reads: the query parts every read accepts
- * (`asOf`, `minPosition`), the paging of the lookup lists (`limit`, `cursor`, one page of a sorted list), the shape of a read's declaration, the path's id and the not-found problem, the caller's
- * audience and small-count threshold, and reading a view and sending its answer (the view layer's conditions as
- * problems, the ETag and `If-None-Match`).
+ * (`asOf`, `minPosition`), the paging of the lookup lists (`limit`, `cursor`, one page of a sorted list), the shape
+ * of a read's declaration, the path's id and the not-found problem, the caller's audience and small-count
+ * threshold, and reading a view and sending its answer (the view layer's conditions as problems, the ETag and
+ * `If-None-Match`).
  *
  * A view at a position never changes, so every answer carries an ETag and `If-None-Match` with it is a 304.
  */
@@ -23,7 +24,7 @@ import {
 } from '../../../views/viewReader';
 import type { Operation } from '../../operation';
 import { problems } from '../../problem';
-import { asOf, fromNotAfterTo, minPosition, wholeNumber } from '../../queryParams';
+import { asOf, fromNotAfterTo, minPosition, pathId, wholeNumber } from '../../queryParams';
 
 export interface ReadRouterDeps {
   runner: ProjectionRunner;
@@ -143,12 +144,7 @@ export const read = (
 
 // ---------- serving ----------
 
-export function idParam(req: Request, what: string): string {
-  const id = req.params.id;
-  if (typeof id !== 'string' || !Id.safeParse(id).success)
-    throw problems.notFound(`There is no ${what} with id "${String(id)}"`);
-  return id;
-}
+export const idParam = (req: Request, what: string): string => pathId(req.params.id, what);
 
 export const notFoundAt = (what: string, id: string, view: { position: number }) =>
   problems.notFound(`There is no ${what} with id "${id}" (as of position ${view.position})`);
