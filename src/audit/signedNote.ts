@@ -282,7 +282,7 @@ export function isNoteSafe(text: string): boolean {
 }
 
 /** Standard base64 (RFC 4648 §4) in its one canonical spelling, or null; Buffer.from alone accepts anything. */
-function strictBase64(text: string): Buffer | null {
+export function strictBase64(text: string): Buffer | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
   const bytes = Buffer.from(text, 'base64');
   return bytes.toString('base64') === text ? bytes : null;

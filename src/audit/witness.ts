@@ -22,6 +22,7 @@ import {
   parseCheckpointBody,
   parseSignatureLines,
   splitNote,
+  strictBase64,
   verifyEd25519,
 } from './signedNote';
 import { HASH_SIZE, emptyRoot } from './rfc9162';
@@ -327,13 +328,6 @@ function parseSize(line: string, prefix: string): number | null {
   if (!/^(0|[1-9][0-9]{0,15})$/.test(digits)) return null;
   const size = Number(digits);
   return Number.isSafeInteger(size) ? size : null;
-}
-
-/** Standard base64 (RFC 4648 §4) in its canonical spelling only, or null. */
-function strictBase64(text: string): Buffer | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : null;
 }
 
 function mediaType(contentType: string): string {

@@ -7,7 +7,8 @@
 import express, { type RequestHandler } from 'express';
 import { problems } from './problem';
 
-export const BODY_LIMIT = '1mb';
+/** 1 MB, the body limit, in bytes. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Nesting levels of arrays and objects; command bodies use three or four. */
 export const MAX_DEPTH = 32;
 /** Array items and object members in the whole body. */
@@ -78,7 +79,7 @@ export function checkJsonLimits(
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 const parseJson = express.json({
-  limit: BODY_LIMIT,
+  limit: BODY_LIMIT_BYTES,
   strict: false,
   type: ['application/json', 'application/*+json'],
   verify: (_req, _res, bytes, encoding) => {
@@ -93,9 +94,6 @@ const parseJson = express.json({
     }
   },
 });
-
-/** 1 MB, the body limit, in bytes. */
-const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * A body whose Content-Length alone is over the limit is refused before a byte of it is read. body-parser would

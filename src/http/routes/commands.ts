@@ -46,7 +46,7 @@ const voteClosedAnswer = recorded.extend({
 });
 
 /** The operation a command route serves, for the router and the API document alike. */
-function operationOf(route: CommandRoute): Operation {
+function operationOf(route: CommandRoute, body: z.ZodObject): Operation {
   return {
     method: 'post',
     path: route.path,
@@ -54,7 +54,7 @@ function operationOf(route: CommandRoute): Operation {
     tag: route.tag,
     summary: route.summary,
     access: ['clerk'],
-    body: bodySchemaOf(route),
+    body,
     answer: {
       status: 201,
       description:
@@ -69,7 +69,10 @@ function operationOf(route: CommandRoute): Operation {
   };
 }
 
-const served = commandRoutes.map((route) => ({ route, operation: operationOf(route) }));
+const served = commandRoutes.map((route) => {
+  const body = bodySchemaOf(route);
+  return { route, body, operation: operationOf(route, body) };
+});
 
 /** Every command route as an Operation (src/http/operation.ts), in the order of commandRoutes. */
 export const commandOperations: Operation[] = served.map((s) => s.operation);
@@ -118,8 +121,7 @@ export function commandRouter(deps: CommandRouterDeps): Router {
   const writesAllowed: RequestHandler = (_req, _res, next) => {
     next(deps.writesPaused?.() ? auditTrailProblem() : undefined);
   };
-  for (const { route, operation } of served) {
-    const schema = bodySchemaOf(route);
+  for (const { route, body: schema, operation } of served) {
     serve(router, operation, writesAllowed, ...jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};
       for (const [param, field] of Object.entries(route.params)) {

@@ -7,7 +7,6 @@ import {
   committeeOf,
   committeeProjection,
   listCommittees,
-  PUBLIC_SUPPRESS_BELOW,
   publicCommittee,
   publicCommitteeList,
 } from '../../../../projections';
@@ -68,12 +67,13 @@ export function serveCommittees(router: Router, { viewAt, send, describe }: View
     const committee = committeeOf(view.state, id);
     if (!committee) throw notFoundAt('committee', id, view);
     const audience = audienceOf(req);
+    const threshold = thresholdFor(req);
     await send(req, res, op.getCommittee, view, q, async () => {
-      if (audience === 'anonymous') {
+      if (threshold !== null) {
         return {
           position: view.position,
-          suppressionThreshold: PUBLIC_SUPPRESS_BELOW,
-          ...publicCommittee(committee, PUBLIC_SUPPRESS_BELOW),
+          suppressionThreshold: threshold,
+          ...publicCommittee(committee, threshold),
         };
       }
       return {

@@ -17,7 +17,6 @@ import {
   personOf,
   politicalBodyOf,
   processOf,
-  PUBLIC_SUPPRESS_BELOW,
   publicMeetings,
   type DirectoryState,
   type MeetingEntry,
@@ -141,7 +140,8 @@ export function serveDirectory(
    */
   const shownMeetings = async (meetings: MeetingEntry[], req: Request, at: (index: number) => string) => {
     const audience = audienceOf(req);
-    if (audience === 'anonymous') return publicMeetings(meetings, PUBLIC_SUPPRESS_BELOW, at);
+    const threshold = thresholdFor(req);
+    if (threshold !== null) return publicMeetings(meetings, threshold, at);
     const views = await Promise.all(
       meetings.map(async ({ attendeePersonIds, ...m }) => ({
         ...m,
