@@ -98,12 +98,11 @@ const parseJson = express.json({
 /**
  * A body whose Content-Length alone is over the limit is refused before a byte of it is read. body-parser would
  * refuse it too, but only after draining the stream, which a client announcing gigabytes and sending nothing holds
- * open until the request timeout. The connection is closed after the answer, since the body is left unread.
+ * open until the request timeout. The problem handler closes the connection after the answer, the body unread.
  */
-const declaredLength: RequestHandler = (req, res, next) => {
+const declaredLength: RequestHandler = (req, _res, next) => {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > BODY_LIMIT_BYTES) {
-    res.setHeader('Connection', 'close');
     next(problems.tooLarge('The request body is larger than 1 MB'));
     return;
   }

@@ -200,6 +200,10 @@ export const problemErrorHandler: ErrorRequestHandler = (error, req, res, next) 
     next(error);
     return;
   }
+  // A request refused before its body was read (no token, a declared size over the limit) leaves that body on the
+  // connection: closing it after the answer, rather than keeping it alive, stops a client that announced gigabytes
+  // from holding the socket.
+  if (!req.complete) res.setHeader('Connection', 'close');
   const problem = toProblem(error);
   if (problem) {
     sendProblem(res, problem, req.originalUrl);

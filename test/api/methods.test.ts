@@ -2,6 +2,8 @@
  * Methods at a served path: OPTIONS says which the path takes (Allow), and another method there is a 405 problem
  * with Allow, not a 404; a path nothing serves stays a 404. Nothing of it touches the ledger.
  */
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { methodsAt, operations, servedPathOf } from '../../src/http/operations';
 import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
@@ -66,5 +68,27 @@ describe('methods at a served path', () => {
     expect(methodsAt('/API/V1/Persons/')).toEqual(['GET', 'HEAD', 'OPTIONS', 'POST']);
     expect(methodsAt(`/api/v1/proposals/${someId}/extra/segments`)).toEqual([]);
     expect(methodsAt('/api/v1/proposals.json')).toEqual([]);
+  });
+
+  test('a refused request whose body was never read closes its connection: no token, a gigabyte announced', async () => {
+    const server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = net.connect(port, '127.0.0.1');
+      socket.write(
+        'POST /api/v1/arenas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{}',
+      );
+      // Were the connection kept alive, 'close' would come only at the server's timeout (the test's would fail).
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    } finally {
+      server.close();
+    }
   });
 });
