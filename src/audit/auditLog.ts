@@ -19,6 +19,7 @@ import type { Logger } from '../logger';
 import type { EventStore, Subscription, SubscriptionMessage } from '../store/eventStore';
 import { operatorEntryVerifies, type CheckpointJournal, type JournalEntry } from './checkpointJournal';
 import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
+import { CosignatureStore, type StoredCosignature } from './cosignatureStore';
 import { MerkleLog } from './merkleLog';
 import { storedEventLeafHash } from './eventLeaf';
 import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
@@ -115,6 +116,9 @@ export class AuditLog {
 
   private readonly db: Database.Database;
   private readonly checkpointStore: CheckpointStore;
+  private readonly cosignatureStore: CosignatureStore;
+  /** Called with every checkpoint this process signs (the witness submitter listens). */
+  private readonly checkpointListeners = new Set<(checkpoint: StoredCheckpoint) => void>();
   private readonly store: EventStore;
   private readonly signingKey: KeyObject;
   private readonly everyEvents: number;
@@ -169,6 +173,7 @@ export class AuditLog {
     this.db.pragma('busy_timeout = 5000');
     this.merkle = new MerkleLog(this.db);
     this.checkpointStore = new CheckpointStore(this.db);
+    this.cosignatureStore = new CosignatureStore(this.db);
     const stored = this.checkpointStore.meta(ORIGIN_META_KEY);
     this.origin = options.origin ?? stored ?? defaultOrigin();
     this.publicKey = publicKeyFromPrivate(this.signingKey);
@@ -506,6 +511,7 @@ export class AuditLog {
     };
     this.addCheckpoint(checkpoint);
     this.lastCheckpointSize = treeSize;
+    for (const listener of this.checkpointListeners) listener(checkpoint);
     return checkpoint;
   }
 
@@ -554,6 +560,47 @@ export class AuditLog {
   /** Up to `limit` checkpoints of tree size ≥ `fromSize`, oldest first. */
   checkpointPage(fromSize: number, limit: number): StoredCheckpoint[] {
     return this.checkpointStore.page(fromSize, limit);
+  }
+
+  /** Listens for every checkpoint this process signs from now on; returns the function that stops listening. */
+  onCheckpoint(listener: (checkpoint: StoredCheckpoint) => void): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
+  }
+
+  // ---------- cosignatures ----------
+
+  /** Keeps a witness's cosignature of a checkpoint; the caller has checked it against the witness's key. */
+  addCosignature(cosignature: StoredCosignature): void {
+    this.cosignatureStore.add(cosignature);
+  }
+
+  /** The cosignatures received for the checkpoint of `treeSize`, by witness name. */
+  cosignaturesOf(treeSize: number): StoredCosignature[] {
+    return this.cosignatureStore.of(treeSize);
+  }
+
+  /** The checkpoint's signed note with the cosignature lines received for it appended, as clients are served it. */
+  cosignedNote(checkpoint: StoredCheckpoint): string {
+    return (
+      checkpoint.note +
+      this.cosignatureStore
+        .of(checkpoint.treeSize)
+        .map((c) => c.line)
+        .join('')
+    );
+  }
+
+  /** The cosigned notes of a page of checkpoints, in one query. */
+  cosignedNotes(checkpoints: readonly StoredCheckpoint[]): string[] {
+    if (checkpoints.length === 0) return [];
+    const lines = new Map<number, string>();
+    const first = checkpoints[0]!.treeSize;
+    const last = checkpoints[checkpoints.length - 1]!.treeSize;
+    for (const c of this.cosignatureStore.between(Math.min(first, last), Math.max(first, last))) {
+      lines.set(c.treeSize, (lines.get(c.treeSize) ?? '') + c.line);
+    }
+    return checkpoints.map((c) => c.note + (lines.get(c.treeSize) ?? ''));
   }
 
   // ---------- proofs ----------
