@@ -110,6 +110,13 @@ describe('the ledger verify and ledger checkpoint commands', () => {
       firstBadPosition: number;
     };
     expect(json).toMatchObject({ ok: false, firstBadPosition: 23 });
+    // Views are not built from it either: a rebuild would present the altered event as the record.
+    const rebuild = ledger(dir, 'rebuild');
+    expect(rebuild.status).toBe(1);
+    expect(rebuild.stderr).toMatch(
+      /1 stored event did not come through .* position 23 \(mismatch\)\. Nothing was rebuilt/,
+    );
+    expect(rebuild.stdout).not.toContain('rebuilt');
   });
 
   describe('with worker threads over several chunks of 4,096 events', () => {
