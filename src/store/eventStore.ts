@@ -218,6 +218,24 @@ export class SealKeyMissingError extends EventStoreError {
   }
 }
 
+/**
+ * A stored row cannot be read as an event (its JSON does not parse): the file was changed behind the ledger's back,
+ * since the store writes only what JSON.stringify gave it.
+ */
+export class UnreadableEventError extends EventStoreError {
+  override name = 'UnreadableEventError';
+  constructor(
+    readonly position: number,
+    readonly field: string,
+    cause: string,
+  ) {
+    super(
+      `the event at position ${position} cannot be read: its ${field} is not JSON (${cause}); the event file was ` +
+        "changed behind the ledger's back (`ledger audit status`)",
+    );
+  }
+}
+
 /** The store was used after close(). */
 export class StoreClosedError extends EventStoreError {
   override name = 'StoreClosedError';

@@ -3,16 +3,16 @@
  * its seal covers. Only this adapter's folder knows the rows.
  */
 import type { SealedFields } from '../eventSeal';
-import type { RecordedEvent, ViewEvent } from '../eventStore';
+import { UnreadableEventError, type RecordedEvent, type ViewEvent } from '../eventStore';
 import type { EventRow } from './schema';
 
 const actors = new Map<string, RecordedEvent['actor']>();
 
 /** Actors repeat across the whole log (a handful of tokens), so each distinct one is parsed once. */
-function actorOf(json: string): RecordedEvent['actor'] {
+function actorOf(json: string, position: number): RecordedEvent['actor'] {
   const known = actors.get(json);
   if (known) return { ...known };
-  const actor = JSON.parse(json) as RecordedEvent['actor'];
+  const actor = parsed(json, position, 'actor') as RecordedEvent['actor'];
   if (actors.size < 10_000) actors.set(json, actor);
   return { ...actor };
 }
@@ -27,10 +27,10 @@ export function rowToEvent(row: EventRow): RecordedEvent {
     schemaVersion: row.schema_version,
     recordedAt: row.recorded_at,
     occurredAt: row.occurred_at,
-    actor: actorOf(row.actor),
+    actor: actorOf(row.actor, row.global_position),
     correlationId: row.correlation_id,
     causationId: row.causation_id,
-    data: JSON.parse(row.data) as unknown,
+    data: parsed(row.data, row.global_position, 'data'),
   };
   if (row.data_key_id !== null) event.dataKeyId = row.data_key_id;
   return event;
@@ -41,7 +41,16 @@ export const VIEW_COLUMNS = 'global_position, stream_id, type, data';
 export type ViewRow = [number, string, string, string];
 
 export function viewEventOf([globalPosition, streamId, type, data]: ViewRow): ViewEvent {
-  return { globalPosition, streamId, type, data: JSON.parse(data) as unknown };
+  return { globalPosition, streamId, type, data: parsed(data, globalPosition, 'data') };
+}
+
+/** JSON.parse, failing with the position and field of the row rather than a bare SyntaxError. */
+function parsed(json: string, position: number, field: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    throw new UnreadableEventError(position, field, (error as Error).message);
+  }
 }
 
 /**
