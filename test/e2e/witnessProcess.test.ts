@@ -197,9 +197,9 @@ describe('ledger witness serve cosigns a real ledger’s checkpoints', () => {
       name: 'witness.example/w1',
       logVkeys: [publicKey],
       port,
-      key: keyFile,
     });
     expect(witness.port).toBe(port);
+    expect(witness.keyFile).toBe(keyFile);
     expect(witness.vkey).toBe(vkeyBefore);
     expect(await post(witness.url, `old 0\n\n${first.signedNote}`)).toMatchObject({
       status: 409,
