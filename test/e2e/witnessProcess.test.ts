@@ -3,11 +3,17 @@
  * file, the refusals at start, a real ledger's checkpoints cosigned over HTTP with the proof the ledger serves, a
  * restart on the same port and state, hostile requests, and two witness processes on one state file.
  */
+import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { parseWitnessVerifierKey, verifyCosignature } from '../../src/audit/cosignature';
-import { encodeVerifierKey, generateSigningKey, publicKeyFromPrivate } from '../../src/audit/signedNote';
+import {
+  encodeVerifierKey,
+  generateSigningKey,
+  publicKeyFromPrivate,
+  signCheckpoint,
+} from '../../src/audit/signedNote';
 import { encodeAddCheckpointRequest, parseAddCheckpointResponse } from '../../src/audit/witness';
 import { buildAuditedLedger } from '../support/auditedLedger';
 import { runLedger } from '../support/ledgerBin';
@@ -186,12 +192,15 @@ describe('ledger witness serve cosigns a real ledger’s checkpoints', () => {
     const two = await post(witness.url, body);
     expect(two.status).toBe(200);
     expect(verifyCosignature(last.signedNote + two.body, vkey)).not.toBeNull();
-    await witness.outputMatching(/"msg":"cosigned"/);
-    expect(witness.output()).toMatch(new RegExp(`"treeSize":${last.treeSize}`));
+    const logged = new RegExp(`"treeSize":${last.treeSize},"oldSize":${first.treeSize},"msg":"cosigned"`);
+    expect(await witness.outputMatching(logged)).toMatch(logged);
 
     // Stopped and started again on the same port, key and state: it remembers the head.
     const { port, keyFile, vkey: vkeyBefore } = witness;
     await witness.stop();
+    expect(await witness.exited).toEqual({ code: 0, signal: null });
+    await witness.outputMatching(/witness shutting down/);
+    expect(witness.output()).toMatch(/"signal":"SIGTERM","msg":"witness shutting down"/);
     witness = await startWitnessProcess({
       dir: path.dirname(witness.stateFile),
       name: 'witness.example/w1',
@@ -206,6 +215,43 @@ describe('ledger witness serve cosigns a real ledger’s checkpoints', () => {
       type: 'text/x.tlog.size',
       body: `${last.treeSize}\n`,
     });
+  });
+
+  test('a checkpoint re-signed with the ledger’s key over another history: 422, and an ALARM in its log', async () => {
+    const latest = (await (await fetch(`${ledger.url}/api/v1/audit/checkpoint`)).json()) as {
+      treeSize: number;
+      signedNote: string;
+    };
+    // Whoever holds the ledger's key (here: its file) signs a larger tree that does not extend the cosigned one.
+    const key = createPrivateKey(fs.readFileSync(path.join(dir, 'checkpoint-signing-key.pem'), 'utf8'));
+    const forged = signCheckpoint(
+      { origin: ORIGIN, treeSize: latest.treeSize + 5, rootHash: Buffer.alloc(32, 7) },
+      key,
+      ORIGIN,
+    );
+    const held = await post(witness.url, `old 0\n\n${latest.signedNote}`);
+    const size = held.status === 409 ? Number(held.body) : latest.treeSize;
+    expect(size).toBe(latest.treeSize);
+    const body = encodeAddCheckpointRequest({
+      oldSize: size,
+      proof: [Buffer.alloc(32, 1)],
+      checkpoint: forged,
+    });
+    const answer = await post(witness.url, body);
+    expect(answer.status).toBe(422);
+    const output = await witness.outputMatching(/ALARM/);
+    const alarm = output.split('\n').find((l) => l.includes('ALARM'));
+    expect(JSON.parse(alarm ?? '{}')).toMatchObject({
+      level: 50,
+      alarm: 'possible-fork',
+      origin: ORIGIN,
+      cosignedSize: latest.treeSize,
+      newSize: latest.treeSize + 5,
+      newRoot: Buffer.alloc(32, 7).toString('base64'),
+      checkpoint: forged,
+    });
+    // Still the genuine head: the next genuine request from it is a 200.
+    expect((await post(witness.url, `old ${size}\n\n${latest.signedNote}`)).status).toBe(200);
   });
 
   test('hostile requests do not crash it: malformed HTTP, an announced gigabyte, junk bodies, odd paths', async () => {
