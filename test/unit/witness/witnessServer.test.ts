@@ -244,6 +244,24 @@ describe('request hygiene', () => {
     expect((await addCheckpoint(witness.url, log.request(0, 10))).status).toBe(200);
   });
 
+  test('a client that never finishes its headers, or its body, is answered 408 and cut off', async () => {
+    const dir = freshDir();
+    fs.mkdirSync(dir);
+    const slow = await serveWitness(dir, { headersTimeoutMs: 200, requestTimeoutMs: 400 });
+    const stalled = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = net.connect(slow.port, '127.0.0.1', () => socket.write(text));
+        let answer = '';
+        socket.on('data', (c: Buffer) => (answer += c.toString()));
+        socket.on('close', () => resolve(answer));
+      });
+    expect(await stalled('POST /add-checkpoint HTTP/1.1\r\nHost: w\r\n')).toMatch(/^HTTP\/1\.1 408 /);
+    expect(
+      await stalled('POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nContent-Length: 100\r\n\r\nold 0\n'),
+    ).toMatch(/^HTTP\/1\.1 408 /);
+    await slow.stop();
+  });
+
   test('a state row changed while serving: 503 in plain words, logged, nothing cosigned', async () => {
     expect((await addCheckpoint(witness.url, log.request(0, 100))).status).toBe(200);
     const db = new Database(witness.state.file);

@@ -30,7 +30,13 @@ export interface ServedWitness {
 
 export async function serveWitness(
   dir: string,
-  options: { logs?: KnownLogs; now?: () => number; stateFile?: string } = {},
+  options: {
+    logs?: KnownLogs;
+    now?: () => number;
+    stateFile?: string;
+    headersTimeoutMs?: number;
+    requestTimeoutMs?: number;
+  } = {},
 ): Promise<ServedWitness> {
   const lines: string[] = [];
   const destination = new Writable({
@@ -47,6 +53,8 @@ export async function serveWitness(
     key: WITNESS_KEY,
     logger,
     now: options.now ?? (() => 1_764_645_000),
+    ...(options.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: options.headersTimeoutMs }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
   const url = await listen(server, 0, '127.0.0.1');
   return {
