@@ -90,10 +90,11 @@ const responseHeaderMeaning: Record<string, string> = {
   'Idempotent-Replayed': '"true" when this is the answer of an earlier request with the same Idempotency-Key',
   'X-Ledger-Position': 'the global position the file reflects',
   'Content-Disposition': 'attachment, with a file name naming the dataset and the position',
+  'Cache-Control': 'how long the answer may be kept, and by whom (docs/tiles.md)',
 };
-/** A view answer's ETag: a view at a position never changes, so If-None-Match with it answers 304. */
+/** A read's ETag: a view at a position (or a tile) never changes, so If-None-Match with it answers 304. */
 const viewEtag =
-  'identifies this answer (view, position, role, query and text): send it as If-None-Match to get a 304 while it holds';
+  'identifies this answer (a view: its position, role, query and text; a tile or checkpoint: its bytes): send it as If-None-Match to get a 304 while it holds';
 const retryAfter = {
   description: 'seconds to wait before trying again',
   schema: { type: 'integer', minimum: 0 },
