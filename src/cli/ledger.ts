@@ -17,6 +17,7 @@ import { exportCommand } from './commands/export';
 import { tokenCommand } from './commands/token';
 import { demoCommand } from './commands/demo';
 import { auditCommand } from './commands/audit';
+import { tilesCommand } from './commands/tiles';
 
 interface Command {
   summary: string;
@@ -64,6 +65,7 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   checkpoint: checkpointCommand,
   audit: auditCommand,
   'verify-trace': verifyTraceCommand,
+  tiles: tilesCommand,
   rebuild: rebuildCommand,
   export: exportCommand,
   token: tokenCommand,
