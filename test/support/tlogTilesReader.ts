@@ -101,3 +101,18 @@ export function specBundleEntries(bytes: Uint8Array): Buffer[] {
   }
   return entries;
 }
+
+/**
+ * tlog-checkpoint.md: the note's text is the origin line, the tree size in decimal, the root hash in base64, then
+ * optional extension lines; a blank line; then the signature lines. The body alone, from the spec's words.
+ */
+export function specCheckpoint(note: string): { origin: string; size: number; root: Buffer } {
+  const [body = ''] = note.split('\n\n');
+  const [origin = '', size = '', root = ''] = body.split('\n');
+  if (!/^(0|[1-9][0-9]*)$/.test(size))
+    throw new Error(`the checkpoint's size line is ${JSON.stringify(size)}`);
+  const hash = Buffer.from(root, 'base64');
+  if (hash.length !== 32 || hash.toString('base64') !== root)
+    throw new Error('the root hash is not 32 bytes of base64');
+  return { origin, size: Number(size), root: hash };
+}
