@@ -53,7 +53,7 @@ export async function exportTiles(
   const total = tiles.length + bundles.length + 1;
   const result: TileExportResult = { checkpoint, written: 0, unchanged: 0, replaced: [] };
   const put = (relative: string, bytes: Buffer): void => {
-    const outcome = writeResource(root, relative, bytes);
+    const outcome = writeResource(root, relative, bytes, relative.startsWith('tile/entries/'));
     if (outcome === 'unchanged') result.unchanged++;
     else result.written++;
     if (outcome === 'replaced') result.replaced.push(relative);
@@ -86,14 +86,17 @@ function openRoot(dir: string): string {
   return fs.realpathSync(root);
 }
 
-/** Each folder on the way to `relative` inside `root`, made if missing, refused if it is anything but a folder. */
-function ensureFolders(root: string, relative: string): string {
+/**
+ * Each folder on the way to `relative` inside `root`, made if missing, refused if it is anything but a folder.
+ * Entry bundles' folders are made closed to others (0750: a web server's group may read them), hash tiles' open.
+ */
+function ensureFolders(root: string, relative: string, closed: boolean): string {
   const parts = relative.split('/');
   let at = root;
   for (const part of parts.slice(0, -1)) {
     at = path.join(at, part);
     const stat = lstatOrNull(at);
-    if (stat === null) fs.mkdirSync(at, { mode: 0o755 });
+    if (stat === null) fs.mkdirSync(at, { mode: closed && at !== path.join(root, 'tile') ? 0o750 : 0o755 });
     else if (stat.isSymbolicLink())
       throw new TileFolderError(`${at} is a symbolic link: refusing to write through it`);
     else if (!stat.isDirectory()) throw new TileFolderError(`${at} is not a folder`);
@@ -101,12 +104,20 @@ function ensureFolders(root: string, relative: string): string {
   return path.join(at, parts[parts.length - 1] as string);
 }
 
-/** Writes one resource unless it is there already, via a temporary file renamed into place. */
-function writeResource(root: string, relative: string, bytes: Buffer): 'written' | 'replaced' | 'unchanged' {
+/**
+ * Writes one resource unless it is there already, via a temporary file renamed into place; a `closed` one (an entry
+ * bundle: person ids and ciphertext) unreadable by others (0640).
+ */
+function writeResource(
+  root: string,
+  relative: string,
+  bytes: Buffer,
+  closed: boolean,
+): 'written' | 'replaced' | 'unchanged' {
   if (relative.split('/').some((part) => part === '' || part === '.' || part === '..')) {
     throw new TileFolderError(`${relative} is not a path inside the folder`);
   }
-  const target = ensureFolders(root, relative);
+  const target = ensureFolders(root, relative, closed);
   const stat = lstatOrNull(target);
   if (stat !== null) {
     if (stat.isSymbolicLink())
@@ -119,7 +130,7 @@ function writeResource(root: string, relative: string, bytes: Buffer): 'written'
   const fd = fs.openSync(
     temporary,
     fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
-    0o644,
+    closed ? 0o640 : 0o644,
   );
   try {
     fs.writeSync(fd, bytes);

@@ -54,6 +54,11 @@ describe('ledger tiles export, given a folder changed behind its back', () => {
       'tile/entries/000',
       'tile/entries/001.p/1',
     ]);
+    // Entry bundles carry person ids: closed to others; hash tiles open to any web server.
+    const mode = (p: string) => fs.statSync(path.join(dir, p)).mode & 0o777;
+    expect([mode('tile/entries'), mode('tile/entries/000'), mode('tile/0'), mode('tile/0/000')]).toEqual([
+      0o750, 0o640, 0o755, 0o644,
+    ]);
     // "--entries DIR" is the flag and the folder, as "DIR --entries" is.
     expect(
       runLedger(['tiles', 'export', '--entries', path.join(temp.dir, 'private2')], {

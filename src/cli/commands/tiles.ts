@@ -15,7 +15,8 @@ server can then publish DIR as the log's prefix, and \`ledger mirror verify\` ca
 GET /api/v1/audit/tlog/… serves.
 
   --entries  the entry bundles too (DIR/tile/entries/<N>[.p/<W>]): the events' leaf texts, which carry person
-             ids and encrypted personal data, so keep such a folder private; a public mirror needs none
+             ids and encrypted personal data, so keep such a folder private (they are written 0640 in a 0750
+             folder); a public mirror needs none
 
 DIR is created if missing. The checkpoint is written last, each file through a temporary one renamed into place,
 so an export cut short leaves the previous checkpoint with the tiles it needs. Exporting into the same DIR again
