@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { businessDateOf, eventSchemaVersions, PersonalData, type DomainEvent } from '../../src/domain/events';
@@ -327,6 +328,31 @@ describe('the ledger as a C2SP tiled log, over HTTP and exported to a folder', (
       const other = await get('tile/0/000').set('If-None-Match', etag);
       expect(other.status).toBe(200);
       expect((other.body as Buffer).length).toBe(8192);
+    });
+  });
+
+  // Last: it changes the ledger behind the server's back.
+  describe("given an event row altered behind the server's back", () => {
+    it('then its bundle serves what is stored, whose entry no longer hashes to its tile, while the tile is unchanged', async () => {
+      const position = 1000;
+      const [n, i] = [Math.floor(position / 256), position % 256];
+      const tileBefore = (await get(specPath(0, n, 256))).body as Buffer;
+      const db = new Database(path.join(t.dataDir, 'events.sqlite'));
+      try {
+        // As an attacker with the file would: the store's triggers refuse updates, so they go first.
+        db.exec('DROP TRIGGER events_no_update');
+        db.prepare("UPDATE events SET occurred_at = '1999-01-01' WHERE global_position = ?").run(position);
+      } finally {
+        db.close();
+      }
+      const tile = (await get(specPath(0, n, 256))).body as Buffer;
+      expect(tile.equals(tileBefore)).toBe(true);
+      const entries = specBundleEntries((await get(specPath('entries', n, 256), 'evaluator')).body as Buffer);
+      const mismatched = entries
+        .map((entry, j) => (specLeafHash(entry).equals(tile.subarray(j * 32, (j + 1) * 32)) ? null : j))
+        .filter((j) => j !== null);
+      expect(mismatched).toEqual([i]);
+      expect(entries[i]!.toString('utf8')).toContain('"occurredAt":"1999-01-01"');
     });
   });
 });
