@@ -318,6 +318,19 @@ describe('the ledger as a C2SP tiled log, over HTTP and exported to a folder', (
       expect(bundle.headers['cache-control']).toBe('private, max-age=31536000, immutable');
     });
 
+    it('given a client that takes gzip, then an entry bundle comes gzipped, and is the same bundle', async () => {
+      const plain = await get('tile/entries/000', 'evaluator').set('Accept-Encoding', 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const gzipped = await get('tile/entries/000', 'evaluator').set('Accept-Encoding', 'gzip, identity');
+      expect(gzipped.headers['content-encoding']).toBe('gzip');
+      expect(gzipped.headers.vary).toBe('Accept-Encoding');
+      expect(gzipped.headers.etag).not.toBe(plain.headers.etag);
+      // supertest inflates what it receives: the bundle read is the same.
+      expect((gzipped.body as Buffer).equals(plain.body as Buffer)).toBe(true);
+      const refused = await get('tile/entries/000', 'evaluator').set('Accept-Encoding', 'gzip;q=0');
+      expect(refused.headers['content-encoding']).toBeUndefined();
+    });
+
     it('given the ETag of an earlier answer, then a 304 without a body; another ETag, the bytes', async () => {
       const first = await get('tile/1/000');
       expect(first.status).toBe(200);

@@ -11,6 +11,7 @@
  * non-canonical index) is a 404, as is a tile beyond the latest checkpoint's tree.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { TiledLog } from '../../audit/tiledLog';
@@ -103,7 +104,7 @@ const getEntryBundle: Operation = {
   operationId: 'getEntryBundle',
   tag: 'Audit',
   summary: 'A full entry bundle: the leaf texts of 256 positions (C2SP tlog-tiles)',
-  description: `${tileDescription} Each entry is the leaf text of an event as stored (API.md "Leaf hash": personal data encrypted, person ids as they are), prefixed by its length as a big-endian uint16; entry i hashes to hash i of level-0 tile N. Cached privately only.`,
+  description: `${tileDescription} Each entry is the leaf text of an event as stored (API.md "Leaf hash": personal data encrypted, person ids as they are), prefixed by its length as a big-endian uint16; entry i hashes to hash i of level-0 tile N. Gzipped (Content-Encoding: gzip) for a client whose Accept-Encoding takes gzip. Cached privately only.`,
   access: ['evaluator'],
   params: z.object({ N: index }),
   headers: ['If-None-Match'],
@@ -149,13 +150,36 @@ function joinIndexSegments(url: string): string {
 const etagOf = (bytes: Buffer | string): string =>
   `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
 
+/** Whether the request takes gzip: named in Accept-Encoding, and not with q=0. */
+function acceptsGzip(req: Request): boolean {
+  const accepted = req.headers['accept-encoding'] ?? '';
+  return accepted.split(',').some((part) => {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return coding.trim() === 'gzip' && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/**
+ * Sends a resource with its caching headers and ETag; `compressible` ones (entry bundles: tlog-tiles says they
+ * SHOULD be compressed at the HTTP layer) are gzipped for a client that takes gzip, with an ETag of their own.
+ */
 function sendResource(
   req: Request,
   res: Response,
-  bytes: Buffer | string,
+  resource: Buffer | string,
   contentType: string,
   cacheControl: string,
+  compressible = false,
 ): void {
+  let bytes = resource;
+  if (compressible) {
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (acceptsGzip(req)) {
+      bytes = gzipSync(resource);
+      res.setHeader('Content-Encoding', 'gzip');
+    }
+  }
   const etag = etagOf(bytes);
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('ETag', etag);
@@ -208,7 +232,7 @@ export function tlogRouter({ audit, store }: TlogRouterDeps): Router {
     const bytes = await tiled.entryBundle(address, treeSize);
     if (bytes === null) throw notPublished(entryBundlePath(address), treeSize);
     const full = address.width === 256;
-    sendResource(req, res, bytes, OCTETS, full ? FULL_BUNDLE_CACHE : PARTIAL_BUNDLE_CACHE);
+    sendResource(req, res, bytes, OCTETS, full ? FULL_BUNDLE_CACHE : PARTIAL_BUNDLE_CACHE, true);
   };
   serve(router, getEntryBundle, entryBundle);
   serve(router, getPartialEntryBundle, entryBundle);
