@@ -27,25 +27,27 @@ export class EntryTooLargeError extends Error {
   }
 }
 
-/**
- * The most bytes the event's leaf text can take once stored: its place in the log is not known yet, so the position
- * and revision are counted at their widest and the recording time at its fixed ISO width.
- */
+/** The event as it will be stored, with its place in the log counted at its widest (it is not known yet). */
+function widest(streamId: string, event: NewEvent) {
+  return {
+    ...event,
+    streamId,
+    streamRevision: Number.MAX_SAFE_INTEGER,
+    globalPosition: Number.MAX_SAFE_INTEGER,
+    recordedAt: '2000-01-01T00:00:00.000Z',
+  };
+}
+
+/** The most bytes the event's leaf text can take once stored. */
 export function leafTextBound(streamId: string, event: NewEvent): number {
-  return Buffer.byteLength(
-    eventLeafText({
-      ...event,
-      streamId,
-      streamRevision: Number.MAX_SAFE_INTEGER,
-      globalPosition: Number.MAX_SAFE_INTEGER,
-      recordedAt: '2000-01-01T00:00:00.000Z',
-    }),
-    'utf8',
-  );
+  return Buffer.byteLength(eventLeafText(widest(streamId, event)), 'utf8');
 }
 
 /** Throws EntryTooLargeError unless the event's leaf text is sure to fit an entry bundle. */
 export function assertFitsEntry(streamId: string, event: NewEvent): void {
+  // RFC 8785 writes strings and numbers as JSON.stringify does, only in another order, and a UTF-16 unit is at most
+  // 3 bytes of UTF-8: an event whose JSON is short enough fits without being canonicalised (a sixth of the cost).
+  if (3 * JSON.stringify(widest(streamId, event)).length <= MAX_ENTRY_LENGTH) return;
   const bytes = leafTextBound(streamId, event);
   if (bytes > MAX_ENTRY_LENGTH) throw new EntryTooLargeError(event.type, bytes);
 }
