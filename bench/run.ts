@@ -8,6 +8,7 @@ import { benchDashboard } from './dashboard';
 import { benchHostileBodies } from './hostileBodies';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
+import { benchTiles } from './tiles';
 import { benchViews } from './views';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   start: benchStart,
   hostile: benchHostileBodies,
   dashboard: benchDashboard,
+  tiles: benchTiles,
 };
 
 async function main(): Promise<void> {

@@ -18,6 +18,7 @@ const COMMANDS = [
   'checkpoint',
   'audit',
   'verify-trace',
+  'tiles',
   'rebuild',
   'export',
   'token',
