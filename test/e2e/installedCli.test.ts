@@ -19,6 +19,7 @@ const COMMANDS = [
   'audit',
   'verify-trace',
   'tiles',
+  'witness',
   'rebuild',
   'export',
   'token',
