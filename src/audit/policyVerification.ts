@@ -34,7 +34,9 @@ export function readPolicyFile(file: string): Policy {
     bytes = fs.readFileSync(file);
   } catch (error) {
     if (error instanceof PolicyFileError) throw error;
-    throw new PolicyFileError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PolicyFileError(
+      `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let text: string;
   try {
