@@ -85,7 +85,7 @@ export interface CheckpointVerdict {
   treeSize: number | null;
   /** Base64. */
   rootHash: string | null;
-  /** The note's other signature lines (witness cosignatures, other keys), unverified: room for a witness policy. */
+  /** The note's other signature lines (witness cosignatures, other keys), unverified here: `policy` judges them. */
   otherSigners: { name: string; keyId: string }[];
   problem?: CheckpointProblem;
 }
