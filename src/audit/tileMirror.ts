@@ -194,7 +194,7 @@ async function verifyTiles(
   for (let level = levels.length - 1; level >= 0; level--) {
     const last = levels[level]?.at(-1);
     if (last === undefined || last.width === TILE_WIDTH) continue;
-    const bytes = await readHashTile(source, last);
+    const bytes = await readHashTile(source, last, treeSize);
     partials.set(level, bytes);
     for (let i = 0; i < last.width; i++) {
       range.appendSubtree({
@@ -221,7 +221,8 @@ async function verifyTiles(
     const reads = inOrder(row, READ_AHEAD, async (tile) => ({
       // The partial tile was read and proved with the root.
       bytes:
-        (tile.width < TILE_WIDTH ? partials.get(level) : undefined) ?? (await readHashTile(source, tile)),
+        (tile.width < TILE_WIDTH ? partials.get(level) : undefined) ??
+        (await readHashTile(source, tile, treeSize)),
       bundle: level === 0 && withEntries ? await readEntryBundle(source, tile) : null,
     }));
     for await (const { item: tile, value } of reads) {
@@ -263,10 +264,11 @@ async function verifyTiles(
 }
 
 /** The hash tile's bytes, exactly its width of hashes. */
-async function readHashTile(source: TileSource, tile: Tile): Promise<Buffer> {
+async function readHashTile(source: TileSource, tile: Tile, treeSize: number): Promise<Buffer> {
   const resource = tilePath(tile);
   const bytes = await source.read(resource, MAX_TILE_BYTES);
-  if (bytes === null) throw new Mismatch(resource, `is missing (a tree of size ${sizeHint(tile)} needs it)`);
+  if (bytes === null)
+    throw new Mismatch(resource, `is missing (the checkpoint's tree of size ${treeSize} needs it)`);
   if (parseHashTile(bytes, tile.width) === null) {
     throw new Mismatch(
       resource,
@@ -330,11 +332,6 @@ function hashAt(tiles: readonly Buffer[], index: number): Buffer | null {
   return tile === undefined || offset + HASH_SIZE > tile.length
     ? null
     : tile.subarray(offset, offset + HASH_SIZE);
-}
-
-/** The smallest tree with this tile, for a message. */
-function sizeHint(tile: Tile): number {
-  return (tile.index * TILE_WIDTH + tile.width) * TILE_WIDTH ** tile.level;
 }
 
 // ---- a folder's listing -----------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ describe('verifyMirror on a folder', () => {
       fs.rmSync(path.join(at, 'tile/0/007'));
       expect(failure(await verify({ at }))).toEqual({
         resource: 'tile/0/007',
-        problem: `is missing (a tree of size ${8 * 256} needs it)`,
+        problem: `is missing (the checkpoint's tree of size ${SIZE} needs it)`,
       });
     });
 
@@ -181,7 +181,7 @@ describe('verifyMirror on a folder', () => {
       fs.writeFileSync(path.join(at, 'checkpoint'), checkpointNote(log, SIZE - 2));
       expect(failure(await verify({ at }))).toEqual({
         resource: tilePath({ level: 0, index: 259, width: 3 }),
-        problem: `is missing (a tree of size ${SIZE - 2} needs it)`,
+        problem: `is missing (the checkpoint's tree of size ${SIZE - 2} needs it)`,
       });
     });
 
