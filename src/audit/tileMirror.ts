@@ -17,8 +17,12 @@
  *
  * Reads are issued a few at a time ahead of the one being checked, and checked in order.
  */
+import os from 'node:os';
+import { startWorker } from '../workerThread';
 import { CompactRange } from './compactRange';
-import { emptyRoot, HASH_SIZE, leafHash, nodeHash } from './rfc9162';
+import { emptyRoot, HASH_SIZE, leafHash } from './rfc9162';
+import { checkLevelZeroTile, tileRoot, type TileCheck } from './tileCheck';
+import type { TileCheckAnswer, TileCheckJob } from './tileCheckWorker';
 import {
   KEY_ID_SIZE,
   parseCheckpointBody,
@@ -32,7 +36,6 @@ import {
   entryBundlePath,
   MAX_ENTRY_LENGTH,
   parseEntryBundle,
-  parseHashTile,
   parseTilePath,
   tilePath,
   tilesFor,
@@ -51,6 +54,8 @@ export const MAX_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 export const MAX_ENTRY_BUNDLE_BYTES = TILE_WIDTH * (2 + MAX_ENTRY_LENGTH);
 /** Reads in flight ahead of the one being checked. */
 export const READ_AHEAD = 8;
+/** Below this many leaves, starting threads costs more than the work they share. */
+export const PARALLEL_FROM = 50_000;
 
 /** What the checkpoint must be signed by: a log's key, and optionally a policy's witness quorum. */
 export interface MirrorTrust {
@@ -63,6 +68,8 @@ export interface MirrorOptions {
   /** 'required': every entry bundle must be there; 'if-present': checked when the source holds any (a folder). */
   entries: 'required' | 'if-present' | 'no';
   onProgress?(done: number, total: number): void;
+  /** Worker threads for the level-0 tiles; default: one per core (up to 4) from PARALLEL_FROM leaves, else none. */
+  workers?: number;
 }
 
 export interface MirrorVerified {
@@ -214,38 +221,49 @@ async function verifyTiles(
   }
 
   // 2. and 3. Down the levels, each tile against the proved level above, the entries against level 0.
-  let above: Buffer[] = [];
-  for (let level = levels.length - 1; level >= 0; level--) {
-    const row = levels[level] ?? [];
-    const here: Buffer[] = [];
-    const reads = inOrder(row, READ_AHEAD, async (tile) => ({
-      // The partial tile was read and proved with the root.
-      bytes:
-        (tile.width < TILE_WIDTH ? partials.get(level) : undefined) ??
-        (await readHashTile(source, tile, treeSize)),
-      bundle: level === 0 && withEntries ? await readEntryBundle(source, tile) : null,
-    }));
-    for await (const { item: tile, value } of reads) {
-      const { bytes, bundle } = value;
-      if (tile.width === TILE_WIDTH) {
-        const expected = hashAt(above, tile.index);
-        const hash = tileRoot(bytes);
-        if (expected === null || !hash.equals(expected)) {
-          const parent = tilePath(levels[level + 1]![Math.floor(tile.index / TILE_WIDTH)]!);
-          throw new Mismatch(
-            tilePath(tile),
-            `its hashes give ${hash.toString('base64')}, but hash ${tile.index % TILE_WIDTH} of ${parent} ` +
-              `(proved by the levels above) is ${expected?.toString('base64') ?? 'absent'}`,
-          );
+  const threads = level0Threads(options.workers, treeSize);
+  try {
+    let above: Buffer[] = [];
+    for (let level = levels.length - 1; level >= 0; level--) {
+      const row = levels[level] ?? [];
+      const here: Buffer[] = [];
+      const reads = inOrder(row, READ_AHEAD, async (tile) => {
+        // The partial tile was read and proved with the root.
+        const bytes =
+          (tile.width < TILE_WIDTH ? partials.get(level) : undefined) ??
+          (await readHashTile(source, tile, treeSize));
+        const bundle = level === 0 && withEntries ? await readEntryBundle(source, tile) : null;
+        const check: TileCheck =
+          level > 0
+            ? { root: tile.width === TILE_WIDTH ? tileRoot(bytes) : null, problem: null }
+            : threads
+              ? await threads.check(tile, bytes, bundle)
+              : checkLevelZeroTile(tile, bytes, bundle);
+        return { bytes, bundle, ...check };
+      });
+      for await (const { item: tile, value } of reads) {
+        const { bytes, bundle, root, problem } = value;
+        if (root !== null) {
+          const expected = hashAt(above, tile.index);
+          if (expected === null || !root.equals(expected)) {
+            const parent = tilePath(levels[level + 1]![Math.floor(tile.index / TILE_WIDTH)]!);
+            throw new Mismatch(
+              tilePath(tile),
+              `its hashes give ${root.toString('base64')}, but hash ${tile.index % TILE_WIDTH} of ${parent} ` +
+                `(proved by the levels above) is ${expected?.toString('base64') ?? 'absent'}`,
+            );
+          }
         }
+        if (problem !== null) throw new Mismatch(entryBundlePath(tile), problem);
+        await checkEarlierPartials(source, listing, tile, bytes, bundle);
+        if (level > 0) here.push(bytes);
+        progressed();
+        if (bundle !== null) progressed();
       }
-      if (bundle !== null) checkEntries(tile, bytes, bundle);
-      await checkEarlierPartials(source, listing, tile, bytes, bundle);
-      if (level > 0) here.push(bytes);
-      progressed();
-      if (bundle !== null) progressed();
+      above = here;
     }
-    above = here;
+  } finally {
+    await threads?.close();
   }
 
   if (listing !== null && listing.strays.length > 0) {
@@ -269,7 +287,8 @@ async function readHashTile(source: TileSource, tile: Tile, treeSize: number): P
   const bytes = await source.read(resource, MAX_TILE_BYTES);
   if (bytes === null)
     throw new Mismatch(resource, `is missing (the checkpoint's tree of size ${treeSize} needs it)`);
-  if (parseHashTile(bytes, tile.width) === null) {
+  // parseHashTile's rule, without its copy of every hash: the tiles are read as slices of these bytes.
+  if (bytes.length !== tile.width * HASH_SIZE) {
     throw new Mismatch(
       resource,
       `is ${bytes.length} bytes, not ${tile.width} hashes (${tile.width * HASH_SIZE} bytes)`,
@@ -278,51 +297,11 @@ async function readHashTile(source: TileSource, tile: Tile, treeSize: number): P
   return bytes;
 }
 
-async function readEntryBundle(source: TileSource, tile: Tile): Promise<Buffer[]> {
+async function readEntryBundle(source: TileSource, tile: Tile): Promise<Buffer> {
   const resource = entryBundlePath(tile);
   const bytes = await source.read(resource, MAX_ENTRY_BUNDLE_BYTES);
   if (bytes === null) throw new Mismatch(resource, 'is missing');
-  const entries = parseEntryBundle(bytes, tile.width);
-  if (entries === null) {
-    throw new Mismatch(resource, `is not ${tile.width} length-prefixed entries (${bytes.length} bytes)`);
-  }
-  return entries;
-}
-
-function checkEntries(tile: Tile, leafHashes: Buffer, entries: readonly Buffer[]): void {
-  const resource = entryBundlePath(tile);
-  entries.forEach((entry, i) => {
-    const index = tile.index * TILE_WIDTH + i;
-    const expected = leafHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
-    if (!leafHash(entry).equals(expected)) {
-      throw new Mismatch(
-        resource,
-        `entry ${i} (leaf ${index}) does not hash to leaf hash ${i} of ${tilePath(tile)}`,
-      );
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(entry.toString('utf8'));
-    } catch {
-      throw new Mismatch(resource, `entry ${i} (leaf ${index}) is not JSON, so not a ledger event`);
-    }
-    const position = (event as { globalPosition?: unknown } | null)?.globalPosition;
-    if (position !== index) {
-      throw new Mismatch(resource, `entry ${i} is leaf ${index} but says globalPosition ${String(position)}`);
-    }
-  });
-}
-
-/** MTH of a full tile's 256 hashes: the perfect subtree of height 8 they are the leaves of. */
-function tileRoot(bytes: Buffer): Buffer {
-  let row: Buffer[] = [];
-  for (let i = 0; i < TILE_WIDTH; i++) row.push(bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
-  while (row.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < row.length; i += 2) next.push(nodeHash(row[i] as Buffer, row[i + 1] as Buffer));
-    row = next;
-  }
-  return row[0] as Buffer;
+  return bytes;
 }
 
 /** Hash `index` of the level whose tiles' bytes are `tiles`, in order. */
@@ -370,7 +349,7 @@ async function checkEarlierPartials(
   listing: FolderListing | null,
   tile: Tile,
   bytes: Buffer,
-  entries: readonly Buffer[] | null,
+  bundle: Buffer | null,
 ): Promise<void> {
   if (listing === null) return;
   for (const width of listing.earlierPartials.get(`tile:${tile.level}:${tile.index}`) ?? []) {
@@ -386,15 +365,71 @@ async function checkEarlierPartials(
     const stale = await source.read(resource, MAX_ENTRY_BUNDLE_BYTES);
     const staleEntries = stale === null ? null : parseEntryBundle(stale, width);
     const leaves = bytes.subarray(0, width * HASH_SIZE);
+    // A bundle is its entries' encodings end to end: an earlier one is a byte prefix of the verified bundle.
     const same =
+      stale !== null &&
       staleEntries !== null &&
-      (entries === null
+      (bundle === null
         ? staleEntries.every((entry, i) =>
             leafHash(entry).equals(leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
           )
-        : staleEntries.every((entry, i) => entry.equals(entries[i] as Buffer)));
+        : stale.equals(bundle.subarray(0, stale.length)));
     if (!same) throw new Mismatch(resource, `is not the first ${width} entries of ${entryBundlePath(tile)}`);
   }
+}
+
+// ---- worker threads --------------------------------------------------------------------------------------------
+
+/** Level-0 tiles checked on worker threads (tileCheckWorker.ts), each job by the least busy thread. */
+class TileCheckThreads {
+  private readonly threads: Array<{ worker: ReturnType<typeof startWorker>; busy: number }>;
+  private readonly waiting = new Map<
+    number,
+    { resolve(check: TileCheck): void; reject(error: unknown): void }
+  >();
+  private nextId = 0;
+
+  constructor(count: number) {
+    this.threads = Array.from({ length: count }, () => {
+      const worker = startWorker(__dirname, 'tileCheckWorker', null);
+      const thread = { worker, busy: 0 };
+      worker.on('message', ({ id, root, problem }: TileCheckAnswer) => {
+        thread.busy -= 1;
+        this.waiting.get(id)?.resolve({ root: root === null ? null : Buffer.from(root), problem });
+        this.waiting.delete(id);
+      });
+      worker.on('error', (error) => this.failAll(error));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.failAll(new Error(`a tile-check thread stopped (exit code ${code})`));
+      });
+      return thread;
+    });
+  }
+
+  check(tile: Tile, bytes: Buffer, bundle: Buffer | null): Promise<TileCheck> {
+    const id = this.nextId++;
+    const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    thread.busy += 1;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, tile, bytes, bundle } satisfies TileCheckJob);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map(({ worker }) => worker.terminate()));
+  }
+
+  private failAll(error: unknown): void {
+    for (const { reject } of this.waiting.values()) reject(error);
+    this.waiting.clear();
+  }
+}
+
+function level0Threads(requested: number | undefined, treeSize: number): TileCheckThreads | null {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const count = requested ?? (treeSize >= PARALLEL_FROM ? Math.min(cores, 4) : 0);
+  return count > 0 ? new TileCheckThreads(count) : null;
 }
 
 // ---- reading ahead ----------------------------------------------------------------------------------------------

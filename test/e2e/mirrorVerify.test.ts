@@ -11,7 +11,13 @@ import { cosign, encodeWitnessVerifierKey } from '../../src/audit/cosignature';
 import { generateSigningKey, publicKeyFromPrivate } from '../../src/audit/signedNote';
 import { runLedger, runLedgerAsync } from '../support/ledgerBin';
 import { makeTempDir } from '../support/tempDir';
-import { checkpointNote, tiledLog, writeFile, writeTileFolder, type TiledLog } from '../support/tileFolder';
+import {
+  checkpointNote,
+  sampleLog,
+  writeFile,
+  writeTileFolder,
+  type SampleLog,
+} from '../support/sampleTiledLog';
 
 /** Full tiles at levels 0 and 1, partial ones at levels 0 (width 112), 1 (17) and 2 (1): tlog-tiles' example. */
 const SIZE = 70_000;
@@ -61,7 +67,7 @@ function folderHandler(
 
 describe('ledger mirror verify', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let log: TiledLog;
+  let log: SampleLog;
   let dir: string;
   const fresh = (name: string, options?: Parameters<typeof writeTileFolder>[2]): string => {
     const at = path.join(temp.dir, name);
@@ -71,7 +77,7 @@ describe('ledger mirror verify', () => {
 
   beforeAll(() => {
     temp = makeTempDir('ledger-mirror-cli-');
-    log = tiledLog(SIZE, ORIGIN);
+    log = sampleLog(SIZE, ORIGIN);
     dir = fresh('mirror');
   });
   afterAll(() => {
@@ -89,7 +95,8 @@ describe('ledger mirror verify', () => {
   });
 
   it('given an exported folder and the log key, then it verifies every tile and entry and exits 0', () => {
-    const run = runLedger(['mirror', 'verify', dir, '--key', log.vkey]);
+    // --entries before the folder is still a flag, not the folder's name.
+    const run = runLedger(['mirror', 'verify', '--entries', dir, '--key', log.vkey]);
     expect(run.stderr).toMatch(/mirror verify: \d+\/\d+ tiles/);
     expect(run).toMatchObject({ status: 0 });
     expect(run.stdout).toBe(

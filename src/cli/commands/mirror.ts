@@ -49,7 +49,11 @@ export const mirrorCommand = {
   usage,
   options: ['key', 'policy', 'entries', 'token', 'timeout'],
   async run(args: ParsedArgs): Promise<number> {
-    const [action, target, ...extra] = args.positionals;
+    // "--entries DIR" reads as an option with a value: it is a flag, and DIR the folder (as for `ledger tiles`).
+    const entriesOption = args.options.entries;
+    const positionals =
+      typeof entriesOption === 'string' ? [...args.positionals, entriesOption] : args.positionals;
+    const [action, target, ...extra] = positionals;
     const usageError = (message: string): number => {
       process.stderr.write(`ledger mirror: ${message} (ledger mirror --help)\n`);
       return 2;
@@ -63,10 +67,7 @@ export const mirrorCommand = {
     if (typeof trust === 'string') return usageError(trust);
     const source = sourceOf(target, args);
     if (typeof source === 'string') return usageError(source);
-    const entries = args.options.entries === true ? 'required' : 'if-present';
-    if (args.options.entries !== undefined && args.options.entries !== true) {
-      return usageError('--entries takes no value');
-    }
+    const entries = entriesOption === undefined ? 'if-present' : 'required';
 
     const bar = progress('mirror verify', { unit: 'tiles' });
     const result = await verifyMirror(source, trust, {

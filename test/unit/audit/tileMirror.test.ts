@@ -15,11 +15,11 @@ import { entryBundlePath, tilePath } from '../../../src/audit/tlogTiles';
 import { parsePolicy } from '../../../src/audit/witnessPolicy';
 import {
   checkpointNote,
-  tiledLog,
+  sampleLog,
   writeFile,
   writeTileFolder,
-  type TiledLog,
-} from '../../support/tileFolder';
+  type SampleLog,
+} from '../../support/sampleTiledLog';
 import { makeTempDir } from '../../support/tempDir';
 
 /** 256·256 + 3·256 + 5: full tiles at levels 0 and 1, partial ones at levels 0, 1 and 2. */
@@ -39,7 +39,7 @@ const failure = (result: MirrorResult): { resource: string | null; problem: stri
 
 describe('verifyMirror on a folder', () => {
   let temp: ReturnType<typeof makeTempDir>;
-  let log: TiledLog;
+  let log: SampleLog;
   let dir: string;
   let trust: MirrorTrust;
   const verify = (options: { entries?: 'required' | 'if-present' | 'no'; at?: string } = {}) =>
@@ -47,7 +47,7 @@ describe('verifyMirror on a folder', () => {
 
   beforeAll(() => {
     temp = makeTempDir('ledger-mirror-');
-    log = tiledLog(SIZE);
+    log = sampleLog(SIZE);
     dir = path.join(temp.dir, 'mirror');
     writeTileFolder(dir, log);
     trust = { key: parseVerifierKey(log.vkey) };
@@ -217,7 +217,7 @@ describe('verifyMirror on a folder', () => {
     });
 
     it('when an entry is not its position, then it says what it says', async () => {
-      const small = tiledLog(3);
+      const small = sampleLog(3);
       const leaves = [...small.leaves];
       leaves[1] = Buffer.from('{"globalPosition":7}');
       const { MerkleLog } = await import('../../../src/audit/merkleLog');
@@ -226,7 +226,7 @@ describe('verifyMirror on a folder', () => {
       const merkle = new MerkleLog(db);
       const { leafHash } = await import('../../../src/audit/rfc9162');
       merkle.appendLeafHashes(leaves.map((leaf) => leafHash(leaf)));
-      const forged: TiledLog = { ...small, merkle, leaves };
+      const forged: SampleLog = { ...small, merkle, leaves };
       const where = path.join(temp.dir, `position-${Math.random().toString(36).slice(2)}`);
       writeTileFolder(where, forged);
       const result = await verifyMirror(
@@ -285,7 +285,7 @@ describe('verifyMirror on a folder', () => {
     });
 
     it('when the checkpoint is signed by a log the policy does not name, then it says so', async () => {
-      const other = tiledLog(1, 'other.example/log');
+      const other = sampleLog(1, 'other.example/log');
       const at = path.join(temp.dir, 'other-log');
       writeTileFolder(at, other);
       expect(

@@ -18,7 +18,7 @@ import {
 } from '../../src/audit/signedNote';
 import { entryBundle, entryBundlePath, hashTile, tilePath, tilesFor } from '../../src/audit/tlogTiles';
 
-export interface TiledLog {
+export interface SampleLog {
   merkle: MerkleLog;
   leaves: Buffer[];
   origin: string;
@@ -39,7 +39,7 @@ export function eventLike(position: number): Buffer {
   );
 }
 
-export function tiledLog(size: number, origin = 'ledger.example/api/v1/audit/tlog'): TiledLog {
+export function sampleLog(size: number, origin = 'ledger.example/api/v1/audit/tlog'): SampleLog {
   const db = new Database(':memory:');
   const merkle = new MerkleLog(db);
   const leaves = Array.from({ length: size }, (_, i) => eventLike(i));
@@ -56,7 +56,7 @@ export function tiledLog(size: number, origin = 'ledger.example/api/v1/audit/tlo
 }
 
 /** The checkpoint of the log's first `treeSize` leaves, signed by its key (or another). */
-export function checkpointNote(log: TiledLog, treeSize = log.merkle.size(), key = log.signingKey): string {
+export function checkpointNote(log: SampleLog, treeSize = log.merkle.size(), key = log.signingKey): string {
   return signCheckpoint(
     { origin: log.origin, treeSize, rootHash: log.merkle.rootAt(treeSize) },
     key,
@@ -67,7 +67,7 @@ export function checkpointNote(log: TiledLog, treeSize = log.merkle.size(), key 
 /** Writes the checkpoint, the tiles and (unless told not to) the entry bundles of the first `treeSize` leaves. */
 export function writeTileFolder(
   dir: string,
-  log: TiledLog,
+  log: SampleLog,
   { treeSize = log.merkle.size(), entries = true }: { treeSize?: number; entries?: boolean } = {},
 ): void {
   fs.mkdirSync(dir, { recursive: true });
