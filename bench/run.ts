@@ -9,6 +9,7 @@ import { benchHostileBodies } from './hostileBodies';
 import { benchMirror } from './mirror';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
+import { benchTiles } from './tiles';
 import { benchViews } from './views';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
@@ -21,6 +22,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   hostile: benchHostileBodies,
   dashboard: benchDashboard,
   mirror: benchMirror,
+  tiles: benchTiles,
 };
 
 async function main(): Promise<void> {

@@ -18,6 +18,7 @@ import { dashboardRouter } from './http/dashboard';
 import { adminRouter } from './http/routes/admin';
 import { readRouter } from './http/routes/reads';
 import { exportsRouter } from './http/routes/exports';
+import { tlogRouter } from './http/routes/tlog';
 import { traceRouter } from './http/routes/trace';
 import { openLedger, type Ledger } from './ledger';
 import { LedgerLock } from './ledgerLock';
@@ -49,6 +50,7 @@ export function buildApp(
         writesPaused: () => ledger.audit.integrity().state !== 'ok',
       }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
+      tlogRouter({ audit: ledger.audit, store: ledger.store }),
       feedsRouter({
         store: ledger.store,
         people: ledger.people,

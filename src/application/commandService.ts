@@ -4,6 +4,7 @@
  * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then the conflict is its).
  */
 import { v7 as uuidv7 } from 'uuid';
+import { assertFitsEntry } from '../audit/entrySize';
 import { eventIdFor } from './idempotentIds';
 import {
   aggregateOfStream,
@@ -226,6 +227,8 @@ export class CommandService {
       today,
     });
     const newEvents = events.map((event, index) => this.toNewEvent(event, index, meta, today));
+    // Every leaf must be publishable in a tlog-tiles entry bundle (src/audit/entrySize.ts).
+    for (const event of newEvents) assertFitsEntry(streamId, event);
     const result = await this.options.store.append(streamId, newEvents, {
       expectedRevision: revision < 0 ? 'no_stream' : revision,
     });

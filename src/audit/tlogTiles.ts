@@ -49,10 +49,11 @@ export interface TileCoordinates {
 export interface TileHashSource {
   /** Leaves stored; a tile may only cover leaves below it. */
   size(): number;
-  /** The leaf hashes [start, end). */
-  leafHashes(start: number, end: number): readonly Uint8Array[];
-  /** MTH of leaves [start, end); here always a perfect, aligned subtree of 256^level leaves. */
-  subtreeHash(start: number, end: number): Uint8Array;
+  /**
+   * The perfect subtrees of height `level` numbered [first, end): subtree i is MTH(D[i·2^level : (i+1)·2^level]),
+   * level 0 being the leaf hashes. A tile is one such run, so it costs one read.
+   */
+  perfectSubtreeHashes(level: number, first: number, end: number): readonly Uint8Array[];
 }
 
 const isLevel = (level: unknown): level is number =>
@@ -161,12 +162,8 @@ export function hashTile(source: TileHashSource, level: number, index: number, w
       `tile ${tilePath({ level, index, width })} needs leaves the tree of size ${size} lacks`,
     );
   }
-  const hashes =
-    level === 0
-      ? source.leafHashes(first, first + width)
-      : Array.from({ length: width }, (_, i) =>
-          source.subtreeHash((first + i) * span, (first + i + 1) * span),
-        );
+  // Hash i of the tile is the perfect subtree of height 8·level numbered index·256 + i.
+  const hashes = source.perfectSubtreeHashes(TILE_HEIGHT * level, first, first + width);
   if (hashes.length !== width || !hashes.every((hash) => hash.length === HASH_SIZE)) {
     throw new Error(`the source gave malformed hashes for tile ${tilePath({ level, index, width })}`);
   }

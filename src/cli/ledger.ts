@@ -18,6 +18,7 @@ import { tokenCommand } from './commands/token';
 import { demoCommand } from './commands/demo';
 import { auditCommand } from './commands/audit';
 import { mirrorCommand } from './commands/mirror';
+import { tilesCommand } from './commands/tiles';
 
 interface Command {
   summary: string;
@@ -65,6 +66,7 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   checkpoint: checkpointCommand,
   audit: auditCommand,
   'verify-trace': verifyTraceCommand,
+  tiles: tilesCommand,
   rebuild: rebuildCommand,
   export: exportCommand,
   token: tokenCommand,

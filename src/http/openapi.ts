@@ -67,7 +67,7 @@ const problemMeaning: Record<number, string> = {
   403: "The token's role may not do this",
   404: 'Unknown id (or name) in the path',
   409: 'State or concurrency conflict (If-Match not the stream revision)',
-  413: 'Body larger than 1 MB',
+  413: 'Body larger than 1 MB, or an event it would record whose leaf text exceeds 65,535 bytes (a tlog-tiles entry: `entry-too-large`)',
   422: 'A domain rule is broken (`rule` names it), or a position or size beyond the ledger',
   429: 'Rate limited, or too many live feeds open for this token or address (Retry-After says when to try again)',
   500: 'A fault of the server (logged; the answer holds no detail of it)',
@@ -90,10 +90,11 @@ const responseHeaderMeaning: Record<string, string> = {
   'Idempotent-Replayed': '"true" when this is the answer of an earlier request with the same Idempotency-Key',
   'X-Ledger-Position': 'the global position the file reflects',
   'Content-Disposition': 'attachment, with a file name naming the dataset and the position',
+  'Cache-Control': 'how long the answer may be kept, and by whom (docs/tiles.md)',
 };
-/** A view answer's ETag: a view at a position never changes, so If-None-Match with it answers 304. */
+/** A read's ETag: a view at a position (or a tile) never changes, so If-None-Match with it answers 304. */
 const viewEtag =
-  'identifies this answer (view, position, role, query and text): send it as If-None-Match to get a 304 while it holds';
+  'identifies this answer (a view: its position, role, query and text; a tile or checkpoint: its bytes): send it as If-None-Match to get a 304 while it holds';
 const retryAfter = {
   description: 'seconds to wait before trying again',
   schema: { type: 'integer', minimum: 0 },

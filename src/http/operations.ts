@@ -11,6 +11,7 @@ import { commandOperations } from './routes/commands';
 import { exportOperations } from './routes/exports';
 import { feedOperations } from './routes/feeds';
 import { readOperations } from './routes/reads';
+import { tlogOperations } from './routes/tlog';
 import { traceOperations } from './routes/trace';
 
 /** The path an operation is served at: under /api/v1 unless it is a root route. */
@@ -24,6 +25,7 @@ export const operations: readonly Operation[] = [
   ...traceOperations,
   ...feedOperations,
   ...auditOperations,
+  ...tlogOperations,
   ...exportOperations,
   ...adminOperations,
   ...serviceOperations,

@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { EntryTooLargeError } from '../audit/entrySize';
 import { RuleViolation, StateConflict, UnknownReference } from '../domain/errors';
 import { AuditRefusedError } from '../audit/auditLog';
 import {
@@ -162,6 +163,9 @@ export function toProblem(error: unknown): HttpProblem | undefined {
       : problems.unprocessable('unknown-reference', error.message, { rule: error.rule });
   }
   if (error instanceof StateConflict) return problems.conflict(error.message, { rule: error.rule });
+  if (error instanceof EntryTooLargeError) {
+    return new HttpProblem(413, 'entry-too-large', 'The event would be too large for the log', error.message);
+  }
   if (error instanceof RuleViolation)
     return problems.unprocessable('rule-broken', error.message, { rule: error.rule });
   if (error instanceof z.ZodError)

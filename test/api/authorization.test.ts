@@ -1,6 +1,7 @@
 /**
  * S1: every route × every role against API.md's matrix — commands for clerk and admin; reads of public views for
- * anyone; trace, feeds, streams, exports and verify for evaluator and admin; operator routes for admin.
+ * anyone; trace, feeds, streams, exports, verify and entry bundles for evaluator and admin; operator routes for
+ * admin.
  * Every route is tried with a valid request on records that exist: a permitted role must succeed (2xx), so that a
  * 400 or 404 can never pass for "allowed"; a refused role gets 401 (no token) or 403 (wrong role) and changes
  * nothing. The routes walked are the declared operations (src/http/operations.ts), checked against those the app
@@ -20,7 +21,9 @@ import {
   requestOf,
   routeOf,
   servedRoutes,
+  checkpointWithTiles,
   type KnownIds,
+  type WalkedLedger,
 } from '../support/servedRoutes';
 
 const roles: TestRole[] = ['anonymous', 'clerk', 'evaluator', 'admin'];
@@ -29,13 +32,17 @@ type Access = 'anyone' | 'clerk' | 'evaluator' | 'admin';
 
 /**
  * API.md's matrix: operator routes for admin; commands (and the person lookups) for clerk; the trace, the feeds,
- * streams, exports and verify for evaluator; everything else (public views, audit proofs, health, the document and
+ * streams, exports, verify and the tlog entry bundles for evaluator; everything else (public views, audit proofs, health, the document and
  * the dashboard) for anyone. Admin may do everything.
  */
 function accessByApiMd(method: string, path: string): Access {
   if (path.startsWith('/admin/')) return 'admin';
   if (method === 'post' || /^\/persons(\/|$)/.test(path)) return 'clerk';
-  if (/^\/(events|streams|exports)(\/|$)/.test(path) || path === '/audit/verify' || path.endsWith('/trace'))
+  if (
+    /^\/(events|streams|exports|audit\/tlog\/tile\/entries)(\/|$)/.test(path) ||
+    path === '/audit/verify' ||
+    path.endsWith('/trace')
+  )
     return 'evaluator';
   return 'anyone';
 }
@@ -76,7 +83,7 @@ function dashboardPages(records: KnownIds): string[] {
 }
 
 /** Each read route: the request that walks it on the records the commands left, and who may read it (API.md). */
-const reads = (records: KnownIds): Array<[string, string, Access]> => [
+const reads = (records: WalkedLedger): Array<[string, string, Access]> => [
   ...dashboardPages(records).map((address, i): [string, string, Access] => [
     `GET ${DASHBOARD_PAGES[i] as string}`,
     address,
@@ -97,7 +104,7 @@ const REBUILD = 'POST /api/v1/admin/projections/:name/rebuild';
 
 describe('S1: the authorisation matrix', () => {
   let t: LedgerApp;
-  let records: Required<KnownIds>;
+  let records: Required<KnownIds> & WalkedLedger;
   const verdicts: Array<{
     what: string;
     role: TestRole;
@@ -130,12 +137,11 @@ describe('S1: the authorisation matrix', () => {
         if (res.status !== 201) throw new Error(`POST ${path} as ${permitted} → ${res.status}: ${res.text}`);
         return res.body.id as string;
       }, permitted);
-    records = await commandsAs('clerk');
+    const ids = await commandsAs('clerk');
     await commandsAs('admin');
+    // Signs a checkpoint now, so that the audit routes have one to answer from, with tiles to walk.
+    records = { ...ids, treeSize: await checkpointWithTiles(t) };
     await t.ledger.runner.waitFor(await t.head(), 5000);
-    await t.ledger.audit.waitForSize((await t.head()) + 1, 5000);
-    // Signs a checkpoint now, so that the audit routes have one to answer from.
-    t.ledger.audit.checkpointNow();
   });
   afterAll(() => t.close());
 

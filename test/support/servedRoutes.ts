@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { DASHBOARD_PAGES } from '../../src/http/dashboard';
 import type { Operation } from '../../src/http/operation';
 import { operations, servedPathOf } from '../../src/http/operations';
+import type { LedgerApp } from './ledgerApp';
+import { specIndexPath } from './tlogTilesReader';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -65,6 +67,36 @@ export interface KnownIds {
   processId?: string;
 }
 
+/**
+ * The records, and the size of the latest checkpoint: the tile routes (tlog-tiles) are walked on its tiles, a full
+ * one (tile 0 at level 0, so the tree needs 256 leaves or more) and its partial level-0 tile.
+ */
+export type WalkedLedger = KnownIds & { treeSize?: number };
+
+/** The fewest leaves a tree needs for a full and a partial level-0 tile. */
+const TILED_TREE = 257;
+
+/**
+ * Records persons (as clerk) until the tree has both a full and a partial level-0 tile, then signs a checkpoint of
+ * everything recorded; its size, for WalkedLedger.
+ */
+export async function checkpointWithTiles(t: LedgerApp): Promise<number> {
+  let size = (await t.head()) + 1;
+  for (; size < TILED_TREE || size % 256 === 0; size++) await t.record('/persons', { name: `Fyll ${size}` });
+  await t.ledger.audit.waitForSize(size, 5000);
+  return (await t.ledger.audit.checkpointNow()).treeSize;
+}
+
+/** The value of a tile route's parameter on the tree of `treeSize` (the partial tile's where `partial`). */
+function tileValue(name: string, partial: boolean, treeSize: number | undefined, route: string): string {
+  if (treeSize === undefined || treeSize < TILED_TREE || treeSize % 256 === 0) {
+    throw new Error(`${route}: walk it on a tree with a full and a partial tile (checkpointWithTiles)`);
+  }
+  if (name === 'L') return '0';
+  if (name === 'N') return partial ? specIndexPath(Math.floor(treeSize / 256)) : specIndexPath(0);
+  return String(treeSize % 256);
+}
+
 /** The id an `:id` stands for, by the collection before it ('/votes/:id' → a vote). */
 const idOfCollection: Record<string, keyof KnownIds> = {
   proposals: 'proposalId',
@@ -91,12 +123,18 @@ function enumOf(schema: z.ZodType | undefined, key: string): string[] | undefine
 
 /**
  * A request that walks the operation on `ids`: the served path with each parameter filled (an id of the records,
- * the first of an enum, or a sample value), and the query parameters it requires. A live feed replays from 0.
+ * the first of an enum, a tile of the checkpoint, or a sample value), and the query parameters it requires. A live feed replays from 0.
  */
-export function requestOf(operation: Operation, ids: KnownIds): string {
+export function requestOf(operation: Operation, ids: WalkedLedger): string {
   const segments = operation.path.split('/');
+  const partial = operation.path.includes('.p/');
   const filled = segments.map((segment, i) => {
     if (!segment.startsWith(':')) return segment;
+    if (operation.path.startsWith('/audit/tlog/tile/')) {
+      return segment.replace(/:([A-Za-z]+)/g, (_, name: string) =>
+        tileValue(name, partial, ids.treeSize, routeOf(operation)),
+      );
+    }
     const name = segment.slice(1);
     const collection = segments[i - 1] ?? '';
     if (name === 'id' && idOfCollection[collection]) {

@@ -178,3 +178,38 @@ describe('MerkleLog argument checks', () => {
     expect(log.subtreeHash(3, 17).equals(rootFromLeafHashes(all.slice(3, 17)))).toBe(true);
   });
 });
+
+describe('MerkleLog.perfectSubtreeHashes (one read for a run of perfect subtrees: a tlog tile)', () => {
+  it('given a run of perfect subtrees at each height, then each is the MTH of its leaves', () => {
+    const log = new MerkleLog(db);
+    const leaves = leavesOf(0, 1000);
+    log.appendLeafHashes(leaves);
+    for (const level of [0, 1, 3, 8, 9]) {
+      const width = 2 ** level;
+      const count = Math.floor(1000 / width);
+      const hashes = log.perfectSubtreeHashes(level, 0, count);
+      expect(hashes).toHaveLength(count);
+      hashes.forEach((hash, i) => {
+        expect(hash.equals(rootFromLeafHashes(leaves.slice(i * width, (i + 1) * width)))).toBe(true);
+      });
+    }
+    expect(log.perfectSubtreeHashes(2, 5, 5)).toEqual([]);
+  });
+
+  it('given a run reaching past the tree, or a bad level, then a RangeError, not a short answer', () => {
+    const log = new MerkleLog(db);
+    log.appendLeafHashes(leavesOf(0, 300));
+    expect(() => log.perfectSubtreeHashes(8, 0, 2)).toThrow(RangeError);
+    expect(() => log.perfectSubtreeHashes(0, 299, 301)).toThrow(RangeError);
+    expect(() => log.perfectSubtreeHashes(-1, 0, 1)).toThrow(RangeError);
+    expect(() => log.perfectSubtreeHashes(1.5, 0, 1)).toThrow(RangeError);
+  });
+
+  it('given a node deleted behind its back, then it says the stored tree is incomplete instead of serving a short run', () => {
+    const log = new MerkleLog(db);
+    log.appendLeafHashes(leavesOf(0, 512));
+    db.prepare('DELETE FROM merkle_node WHERE level = 8 AND idx = 1').run();
+    expect(() => log.perfectSubtreeHashes(8, 0, 2)).toThrow(/incomplete/);
+    expect(log.perfectSubtreeHashes(8, 0, 1)).toHaveLength(1);
+  });
+});

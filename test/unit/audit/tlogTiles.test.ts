@@ -2,14 +2,21 @@
  * tlogTiles against C2SP tlog-tiles.md. The tiles are served by the project's code (tilesFor, tilePath, hashTile,
  * entryBundlePath, entryBundle) and read back by a reader written here straight from the spec's text: its own path
  * encoding, SHA-256 from node:crypto, RFC 6962 MTH, and the tile formula MTH(D[(n·256 + i)·256^l : (n·256 + i + 1)·256^l]).
- * The reader uses nothing from src/audit/tlogTiles.ts, so the two readings of the spec check each other.
+ * The reader (test/support/tlogTilesReader.ts) uses nothing from src/audit/tlogTiles.ts, so the two readings of the
+ * spec check each other.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { createHash } from 'node:crypto';
 import { MerkleLog } from '../../../src/audit/merkleLog';
 import { leafHash } from '../../../src/audit/rfc9162';
 import type { Tile } from '../../../src/audit/tlogTiles';
+import {
+  rootFromTiles,
+  specBundleEntries,
+  specLeafHash,
+  specPath,
+  specTilePaths,
+} from '../../support/tlogTilesReader';
 import {
   entryBundle,
   entryBundlePath,
@@ -22,103 +29,6 @@ import {
   tilePath,
   tilesFor,
 } from '../../../src/audit/tlogTiles';
-
-// ---- The independent reading of tlog-tiles.md -------------------------------------------------------------------
-
-const sha256 = (...parts: Uint8Array[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
-const specLeafHash = (entry: Uint8Array): Buffer => sha256(Buffer.from([0x00]), entry);
-const specNodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
-  sha256(Buffer.from([0x01]), left, right);
-
-/** "zero-padded 3-digit path elements. All but the last path element MUST begin with an x." */
-function specIndexPath(n: number): string {
-  const digits = String(n);
-  const padded = digits.padStart(Math.ceil(digits.length / 3) * 3, '0');
-  const elements = padded.match(/[0-9]{3}/g) ?? [];
-  return elements.map((element, i) => (i < elements.length - 1 ? `x${element}` : element)).join('/');
-}
-
-/** `tile/<L>/<N>[.p/<W>]`, or `tile/entries/<N>[.p/<W>]` with L = 'entries'. */
-const specPath = (level: number | 'entries', n: number, width: number): string =>
-  `tile/${level}/${specIndexPath(n)}${width < 256 ? `.p/${width}` : ''}`;
-
-/** "The partial tile at level l for a tree of size s has floor(s / 256**l) mod 256 entries"; full tiles before it. */
-function specTilePaths(s: number): string[] {
-  const paths: string[] = [];
-  for (let l = 0; 256 ** l <= s; l++) {
-    const full = Math.floor(s / 256 ** (l + 1));
-    for (let n = 0; n < full; n++) paths.push(specPath(l, n, 256));
-    const partial = Math.floor(s / 256 ** l) % 256;
-    if (partial > 0) paths.push(specPath(l, full, partial));
-  }
-  return paths;
-}
-
-type Fetch = (path: string) => Uint8Array | undefined;
-
-/** RFC 6962 §2.1 MTH over a list of hashes whose length is a power of two. */
-function mthOfPowerOfTwo(hashes: Buffer[]): Buffer {
-  let row = hashes;
-  while (row.length > 1) {
-    row = Array.from({ length: row.length / 2 }, (_, i) => specNodeHash(row[2 * i]!, row[2 * i + 1]!));
-  }
-  return row[0]!;
-}
-
-/**
- * The root of the tree of size s from its tiles alone, after checking that every hash at level l ≥ 1 is the MTH of
- * the full tile below it ("each hash in a tile is the Merkle Tree Hash of a full tile at the level below"). Throws
- * when a tile is missing, has the wrong length, or disagrees with the level below.
- */
-function rootFromTiles(s: number, fetch: Fetch): Buffer {
-  const hashesAtLevel = (l: number): number => Math.floor(s / 256 ** l);
-  const tileHashes = (l: number, n: number): Buffer[] => {
-    const width = Math.min(256, hashesAtLevel(l) - n * 256);
-    const path = specPath(l, n, width);
-    const bytes = fetch(path);
-    if (bytes === undefined) throw new Error(`missing ${path}`);
-    if (bytes.length !== width * 32) throw new Error(`${path} is ${bytes.length} bytes, not ${width * 32}`);
-    return Array.from({ length: width }, (_, i) => Buffer.from(bytes.subarray(i * 32, (i + 1) * 32)));
-  };
-  const hashAt = (l: number, j: number): Buffer => tileHashes(l, Math.floor(j / 256))[j % 256]!;
-
-  for (let l = 1; 256 ** l <= s; l++) {
-    for (let j = 0; j < hashesAtLevel(l); j++) {
-      if (!hashAt(l, j).equals(mthOfPowerOfTwo(tileHashes(l - 1, j)))) {
-        throw new Error(`hash ${j} at level ${l} is not the MTH of tile ${j} at level ${l - 1}`);
-      }
-    }
-  }
-
-  /** MTH of the 2^k leaves from `start` (a multiple of 2^k): 2^(k mod 8) hashes at level floor(k / 8). */
-  const perfect = (start: number, k: number): Buffer => {
-    const l = Math.floor(k / 8);
-    const first = start / 256 ** l;
-    return mthOfPowerOfTwo(Array.from({ length: 2 ** (k % 8) }, (_, i) => hashAt(l, first + i)));
-  };
-  /** RFC 6962 §2.1: MTH(D[start:end]), split at the largest power of two smaller than the length. */
-  const mth = (start: number, end: number): Buffer => {
-    const n = end - start;
-    if (n === 0) return sha256();
-    let k = 0;
-    while (2 ** (k + 1) <= n) k += 1;
-    if (2 ** k === n) return perfect(start, k);
-    const split = 2 ** k;
-    return specNodeHash(mth(start, start + split), mth(start + split, end));
-  };
-  return mth(0, s);
-}
-
-/** The entries of bundle n, read as "big-endian uint16 length-prefixed log entries". */
-function specBundleEntries(bytes: Uint8Array): Buffer[] {
-  const entries: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length;) {
-    const length = bytes[offset]! * 256 + bytes[offset + 1]!;
-    entries.push(Buffer.from(bytes.subarray(offset + 2, offset + 2 + length)));
-    offset += 2 + length;
-  }
-  return entries;
-}
 
 // ---- The tree and what the project serves for it ----------------------------------------------------------------
 
@@ -502,22 +412,28 @@ describe('hashTile', () => {
     }
   });
 
-  it('given a source that is not a MerkleLog, then hashTile asks it only for leaf hashes and aligned perfect subtrees', () => {
+  it('given a source that is not a MerkleLog, then hashTile asks it for one run of perfect subtrees per tile', () => {
     const asked: string[] = [];
     const source = {
       size: () => 1 << 20,
-      leafHashes: (start: number, end: number) => {
-        asked.push(`leaves ${start}-${end}`);
-        return Array.from({ length: end - start }, () => Buffer.alloc(32));
-      },
-      subtreeHash: (start: number, end: number) => {
-        asked.push(`subtree ${start}-${end}`);
-        return Buffer.alloc(32);
+      perfectSubtreeHashes: (level: number, first: number, end: number) => {
+        asked.push(`level ${level} ${first}-${end}`);
+        return Array.from({ length: end - first }, () => Buffer.alloc(32));
       },
     };
     expect(hashTile(source, 0, 3, 2)).toHaveLength(64);
     expect(hashTile(source, 2, 0, 2)).toHaveLength(64);
-    expect(asked).toEqual(['leaves 768-770', 'subtree 0-65536', 'subtree 65536-131072']);
+    expect(hashTile(source, 1, 1, 256)).toHaveLength(8192);
+    expect(asked).toEqual(['level 0 768-770', 'level 16 0-2', 'level 8 256-512']);
+  });
+
+  it('given a source that answers short, then hashTile refuses rather than serve a malformed tile', () => {
+    const source = {
+      size: () => 1 << 20,
+      perfectSubtreeHashes: (_level: number, first: number, end: number) =>
+        Array.from({ length: end - first - 1 }, () => Buffer.alloc(32)),
+    };
+    expect(() => hashTile(source, 0, 0, 256)).toThrow(/malformed/);
   });
 });
 
