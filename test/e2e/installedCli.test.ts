@@ -22,6 +22,7 @@ const COMMANDS = [
   'export',
   'token',
   'demo',
+  'mirror',
 ];
 
 describe('the installed ledger command', () => {

@@ -69,6 +69,7 @@ describe('ledger mirror verify', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let log: SampleLog;
   let dir: string;
+  let brokenPolicy: string;
   const fresh = (name: string, options?: Parameters<typeof writeTileFolder>[2]): string => {
     const at = path.join(temp.dir, name);
     writeTileFolder(at, log, options);
@@ -79,6 +80,8 @@ describe('ledger mirror verify', () => {
     temp = makeTempDir('ledger-mirror-cli-');
     log = sampleLog(SIZE, ORIGIN);
     dir = fresh('mirror');
+    brokenPolicy = path.join(temp.dir, 'broken.policy');
+    fs.writeFileSync(brokenPolicy, `log ${log.vkey}\nquorum nobody\n`);
   });
   afterAll(() => {
     log.close();
@@ -110,8 +113,16 @@ describe('ledger mirror verify', () => {
     [[], /give the log key \(--key VKEY\) or a witness policy/],
     [['--key', 'not-a-key'], /--key: a verifier key is <name>\+<key id>\+<key>/],
     [['--policy', '/nonexistent/policy'], /cannot read the policy \/nonexistent\/policy: ENOENT/],
+    [
+      ['--policy', 'BROKEN_POLICY'],
+      /broken\.policy: tlog-policy line 2: "nobody" is not a witness or group defined/,
+    ],
+    [['--key', 'KEY', '--timeout', '5'], /--token and --timeout are for URLs, not folders/],
   ])('given %j, then it refuses with exit 2 and says why', (options, message) => {
-    const run = runLedger(['mirror', 'verify', dir, ...(options as string[])]);
+    const args = (options as string[]).map((option) =>
+      option === 'BROKEN_POLICY' ? brokenPolicy : option === 'KEY' ? log.vkey : option,
+    );
+    const run = runLedger(['mirror', 'verify', dir, ...args]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message as RegExp);
   });
