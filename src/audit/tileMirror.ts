@@ -66,7 +66,7 @@ export interface MirrorTrust {
 
 export interface MirrorOptions {
   /** 'required': every entry bundle must be there; 'if-present': checked when the source holds any (a folder). */
-  entries: 'required' | 'if-present' | 'no';
+  entries: 'required' | 'if-present';
   onProgress?(done: number, total: number): void;
   /** Worker threads for the level-0 tiles; default: one per core (up to 4) from PARALLEL_FROM leaves, else none. */
   workers?: number;
@@ -189,8 +189,7 @@ async function verifyTiles(
 
   // A folder tells what it holds before anything is read: strays, earlier partials, whether it has entries.
   const listing = source.list ? await listFolder(source, tiles) : null;
-  const withEntries =
-    options.entries === 'required' || (options.entries === 'if-present' && (listing?.hasEntries ?? false));
+  const withEntries = options.entries === 'required' || (listing?.hasEntries ?? false);
   const total = tiles.length + (withEntries ? (levels[0]?.length ?? 0) : 0);
   let done = 0;
   const progressed = (): void => options.onProgress?.((done += 1), total);
@@ -277,7 +276,10 @@ async function verifyTiles(
   return {
     tiles: tiles.length,
     entryBundles: withEntries ? (levels[0]?.length ?? 0) : 0,
-    earlierPartials: listing?.earlierPartials.size ?? 0,
+    earlierPartials: [...(listing?.earlierPartials.values() ?? [])].reduce(
+      (sum, widths) => sum + widths.length,
+      0,
+    ),
   };
 }
 

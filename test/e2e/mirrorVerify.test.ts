@@ -100,7 +100,7 @@ describe('ledger mirror verify', () => {
   it('given an exported folder and the log key, then it verifies every tile and entry and exits 0', () => {
     // --entries before the folder is still a flag, not the folder's name.
     const run = runLedger(['mirror', 'verify', '--entries', dir, '--key', log.vkey]);
-    expect(run.stderr).toMatch(/mirror verify: \d+\/\d+ tiles/);
+    expect(run.stderr).toMatch(/mirror verify: \d+\/\d+ files/);
     expect(run).toMatchObject({ status: 0 });
     expect(run.stdout).toBe(
       `ok: ${dir} holds the log ${log.origin} at tree size ${SIZE}, root ${log.merkle.rootAt(SIZE).toString('base64')}\n` +

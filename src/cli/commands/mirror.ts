@@ -69,7 +69,7 @@ export const mirrorCommand = {
     if (typeof source === 'string') return usageError(source);
     const entries = entriesOption === undefined ? 'if-present' : 'required';
 
-    const bar = progress('mirror verify', { unit: 'tiles' });
+    const bar = progress('mirror verify', { unit: 'files' });
     const result = await verifyMirror(source, trust, {
       entries,
       onProgress: (done, total) => bar.update(done, total),

@@ -42,7 +42,7 @@ describe('verifyMirror on a folder', () => {
   let log: SampleLog;
   let dir: string;
   let trust: MirrorTrust;
-  const verify = (options: { entries?: 'required' | 'if-present' | 'no'; at?: string } = {}) =>
+  const verify = (options: { entries?: 'required' | 'if-present'; at?: string } = {}) =>
     verifyMirror(new TileFolder(options.at ?? dir), trust, { entries: options.entries ?? 'if-present' });
 
   beforeAll(() => {
