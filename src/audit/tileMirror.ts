@@ -12,8 +12,9 @@
  *     whose tiles are proved by then. Only the level above is held: 32 bytes per full tile of this level.
  *  3. With entry bundles, each entry must hash (SHA-256(0x00 || entry)) to its leaf hash in the level-0 tile, and
  *     be a ledger event's canonical text: a JSON object whose globalPosition is its index.
- * A folder is also listed: a file under tile/ that the tree does not have is an error, except a partial tile of
- * an earlier, smaller tree (tlog-tiles lets logs keep them), which must then be a prefix of the tile it grew into.
+ * A folder is also listed: a file under tile/ that is no tile is an error. A partial tile of an earlier, smaller
+ * tree (tlog-tiles lets logs keep them) must be a prefix of the tile it grew into; a tile past the checkpoint's tree
+ * (a later tree's: an export writes its checkpoint last) cannot be proved by it, and must only be well formed.
  *
  * Reads are issued a few at a time ahead of the one being checked, and checked in order.
  */
@@ -42,6 +43,7 @@ import {
   TILE_HEIGHT,
   TILE_WIDTH,
   type Tile,
+  type TileAddress,
 } from './tlogTiles';
 import { TileReadError, type TileSource } from './tileSource';
 import { checkpointLog, quorumMet, type Policy } from './witnessPolicy';
@@ -82,6 +84,8 @@ export interface MirrorVerified {
   entryBundles: number;
   /** Partial tiles of earlier tree sizes found in a folder, each checked as a prefix of its grown tile. */
   earlierPartials: number;
+  /** Tiles past the checkpoint's tree found in a folder: well formed, but not proved by this checkpoint. */
+  beyondTree: number;
 }
 
 export interface MirrorProblem {
@@ -181,7 +185,7 @@ async function verifyTiles(
   source: TileSource,
   checkpoint: Checkpoint,
   options: MirrorOptions,
-): Promise<{ tiles: number; entryBundles: number; earlierPartials: number }> {
+): Promise<{ tiles: number; entryBundles: number; earlierPartials: number; beyondTree: number }> {
   const { treeSize, rootHash } = checkpoint;
   const tiles = tilesFor(treeSize);
   const levels: Tile[][] = [];
@@ -269,10 +273,11 @@ async function verifyTiles(
     const [first] = listing.strays;
     throw new Mismatch(
       first as string,
-      `is not part of the tree of size ${treeSize}` +
-        (listing.strays.length > 1 ? ` (nor are ${listing.strays.length - 1} more files under tile/)` : ''),
+      'is not a tile or an entry bundle (no tlog-tiles path)' +
+        (listing.strays.length > 1 ? `, nor are ${listing.strays.length - 1} more files under tile/` : ''),
     );
   }
+  if (listing !== null) await checkBeyondTree(source, listing.beyond, treeSize);
   return {
     tiles: tiles.length,
     entryBundles: withEntries ? (levels[0]?.length ?? 0) : 0,
@@ -280,6 +285,7 @@ async function verifyTiles(
       (sum, widths) => sum + widths.length,
       0,
     ),
+    beyondTree: listing?.beyond.length ?? 0,
   };
 }
 
@@ -319,21 +325,27 @@ function hashAt(tiles: readonly Buffer[], index: number): Buffer | null {
 
 interface FolderListing {
   hasEntries: boolean;
-  /** Files under tile/ the tree has no place for, by path. */
+  /** Files under tile/ that are no tile or bundle of tlog-tiles at all, by path. */
   strays: string[];
+  /** Tiles and bundles past the checkpoint's tree (or wider than its partial ones). */
+  beyond: TileAddress[];
   /** Partial tiles of earlier trees: `tile:<level>:<index>` or `entries:<index>` → their widths. */
   earlierPartials: Map<string, number[]>;
 }
 
 async function listFolder(source: TileSource, tiles: readonly Tile[]): Promise<FolderListing> {
   const widths = new Map(tiles.map((tile) => [`${tile.level}:${tile.index}`, tile.width]));
-  const listing: FolderListing = { hasEntries: false, strays: [], earlierPartials: new Map() };
+  const listing: FolderListing = { hasEntries: false, strays: [], beyond: [], earlierPartials: new Map() };
   for await (const file of source.list!()) {
     const address = parseTilePath(file);
-    const level = address?.kind === 'tile' ? address.level : 0;
-    const width = address === null ? undefined : widths.get(`${level}:${address.index}`);
-    if (address === null || width === undefined || address.width > width) {
+    if (address === null) {
       listing.strays.push(file);
+      continue;
+    }
+    const level = address.kind === 'tile' ? address.level : 0;
+    const width = widths.get(`${level}:${address.index}`);
+    if (width === undefined || address.width > width) {
+      listing.beyond.push(address);
       continue;
     }
     if (address.kind === 'entries') listing.hasEntries = true;
@@ -343,6 +355,39 @@ async function listFolder(source: TileSource, tiles: readonly Tile[]): Promise<F
     }
   }
   return listing;
+}
+
+/**
+ * Tiles past the checkpoint's tree (a later tree's, or an export under way: it writes the checkpoint last) cannot
+ * be proved by this checkpoint; each must at least be well formed: its width of hashes, or of entries.
+ */
+async function checkBeyondTree(
+  source: TileSource,
+  beyond: readonly TileAddress[],
+  treeSize: number,
+): Promise<void> {
+  for (const address of beyond) {
+    const resource = address.kind === 'tile' ? tilePath(address) : entryBundlePath(address);
+    const bytes = await source.read(
+      resource,
+      address.kind === 'tile' ? MAX_TILE_BYTES : MAX_ENTRY_BUNDLE_BYTES,
+    );
+    const wellFormed =
+      bytes !== null &&
+      (address.kind === 'tile'
+        ? bytes.length === address.width * HASH_SIZE
+        : parseEntryBundle(bytes, address.width) !== null);
+    if (!wellFormed) {
+      const expected =
+        address.kind === 'tile'
+          ? `${address.width} hashes (${address.width * HASH_SIZE} bytes)`
+          : `${address.width} length-prefixed entries`;
+      throw new Mismatch(
+        resource,
+        `lies beyond the tree of size ${treeSize} and is not even a tile: ${bytes?.length ?? 0} bytes, not ${expected}`,
+      );
+    }
+  }
 }
 
 /** Each earlier partial of this tile (and of its entry bundle) must be the first hashes (entries) of it. */

@@ -166,7 +166,12 @@ describe('ledger mirror verify', () => {
       [
         'an extra garbage file',
         (at) => writeFile(at, 'tile/0/x001/999', 'garbage'),
-        `FAILED: tile/0/x001/999: is not part of the tree of size ${SIZE}`,
+        `FAILED: tile/0/x001/999: lies beyond the tree of size ${SIZE} and is not even a tile: 7 bytes, not 256 hashes`,
+      ],
+      [
+        'a file that is no tile',
+        (at) => writeFile(at, 'tile/entries/index.html', '<html>'),
+        'FAILED: tile/entries/index.html: is not a tile or an entry bundle (no tlog-tiles path)',
       ],
       [
         'a checkpoint for another size',
@@ -186,6 +191,19 @@ describe('ledger mirror verify', () => {
       expect(run.status).toBe(1);
       expect(run.stdout).toContain(message);
     });
+  });
+
+  it('given the tiles of a larger tree beside the checkpoint (an export under way), then it verifies and says they are not proved', () => {
+    // The checkpoint of 69,700 leaves, and the tiles of 70,000 copied in as an export would before its checkpoint.
+    const at = fresh('export-under-way', { treeSize: SIZE - 300 });
+    fs.cpSync(path.join(dir, 'tile'), path.join(at, 'tile'), { recursive: true });
+    const run = runLedger(['mirror', 'verify', at, '--key', log.vkey]);
+    expect(run).toMatchObject({ status: 0 });
+    expect(run.stdout).toContain(`at tree size ${SIZE - 300}, root `);
+    // tile/0/272 (full), 0/273.p/112, 1/001.p/17 and the bundles entries/272 and 273.p/112 lie beyond 69,700.
+    expect(run.stdout).toContain(
+      "note: 5 files under tile/ lie beyond this tree (a later tree's, or an export under way): well formed, but this checkpoint does not prove them\n",
+    );
   });
 
   describe('given a witness policy file', () => {

@@ -24,7 +24,8 @@ any static web server or CDN that publishes such a folder). Reads its checkpoint
 (and with --policy the witnesses' cosignatures); then reads every tile that tree size needs, checks each one's
 length, recomputes every hash from the level below and the root from the tiles, and compares it with the
 checkpoint. With entry bundles it also hashes every entry and checks it against its leaf hash, and that it is an
-event's canonical text at its position. A folder is checked for files that do not belong to the tree.
+event's canonical text at its position. In a folder every file under tile/ must be a tile: partial tiles of
+earlier sizes are checked as prefixes of the tiles they grew into, tiles past the checkpoint's tree only for form.
 
 A checkpoint must be verified against a key you trust: the mirror's own word proves nothing, so one of --key or
 --policy is required.
@@ -80,7 +81,7 @@ export const mirrorCommand = {
       process.stdout.write(`FAILED: ${where}${result.problem}\n`);
       return 1;
     }
-    const { checkpoint, signedBy, cosignedBy, tiles, entryBundles, earlierPartials } = result;
+    const { checkpoint, signedBy, cosignedBy, tiles, entryBundles, earlierPartials, beyondTree } = result;
     process.stdout.write(
       `ok: ${source.location} holds the log ${checkpoint.origin} at tree size ${checkpoint.treeSize}, ` +
         `root ${checkpoint.rootHash.toString('base64')}\n` +
@@ -91,7 +92,11 @@ export const mirrorCommand = {
           ? `, ${entryBundles} entry bundle${entryBundles === 1 ? '' : 's'} (${checkpoint.treeSize} entries) verified`
           : ', entry bundles not checked') +
         (earlierPartials > 0 ? `, ${earlierPartials} partial tiles of earlier sizes verified` : '') +
-        '\n',
+        '\n' +
+        (beyondTree > 0
+          ? `  note: ${beyondTree} file${beyondTree === 1 ? '' : 's'} under tile/ lie beyond this tree (a later ` +
+            "tree's, or an export under way): well formed, but this checkpoint does not prove them\n"
+          : ''),
     );
     return 0;
   },

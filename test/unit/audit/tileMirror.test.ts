@@ -63,7 +63,12 @@ describe('verifyMirror on a folder', () => {
       const at = path.join(temp.dir, `size-${size}`);
       writeTileFolder(at, log, { treeSize: size });
       const result = await verify({ at });
-      expect(result).toMatchObject({ ok: true, checkpoint: { treeSize: size }, earlierPartials: 0 });
+      expect(result).toMatchObject({
+        ok: true,
+        checkpoint: { treeSize: size },
+        earlierPartials: 0,
+        beyondTree: 0,
+      });
       expect(result.ok && result.tiles + result.entryBundles).toBe(filesUnder(at).length - 1);
     },
   );
@@ -138,12 +143,23 @@ describe('verifyMirror on a folder', () => {
       });
     });
 
-    it('when a garbage file is put under tile/, then it names the file', async () => {
-      writeFile(at, 'tile/0/x999/000', 'garbage');
+    it('when a file that is no tile is put under tile/, then it names the file', async () => {
       writeFile(at, 'tile/notes.txt', 'garbage');
+      writeFile(at, 'tile/0/1000', 'garbage');
       expect(failure(await verify({ at }))).toEqual({
-        resource: 'tile/0/x999/000',
-        problem: `is not part of the tree of size ${SIZE} (nor are 1 more files under tile/)`,
+        resource: 'tile/0/1000',
+        problem: 'is not a tile or an entry bundle (no tlog-tiles path), nor are 1 more files under tile/',
+      });
+    });
+
+    it('when a garbage tile lies beyond the tree, then it names it; a well-formed one is counted, not proved', async () => {
+      writeFile(at, 'tile/0/x999/000', Buffer.alloc(8192, 1));
+      writeFile(at, 'tile/entries/x999/000.p/2', Buffer.from([0, 1, 0x41, 0, 1, 0x42]));
+      expect(await verify({ at })).toMatchObject({ ok: true, beyondTree: 2 });
+      writeFile(at, 'tile/1/x002/000.p/9', 'garbage');
+      expect(failure(await verify({ at }))).toEqual({
+        resource: 'tile/1/x002/000.p/9',
+        problem: `lies beyond the tree of size ${SIZE} and is not even a tile: 7 bytes, not 9 hashes (288 bytes)`,
       });
     });
 
