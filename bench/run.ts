@@ -6,6 +6,7 @@ import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
 import { benchDashboard } from './dashboard';
 import { benchHostileBodies } from './hostileBodies';
+import { benchMirror } from './mirror';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
 import { benchTiles } from './tiles';
@@ -20,6 +21,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   start: benchStart,
   hostile: benchHostileBodies,
   dashboard: benchDashboard,
+  mirror: benchMirror,
   tiles: benchTiles,
 };
 

@@ -18,6 +18,7 @@ import { tokenCommand } from './commands/token';
 import { demoCommand } from './commands/demo';
 import { auditCommand } from './commands/audit';
 import { witnessCommand } from './commands/witness';
+import { mirrorCommand } from './commands/mirror';
 import { tilesCommand } from './commands/tiles';
 
 interface Command {
@@ -67,6 +68,7 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   audit: auditCommand,
   'verify-trace': verifyTraceCommand,
   tiles: tilesCommand,
+  mirror: mirrorCommand,
   rebuild: rebuildCommand,
   export: exportCommand,
   token: tokenCommand,

@@ -24,6 +24,7 @@ const COMMANDS = [
   'export',
   'token',
   'demo',
+  'mirror',
 ];
 
 describe('the installed ledger command', () => {
