@@ -99,4 +99,15 @@ describe('the layers hold in the import graph', () => {
       importsMatching((f) => f.startsWith('src/') && !allowed(f) && !f.startsWith('src/dashboard/'), express),
     ).toEqual([]);
   });
+
+  test("the witness is a service of its own: the C2SP formats of src/audit, never the ledger's store, views or API", () => {
+    expect(graph.get('src/witness/witnessServer.ts')).toEqual(expect.arrayContaining(['src/audit/witness']));
+    const formats = ['signedNote', 'cosignature', 'witness', 'witnessPolicy', 'rfc9162', 'consistencyProof'];
+    const ledgerSide = (imported: string) =>
+      imported.startsWith('src/') &&
+      !imported.startsWith('src/witness/') &&
+      !formats.some((name) => imported === `src/audit/${name}`) &&
+      !['src/logger', 'src/dataDir'].includes(imported);
+    expect(importsMatching(under('src/witness/'), ledgerSide)).toEqual([]);
+  });
 });
