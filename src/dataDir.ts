@@ -69,3 +69,13 @@ export function warnAboutLooseModes(dir: string, logger: Logger, extraFiles: rea
   }
   return loose.length;
 }
+
+/** Syncs a folder's entries: a newly created file survives a power cut only once its name is on disk too. */
+export function syncFolder(folder: string): void {
+  const fd = fs.openSync(folder, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

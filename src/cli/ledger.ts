@@ -17,6 +17,7 @@ import { exportCommand } from './commands/export';
 import { tokenCommand } from './commands/token';
 import { demoCommand } from './commands/demo';
 import { auditCommand } from './commands/audit';
+import { witnessCommand } from './commands/witness';
 
 interface Command {
   summary: string;
@@ -68,6 +69,7 @@ When the audit trail was changed behind its back it refuses to sign and to recor
   export: exportCommand,
   token: tokenCommand,
   demo: demoCommand,
+  witness: witnessCommand,
 };
 
 /** The package's version, from package.json above dist/src/cli or src/cli. */
