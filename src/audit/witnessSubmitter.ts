@@ -4,10 +4,11 @@
  * from the size that witness last cosigned, and each cosignature that verifies under the policy's key of that
  * witness is kept beside the checkpoint (audit.addCosignature), to be served appended to it.
  *
- * Commands never wait on witnesses: the checkpoint listener only records the newest checkpoint and schedules a
- * round; each witness has its own queue of one (the newest checkpoint), so a slow or dead witness holds no other.
- * A witness that was away catches up with the newest checkpoint only: the checkpoints signed meanwhile keep no
- * cosignature of it (a client needs one witnessed checkpoint that covers its events, not every one).
+ * Commands never wait on witnesses: the checkpoint listener only queues the checkpoint and schedules a round; each
+ * witness has its own queue, so a slow or dead witness holds no other. A witness that answers gets every checkpoint
+ * in order. One that fails is retried with backoff (1 s doubling to 60 s) with the newest checkpoint only, so when it
+ * comes back the checkpoints signed meanwhile keep no cosignature of it (a client needs one witnessed checkpoint
+ * that covers its events, not every one).
  *
  * What a witness answers is read as hostile input: a bounded body, no redirects, a time limit per request, and only
  * a line that verifies against the policy's key for that checkpoint is ever stored.
@@ -77,6 +78,9 @@ export interface WitnessSubmitterOptions {
 }
 
 type RoundResult = 'cosigned' | 'retry' | 'alarm';
+
+/** More checkpoints waiting for one witness than this and only the newest is kept (a witness far behind). */
+const MAX_QUEUED = 100;
 
 /** A witness's answer read as far as the client needs it. */
 interface Answer {
@@ -213,7 +217,8 @@ interface ClientSettings {
 
 /** One witness: its queue of one checkpoint, its retry timer and what the ledger knows of it. */
 class WitnessClient {
-  private wanted: StoredCheckpoint | null = null;
+  /** The checkpoints still to submit, oldest first. */
+  private queue: StoredCheckpoint[] = [];
   private running: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs: number;
@@ -239,10 +244,15 @@ class WitnessClient {
     this.state = witness.url === null ? 'not-asked' : 'pending';
   }
 
-  /** Makes `checkpoint` the next one to submit (if it is newer) and starts a round unless one runs or waits. */
+  /**
+   * Queues `checkpoint` (if it is newer than those queued) and starts a round unless one runs or waits. A witness
+   * that answers is given every checkpoint in order; one that is retried is given only the newest when it is back.
+   */
   submit(checkpoint: StoredCheckpoint): void {
     if (this.witness.url === null || this.stopped) return;
-    if (this.wanted === null || checkpoint.treeSize > this.wanted.treeSize) this.wanted = checkpoint;
+    const last = this.queue[this.queue.length - 1];
+    if (last === undefined || checkpoint.treeSize > last.treeSize) this.queue.push(checkpoint);
+    if (this.queue.length > MAX_QUEUED) this.queue.splice(0, this.queue.length - 1);
     if (this.running === null && this.retryTimer === null) this.run();
   }
 
@@ -274,14 +284,14 @@ class WitnessClient {
   }
 
   private async drain(): Promise<void> {
-    while (this.wanted !== null && !this.stopped) {
-      const checkpoint = this.wanted;
-      this.wanted = null;
+    for (let checkpoint = this.queue.shift(); checkpoint; checkpoint = this.queue.shift()) {
+      if (this.stopped) return;
       const result = await this.round(checkpoint);
       if (this.stopped) return;
       if (result === 'retry') {
-        // Keep it unless a newer one arrived meanwhile: only the newest checkpoint needs the witness's cosignature.
-        if (this.wanted === null) this.wanted = checkpoint;
+        // Only the newest checkpoint is kept for the retry: a client needs one witnessed checkpoint covering its
+        // events, and a witness that was away catches up in one step.
+        this.queue = [this.queue[this.queue.length - 1] ?? checkpoint];
         const delay = this.retryDelayMs;
         this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.settings.maxRetryDelayMs);
         this.retryTimer = setTimeout(() => {

@@ -218,6 +218,23 @@ describe('the witness submitter', () => {
     expect(reportOf(gone.name)).toMatchObject({ lastSizeCosigned: 9, lastError: null });
   });
 
+  it('gives a witness that answers every checkpoint in order, however fast they come', async () => {
+    const w = await double('witness.example/w');
+    const s = startSubmitter(
+      policyOf([{ name: w.name, vkey: w.vkey, url: w.url }], 'quorum witness.example/w'),
+    );
+    const burst: StoredCheckpoint[] = [];
+    for (let i = 0; i < 5; i++) burst.push(await fixture.grow(1));
+    await eventually(() => burst.every((c) => s.isWitnessed(c)));
+    expect(w.requests.slice(-5).map((r) => r.split('\n')[0])).toEqual([
+      'old 0',
+      'old 1',
+      'old 2',
+      'old 3',
+      'old 4',
+    ]);
+  });
+
   it('adopts the size of a 409 and resubmits at once with the proof from it', async () => {
     const w = await double('witness.example/w');
     const early = await fixture.grow(6);
