@@ -1,12 +1,30 @@
 /** `ledger verify`: the full audit of the data directory's ledger, without a server. */
+import type { AuditLog } from '../../audit/auditLog';
+import { explainVerdict, verifyUnderPolicy, type PolicyVerdict } from '../../audit/policyVerification';
 import { verifyLedger, type VerifyResult } from '../../audit/verify';
+import type { Policy } from '../../audit/witnessPolicy';
 import type { ParsedArgs } from '../args';
 import { openAuditStores } from '../openAudit';
+import { policyOption } from '../policyOption';
 import { progress } from '../progress';
+
+/** A checkpoint younger than this may still be on its way to the witnesses: said so, though still not verified. */
+const AWAITING_COSIGNATURE_MS = 30_000;
+
+/** The `policy` section of the result: the newest checkpoint under the policy, and the newest that meets it. */
+interface PolicyReport {
+  file: string;
+  /** The newest checkpoint's verdict; null when no checkpoint has been signed (nothing can meet a policy). */
+  newest: (PolicyVerdict & { createdAt: string }) | null;
+  /** The newest checkpoint that meets the policy, when the newest does not; null when none does. */
+  newestMet: { treeSize: number; createdAt: string } | null;
+  /** The newest checkpoint was signed less than AWAITING_COSIGNATURE_MS ago (it is still judged strictly). */
+  awaitingCosignature: boolean;
+}
 
 export const verifyCommand = {
   summary: 'verify every event against the Merkle tree and the signed checkpoints',
-  usage: `ledger verify [--json] [--workers N]
+  usage: `ledger verify [--json] [--workers N] [--policy FILE]
 
 First brings the audit log's Merkle tree up to date with the event store in LEDGER_DATA_DIR (as a running server
 would; nothing is signed). Then recomputes the leaf hash of every event, compares each with the tree, rebuilds the
@@ -21,18 +39,29 @@ problem by cause (altered, missing, inserted or reordered events; unsealed or al
 a missing, stale or conflicting audit database or journal; events removed from the end; bad checkpoint
 signatures or roots; events it could not verify). Progress goes to stderr.
 
-  --json       print the whole result as JSON on stdout
-  --workers N  worker threads that hash events (default: one per core for 50,000 events or more; 0: none)
+With --policy, the newest checkpoint, with the witness cosignatures the ledger holds for it, must also meet the
+witness policy (C2SP tlog-policy: docs/audit.md, "Checking with a witness policy"): signed by one of its logs
+(a policy without log lines: by the data directory's key, as every checkpoint is checked anyway) and cosigned so
+that its quorum is met. Otherwise it is not verified, with who cosigned, who did not and what the quorum needs, and
+the newest older checkpoint that does meet it (a lagging witness, or a history the witnesses refused). A checkpoint
+signed in the last 30 seconds, whose witnesses may not have answered yet, is still not verified (it is said so).
 
-Exit code: 0 when the ledger verifies, 1 when a problem is found, 2 on bad usage or configuration.`,
+  --json         print the whole result as JSON on stdout (with --policy, a "policy" section)
+  --workers N    worker threads that hash events (default: one per core for 50,000 events or more; 0: none)
+  --policy FILE  a tlog-policy file the newest checkpoint must meet
 
-  options: ['json', 'workers'],
+Exit code: 0 when the ledger verifies, 1 when a problem is found, 2 on bad usage or configuration (an unreadable or
+invalid policy file included, named with its line).`,
+
+  options: ['json', 'workers', 'policy'],
   async run(args: ParsedArgs): Promise<number> {
     const workers = workersOption(args.options.workers);
     if (workers === null) {
       process.stderr.write('ledger verify: --workers takes a whole number (0 for none)\n');
       return 2;
     }
+    const policy = policyOption('verify', args.options.policy);
+    if (policy === null) return 2;
     const { store, audit, close } = openAuditStores({ signing: false, createNothing: true });
     try {
       // The tree first takes in what the store holds (checking each event's seal), so that every event is judged.
@@ -45,8 +74,15 @@ Exit code: 0 when the ledger verifies, 1 when a problem is found, 2 on bad usage
         ...(workers === undefined ? {} : { workers }),
       });
       bar.finish();
-      process.stdout.write(args.options.json ? `${JSON.stringify(result, null, 2)}\n` : report(result));
-      return result.ok ? 0 : 1;
+      const underPolicy =
+        policy === undefined ? undefined : policyReport(audit, policy, args.options.policy as string);
+      const ok = result.ok && (underPolicy === undefined || underPolicy.newest?.met === true);
+      process.stdout.write(
+        args.options.json
+          ? `${JSON.stringify({ ...result, ok, ...(underPolicy ? { policy: underPolicy } : {}) }, null, 2)}\n`
+          : report(result) + (underPolicy ? reportPolicy(underPolicy) : ''),
+      );
+      return ok ? 0 : 1;
     } finally {
       await close();
     }
@@ -89,6 +125,53 @@ function report(result: VerifyResult): string {
         'what to do: docs/audit.md, "When the trail breaks"; `ledger audit status` shows what the server sees',
       );
     }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function policyReport(audit: AuditLog, policy: Policy, file: string): PolicyReport {
+  const checkpoints = audit.checkpoints();
+  const latest = checkpoints[checkpoints.length - 1];
+  if (latest === undefined) return { file, newest: null, newestMet: null, awaitingCosignature: false };
+  const newest = { ...verifyUnderPolicy(policy, audit.cosignedNote(latest)), createdAt: latest.createdAt };
+  let newestMet: PolicyReport['newestMet'] = null;
+  if (!newest.met) {
+    // Newest first: the first that meets the policy says how far behind the witnessed history is.
+    const older = checkpoints.slice(0, -1);
+    const notes = audit.cosignedNotes(older);
+    for (let i = older.length - 1; i >= 0; i--) {
+      if (verifyUnderPolicy(policy, notes[i] as string).met) {
+        const { treeSize, createdAt } = older[i]!;
+        newestMet = { treeSize, createdAt };
+        break;
+      }
+    }
+  }
+  const age = Date.now() - Date.parse(latest.createdAt);
+  return { file, newest, newestMet, awaitingCosignature: !newest.met && age < AWAITING_COSIGNATURE_MS };
+}
+
+function reportPolicy(report: PolicyReport): string {
+  const { newest } = report;
+  if (newest === null)
+    return `not verified under the policy ${report.file}: no checkpoint has been signed, so none is witnessed\n`;
+  const size = newest.treeSize === null ? '?' : newest.treeSize.toLocaleString('en');
+  const lines = [
+    newest.met
+      ? `policy: verified under ${report.file}: the newest checkpoint (tree size ${size}) meets it`
+      : `not verified under the policy ${report.file}: the newest checkpoint (tree size ${size}, signed ${newest.createdAt})`,
+    ...explainVerdict(newest).map((line) => `  ${line}`),
+  ];
+  if (!newest.met) {
+    lines.push(
+      report.newestMet === null
+        ? '  no older checkpoint meets the policy either'
+        : `  the newest checkpoint that meets it: tree size ${report.newestMet.treeSize.toLocaleString('en')}, signed ${report.newestMet.createdAt} (a witness lagging behind, or refusing what followed: see \`ledger audit status\` and the server's log)`,
+    );
+    if (report.awaitingCosignature)
+      lines.push(
+        '  note: it was signed in the last 30 seconds; its witnesses may not have answered yet, so run verify again',
+      );
   }
   return `${lines.join('\n')}\n`;
 }

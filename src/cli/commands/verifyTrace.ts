@@ -7,7 +7,11 @@ import {
   type TraceCheckpoint,
   type TraceConsistencyProof,
 } from '../../audit/traceVerification';
+import { explainVerdict, verifyUnderPolicy } from '../../audit/policyVerification';
+import { encodeVerifierKey } from '../../audit/signedNote';
+import { checkpointLog } from '../../audit/witnessPolicy';
 import type { ParsedArgs } from '../args';
+import { policyOption } from '../policyOption';
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -29,7 +33,7 @@ function readCheckpoint(file: string, publicKey: string | true | undefined): unk
 export const verifyTraceCommand = {
   summary: 'verify a saved proposal trace offline against a checkpoint',
   usage: `ledger verify-trace TRACE.json [--checkpoint CHECKPOINT.json] [--public-key VKEY]
-                   [--consistency PROOF.json | --server URL]
+                   [--consistency PROOF.json | --server URL] [--policy FILE]
 
 Checks a trace saved from GET /api/v1/proposals/:id/trace without a server or a database: checks that each
 event's leaf text is the canonical text of an event (docs/audit.md, "The leaf hash") and that the fields shown are
@@ -52,16 +56,22 @@ the two must verify (docs/audit.md, "Checking that the log only grew"): give it,
                       GET /api/v1/audit/consistency?from=SMALLER&to=LARGER
   --server URL        fetch that consistency proof from the ledger at URL (e.g. https://ledger.example); the
                       proof is verified, so the server need not be trusted
+  --policy FILE       a witness policy (C2SP tlog-policy; docs/audit.md, "Checking with a witness policy"): the
+                      trace's checkpoint, with the cosignatures appended to its signedNote, must be signed by one
+                      of the policy's logs and cosigned so that its quorum is met, else it is not verified; when
+                      the policy lists logs and --public-key is not given, the log key that signed it is pinned
 
 Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or unreadable files.`,
 
-  options: ['checkpoint', 'public-key', 'consistency', 'server'],
+  options: ['checkpoint', 'public-key', 'consistency', 'server', 'policy'],
   async run(args: ParsedArgs): Promise<number> {
     const traceFile = args.positionals[0];
     if (!traceFile) {
       process.stderr.write('ledger verify-trace: name the trace file (ledger verify-trace --help)\n');
       return 2;
     }
+    const policy = policyOption('verify-trace', args.options.policy);
+    if (policy === null) return 2;
     let trace: unknown;
     let checkpoint: unknown;
     try {
@@ -83,14 +93,33 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
       );
       return 2;
     }
-    const pinned = typeof args.options['public-key'] === 'string' ? args.options['public-key'] : undefined;
+    // The note as the trace carries it, cosignature lines appended: what the policy judges.
+    const own = (trace as { checkpoint?: { signedNote?: unknown } } | null)?.checkpoint?.signedNote;
+    const note = typeof own === 'string' ? own : '';
+    const verdict = policy === undefined ? undefined : verifyUnderPolicy(policy, note);
+    const policyLog = policy === undefined ? null : checkpointLog(policy, note);
+    const pinned =
+      typeof args.options['public-key'] === 'string'
+        ? args.options['public-key']
+        : policyLog === null
+          ? undefined
+          : encodeVerifierKey(policyLog.log.key.keyName, policyLog.log.key.publicKey);
     const proof = await consistencyFor(args, trace, trusted.data);
     if (typeof proof === 'string') {
       process.stderr.write(`ledger verify-trace: ${proof}\n`);
       return 2;
     }
     const result = verifyTrace(trace, trusted.data, pinned, proof);
-    if (result.ok) {
+    const policyLines =
+      verdict === undefined
+        ? []
+        : [
+            verdict.met
+              ? `policy: the trace's checkpoint meets ${String(args.options.policy)}`
+              : `not verified under the policy ${String(args.options.policy)}:`,
+            ...explainVerdict(verdict).map((line) => `  ${line}`),
+          ];
+    if (result.ok && verdict?.met !== false) {
       const consistent =
         result.trustedTreeSize !== undefined && result.trustedTreeSize !== result.treeSize
           ? `, which is consistent with the trusted checkpoint of tree size ${result.trustedTreeSize}`
@@ -102,12 +131,13 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
         process.stdout.write(
           'note: the verifier key was taken from the checkpoint itself; pin it with --public-key\n',
         );
+      for (const line of policyLines) process.stdout.write(`${line}\n`);
       return 0;
     }
-    process.stdout.write(
-      `FAILED: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`,
-    );
+    const problems = result.problems.length + (verdict?.met === false ? 1 : 0);
+    process.stdout.write(`FAILED: ${problems} problem${problems === 1 ? '' : 's'}\n`);
     for (const p of result.problems) process.stdout.write(`  - ${p}\n`);
+    for (const line of policyLines) process.stdout.write(`  ${line}\n`);
     return 1;
   },
 };

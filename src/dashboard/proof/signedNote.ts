@@ -9,7 +9,7 @@
 import { decodeBase64, type Bytes } from './base64';
 import { HASH_SIZE } from './rfc9162';
 
-/** A parsed verifier key ("vkey") `<name>+<hex key id>+<base64(0x01 || public key)>`. */
+/** A parsed verifier key ("vkey") `<name>+<hex key id>+<base64(type || public key)>`, type 0x01 unless said. */
 export interface VerifierKey {
   name: string;
   /** 8 lower-case hex digits. */
@@ -40,8 +40,9 @@ export interface Checkpoint {
   rootHash: Bytes;
 }
 
-/** signed-note "Signature types": 0x01 is Ed25519. */
-const ED25519_TYPE = 0x01;
+/** signed-note "Signature types": 0x01 is Ed25519, 0x04 the timestamped Ed25519 cosignature (cosignature/v1). */
+export const ED25519_TYPE = 0x01;
+export const COSIGNATURE_V1_TYPE = 0x04;
 const ED25519_PUBLIC_KEY_SIZE = 32;
 const ED25519_SIGNATURE_SIZE = 64;
 const KEY_ID_SIZE = 4;
@@ -56,19 +57,29 @@ const MAX_SIGNATURE_BLOB = 256;
 
 // ---- keys -------------------------------------------------------------------------------------------------------
 
-/** signed-note "Ed25519 signatures": key ID = SHA-256(key name || 0x0A || 0x01 || public key)[:4], in hex. */
-async function ed25519KeyId(name: string, publicKey: Uint8Array): Promise<string> {
+/** signed-note: key ID = SHA-256(key name || 0x0A || signature type || public key)[:4], in hex. */
+export async function ed25519KeyId(
+  name: string,
+  publicKey: Uint8Array,
+  signatureType: number = ED25519_TYPE,
+): Promise<string> {
   const nameBytes = new TextEncoder().encode(name);
   const input = new Uint8Array(nameBytes.length + 2 + publicKey.length);
   input.set(nameBytes);
-  input.set([0x0a, ED25519_TYPE], nameBytes.length);
+  input.set([0x0a, signatureType], nameBytes.length);
   input.set(publicKey, nameBytes.length + 2);
   const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input));
   return toHex(hash.subarray(0, KEY_ID_SIZE));
 }
 
-/** Reads a verifier key; null when it is not an Ed25519 vkey or its key id does not match its name and key. */
-export async function parseVerifierKey(vkey: unknown): Promise<VerifierKey | null> {
+/**
+ * Reads a verifier key of a signature type (0x01, a log's, unless said; 0x04 a witness's); null when it is not an
+ * Ed25519 vkey of that type or its key id does not match its name and key.
+ */
+export async function parseVerifierKey(
+  vkey: unknown,
+  signatureType: number = ED25519_TYPE,
+): Promise<VerifierKey | null> {
   if (typeof vkey !== 'string' || vkey.length > 1024) return null;
   // The base64 part may itself contain '+', so split on the first two only.
   const first = vkey.indexOf('+');
@@ -78,10 +89,10 @@ export async function parseVerifierKey(vkey: unknown): Promise<VerifierKey | nul
   const keyId = vkey.slice(first + 1, second);
   const typedKey = decodeBase64(vkey.slice(second + 1), 1 + ED25519_PUBLIC_KEY_SIZE);
   if (!isKeyName(name) || !/^[0-9a-f]{8}$/.test(keyId)) return null;
-  if (typedKey === null || typedKey.length !== 1 + ED25519_PUBLIC_KEY_SIZE || typedKey[0] !== ED25519_TYPE)
+  if (typedKey === null || typedKey.length !== 1 + ED25519_PUBLIC_KEY_SIZE || typedKey[0] !== signatureType)
     return null;
   const publicKey = typedKey.slice(1);
-  if ((await ed25519KeyId(name, publicKey)) !== keyId) return null;
+  if ((await ed25519KeyId(name, publicKey, signatureType)) !== keyId) return null;
   return { name, keyId, publicKey, text: vkey };
 }
 
@@ -133,7 +144,7 @@ export async function verifyNoteSignature(
   return 'valid';
 }
 
-async function verifyEd25519(publicKey: Bytes, message: Bytes, signature: Bytes): Promise<boolean> {
+export async function verifyEd25519(publicKey: Bytes, message: Bytes, signature: Bytes): Promise<boolean> {
   if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
   try {
     const subtle = globalThis.crypto.subtle;
