@@ -135,3 +135,87 @@ describe('checkpoints served with witness cosignatures', () => {
     expect(text).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('the checkpoint a trace is proved against, with witnesses', () => {
+  const keys = makeTempDir('witnessed-trace-');
+  const key = generateSigningKey();
+  const keyFile = path.join(keys.dir, 'checkpoint.pem');
+  const policyFile = path.join(keys.dir, 'witnesses.policy');
+  const verifierKey = encodeVerifierKey(ORIGIN, publicKeyFromPrivate(key));
+  let a: WitnessDouble;
+  let b: WitnessDouble;
+  let policyText: string;
+  let t: LedgerApp;
+  let committeeId: string;
+
+  beforeAll(async () => {
+    fs.writeFileSync(keyFile, key.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    a = await startWitnessDouble({ name: 'witness.example/a', logVkey: verifierKey });
+    b = await startWitnessDouble({ name: 'witness.example/b', logVkey: verifierKey });
+    policyText =
+      [a, b].map((w) => `witness ${w.name} ${w.vkey} ${w.url}\n`).join('') +
+      'group both all witness.example/a witness.example/b\nquorum both\n';
+    fs.writeFileSync(policyFile, policyText);
+    t = await openLedgerApp({
+      LEDGER_CHECKPOINT_KEY_FILE: keyFile,
+      LEDGER_CHECKPOINT_ORIGIN: ORIGIN,
+      LEDGER_WITNESS_POLICY_FILE: policyFile,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '1000',
+    });
+    committeeId = await t.recordId('/committees', {
+      name: 'Lokalsamfunnsutvalget i Vollen',
+      kind: 'local_community',
+      areas: ['Vollen'],
+      mandate: fullMandate,
+      coCreationForm: 'facilitating',
+      period: { from: '2020-06-01', to: '2022-12-31' },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+    await Promise.all([a, b].map((w) => w.close()));
+    keys.cleanup();
+  });
+
+  const propose = (title: string) =>
+    t.recordId('/proposals', {
+      committeeId,
+      title,
+      description: 'Et forslag.',
+      origin: 'resident',
+      submittedOn: '2021-05-01',
+    });
+
+  it('prefers an older witnessed checkpoint that covers the events over a newer one the witnesses have not cosigned', async () => {
+    const policy = parsePolicy(policyText);
+    const proposalId = await propose('Lys i lysløypa');
+    await t.ledger.audit.waitForSize((await t.head()) + 1, 5_000);
+    const witnessed = await t.ledger.audit.checkpointNow();
+    await eventually(() => t.ledger.witnesses?.isWitnessed(witnessed) === true);
+    // From now on one witness never answers: newer checkpoints miss the quorum.
+    b.behaviour = 'hang';
+    await propose('Søppelkasser ved stranda');
+    await t.ledger.audit.waitForSize((await t.head()) + 1, 5_000);
+    const newer = await t.ledger.audit.checkpointNow();
+    expect(newer.treeSize).toBeGreaterThan(witnessed.treeSize);
+
+    const res = await t.get(`/proposals/${proposalId}/trace`, 'evaluator');
+    expect(res.status).toBe(200);
+    expect(res.body.checkpoint.treeSize).toBe(witnessed.treeSize);
+    expect(quorumMet(policy, res.body.checkpoint.signedNote).met).toBe(true);
+  });
+
+  it('answers anyway, after a bounded wait, when no checkpoint covering the events can meet the quorum', async () => {
+    const policy = parsePolicy(policyText);
+    b.behaviour = 'hang';
+    const proposalId = await propose('Benk ved bussholdeplassen');
+    const res = await t.get(`/proposals/${proposalId}/trace`, 'evaluator');
+    expect(res.status).toBe(200);
+    const last = Math.max(...res.body.events.map((e: { globalPosition: number }) => e.globalPosition));
+    expect(res.body.checkpoint.treeSize).toBeGreaterThan(last);
+    expect(quorumMet(policy, res.body.checkpoint.signedNote)).toMatchObject({
+      met: false,
+      cosigned: ['witness.example/a'],
+    });
+  });
+});
