@@ -9,6 +9,7 @@ import { benchHostileBodies } from './hostileBodies';
 import { benchProofs } from './proofs';
 import { benchStart } from './start';
 import { benchViews } from './views';
+import { benchWitnessing } from './witnessing';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
   append: benchAppend,
@@ -19,6 +20,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   start: benchStart,
   hostile: benchHostileBodies,
   dashboard: benchDashboard,
+  witnessing: benchWitnessing,
 };
 
 async function main(): Promise<void> {
