@@ -251,7 +251,10 @@ class WitnessClient {
   submit(checkpoint: StoredCheckpoint): void {
     if (this.witness.url === null || this.stopped) return;
     const last = this.queue[this.queue.length - 1];
-    if (last === undefined || checkpoint.treeSize > last.treeSize) this.queue.push(checkpoint);
+    if (last !== undefined && checkpoint.treeSize <= last.treeSize) return;
+    // A witness waiting for its retry is given the newest checkpoint alone when it is back.
+    if (this.retryTimer !== null) this.queue = [checkpoint];
+    else this.queue.push(checkpoint);
     if (this.queue.length > MAX_QUEUED) this.queue.splice(0, this.queue.length - 1);
     if (this.running === null && this.retryTimer === null) this.run();
   }
@@ -346,6 +349,7 @@ class WitnessClient {
         throw new Failure(this.statusMessage(parsed.status, parsed.message), 'retry');
       }
     } catch (error) {
+      if (this.stopped) return 'retry'; // the request was cut off by stop(): nothing to report
       const failure =
         error instanceof Failure ? error : new Failure(networkMessage(error, this.settings), 'retry');
       this.failed(failure, oldSize, checkpoint);
@@ -381,13 +385,13 @@ class WitnessClient {
       line,
       receivedAt: now,
     });
+    const recovered = this.state === 'retrying' || this.state === 'alarm';
     this.state = 'cosigned';
     this.lastError = null;
     this.lastSuccessAt = now;
-    this.logger.debug(
-      { witness: this.witness.name, treeSize: checkpoint.treeSize },
-      'witness cosigned the checkpoint',
-    );
+    const context = { witness: this.witness.name, treeSize: checkpoint.treeSize };
+    if (recovered) this.logger.info(context, 'witness cosigns again');
+    else this.logger.debug(context, 'witness cosigned the checkpoint');
     this.stored(checkpoint);
   }
 

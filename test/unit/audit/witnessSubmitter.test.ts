@@ -216,6 +216,8 @@ describe('the witness submitter', () => {
     expect(back.requests.map((r) => r.split('\n')[0])).toEqual(['old 0']);
     expect(verifyCosignature(fixture.audit.cosignedNote(third), policy.witnesses[1]!.key)).not.toBeNull();
     expect(reportOf(gone.name)).toMatchObject({ lastSizeCosigned: 9, lastError: null });
+    await eventually(() => fixture.logLines.some((l) => l.includes('witness cosigns again')));
+    expect(fixture.logLines.some((l) => l.includes('did not cosign') && l.includes(gone.name))).toBe(true);
   });
 
   it('gives a witness that answers every checkpoint in order, however fast they come', async () => {
