@@ -142,11 +142,10 @@ export function openAuditLog(
 }
 
 /**
- * The witness policy of LEDGER_WITNESS_POLICY_FILE, parsed at start: a file that is missing or breaks tlog-policy is
- * a configuration error naming the line. A policy with `log` lines must list this ledger's key among them, since
- * clients that use the same file would otherwise refuse every checkpoint.
+ * The witness policy of LEDGER_WITNESS_POLICY_FILE, parsed at start before anything is opened: a file that is missing
+ * or breaks tlog-policy is a configuration error naming the line.
  */
-export function loadWitnessPolicy(file: string, verifierKey: string): Policy {
+export function readWitnessPolicy(file: string): Policy {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -156,9 +155,8 @@ export function loadWitnessPolicy(file: string, verifierKey: string): Policy {
       `invalid LEDGER_WITNESS_POLICY_FILE: cannot read ${file}${code === 'ENOENT' ? ' (there is no such file)' : ` (${code ?? 'error'})`}`,
     );
   }
-  let policy: Policy;
   try {
-    policy = parsePolicy(text);
+    return parsePolicy(text);
   } catch (error) {
     if (error instanceof PolicyError) {
       throw new ConfigError(
@@ -167,6 +165,13 @@ export function loadWitnessPolicy(file: string, verifierKey: string): Policy {
     }
     throw error;
   }
+}
+
+/**
+ * A policy with `log` lines must list this ledger's key among them, since clients that use the same file would
+ * otherwise refuse every checkpoint.
+ */
+export function checkPolicyNamesLedger(policy: Policy, file: string, verifierKey: string): void {
   const ours = parseVerifierKey(verifierKey);
   if (
     policy.logs.length > 0 &&
@@ -176,7 +181,6 @@ export function loadWitnessPolicy(file: string, verifierKey: string): Policy {
       `invalid LEDGER_WITNESS_POLICY_FILE: ${file} has log lines but none is this ledger's key ${verifierKey} (clients using the file would refuse every checkpoint)`,
     );
   }
-  return policy;
 }
 
 /**
@@ -193,6 +197,8 @@ export function viewsFor(config: Config) {
 }
 
 export function openLedger(config: Config, logger: Logger): Ledger {
+  const policyFile = config.witnessPolicyFile;
+  const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
   const store = openEventStore(config);
   const privateFile = (name: string): string => {
     const file = path.join(config.dataDir, name);
@@ -202,14 +208,16 @@ export function openLedger(config: Config, logger: Logger): Ledger {
   const vault = new PersonalDataVault(privateFile(dataFiles.personalKeys));
   const idempotency = new IdempotencyStore(privateFile(dataFiles.idempotency));
   const audit = openAuditLog(config, store, logger);
-  const witnesses =
-    config.witnessPolicyFile === undefined
-      ? undefined
-      : new WitnessSubmitter({
-          audit,
-          policy: loadWitnessPolicy(config.witnessPolicyFile, audit.verifierKey),
-          logger,
-        });
+  let witnesses: WitnessSubmitter | undefined;
+  if (policy !== undefined && policyFile !== undefined) {
+    try {
+      checkPolicyNamesLedger(policy, policyFile, audit.verifierKey);
+    } catch (error) {
+      void audit.close().then(() => store.close());
+      throw error;
+    }
+    witnesses = new WitnessSubmitter({ audit, policy, logger });
+  }
   const commands = new CommandService({
     store,
     vault,

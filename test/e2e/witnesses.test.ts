@@ -11,6 +11,7 @@ import path from 'node:path';
 import { encodeWitnessVerifierKey, verifyCosignature } from '../../src/audit/cosignature';
 import { encodeVerifierKey, generateSigningKey, publicKeyFromPrivate } from '../../src/audit/signedNote';
 import { parsePolicy, quorumMet, type Policy } from '../../src/audit/witnessPolicy';
+import { runLedger } from '../support/ledgerBin';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 import { startWitnessProcess, type WitnessProcess } from '../support/witnessProcess';
@@ -191,5 +192,27 @@ describe('the ledger asks its witnesses (processes on loopback)', () => {
       lastError: null,
     });
     expect(await report('witness.example/wrong-key')).toMatchObject({ state: 'retrying' });
+  });
+
+  it('refuses to start (exit 2, one line naming the line) on a policy that breaks tlog-policy or names other logs only', () => {
+    const bad = path.join(temp.dir, 'bad.policy');
+    const data = path.join(temp.dir, 'never-created');
+    fs.writeFileSync(bad, `witness witness.example/x ${good1.vkey} ${good1.url}\nquorum witness.example/y\n`);
+    const run = runLedger(['serve'], { LEDGER_DATA_DIR: data, LEDGER_WITNESS_POLICY_FILE: bad });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/LEDGER_WITNESS_POLICY_FILE: .*bad\.policy line 2: /);
+    expect(fs.existsSync(data)).toBe(false); // checked before anything is opened or created
+
+    const otherLog = encodeVerifierKey('other.example/log', publicKeyFromPrivate(generateSigningKey()));
+    fs.writeFileSync(bad, `log ${otherLog}\nquorum none\n`);
+    const foreign = runLedger(['serve'], {
+      LEDGER_DATA_DIR: data,
+      LEDGER_CHECKPOINT_KEY_FILE: keyFile,
+      LEDGER_CHECKPOINT_ORIGIN: ORIGIN,
+      LEDGER_WITNESS_POLICY_FILE: bad,
+    });
+    expect(foreign.status).toBe(2);
+    expect(foreign.stderr).toMatch(/none is this ledger's key/);
   });
 });
