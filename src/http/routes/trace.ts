@@ -61,7 +61,7 @@ export function traceRouter(deps: {
     }
     if (latest && latest.treeSize > last && witnesses.isWitnessed(latest)) return latest;
     const witnessed = witnesses.newestWitnessed();
-    if (witnessed && witnessed.treeSize > last) return witnessed;
+    if (witnessed && witnessed.treeSize > last && witnesses.isWitnessed(witnessed)) return witnessed;
     const covering = latest && latest.treeSize > last ? latest : await deps.audit.checkpointNow();
     await witnesses.waitForQuorum(covering, QUORUM_WAIT_MS);
     return covering;
