@@ -394,7 +394,7 @@ export async function benchWitnessing(args: { events?: number; scale?: number })
           what: 'P1 + audit log, no witnesses',
           value: median(p1.without),
           unit: 'events/s (median)',
-          note: `runs ${runs(p1.without)}`,
+          note: `runs ${runs(p1.without)}; CPU ${median(p1.cpuWithout).toFixed(1)} µs/event`,
         },
         {
           what: 'P1 + audit log, 2 witness processes',
