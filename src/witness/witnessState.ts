@@ -107,7 +107,7 @@ export class WitnessState {
       throw new WitnessStateError(`cannot open the witness state ${file}: ${message(error)}`);
     }
     try {
-      db.pragma('journal_mode = DELETE');
+      // Per connection only: nothing is written to a file before it is known to be a witness state.
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       db.transaction(() => initialise(db, file, created)).immediate();

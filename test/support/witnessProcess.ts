@@ -17,7 +17,10 @@ export interface WitnessProcessOptions {
   logVkeys: readonly string[];
   /** The port to listen on; a free one when omitted (0). Give the old port to bring a stopped witness back. */
   port?: number;
-  /** An existing key file: no keygen. Give the old keyFile to bring a stopped witness back. */
+  /**
+   * An existing key file: no keygen. Without it, keygen writes `dir`/witness.key, unless an earlier start made it:
+   * that key is used again (and `name` is the one it was made with), so a stopped witness comes back as itself.
+   */
   key?: string;
   /** Added to the environment of both commands (LOG_LEVEL defaults to warn, as in ledgerBin). */
   env?: Record<string, string>;
@@ -61,6 +64,8 @@ export async function startWitnessProcess(options: WitnessProcessOptions): Promi
   fs.writeFileSync(policyFile, witnessPolicyText(logVkeys));
 
   let keyFile = options.key;
+  if (keyFile === undefined && fs.existsSync(path.join(dir, WITNESS_KEY_FILE)))
+    keyFile = path.join(dir, WITNESS_KEY_FILE);
   if (keyFile === undefined) {
     keyFile = path.join(dir, WITNESS_KEY_FILE);
     const keygen = await runLedgerAsync(['witness', 'keygen', '--name', name, '--out', keyFile], env);

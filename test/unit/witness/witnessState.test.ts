@@ -144,8 +144,14 @@ describe('a state file that is not a witness state is refused, never taken for a
 
   test('another SQLite database, another version, a changed table', () => {
     const other = freshFile();
-    tamper(other, 'CREATE TABLE log_heads (origin TEXT)');
+    const foreign = new Database(other);
+    foreign.pragma('journal_mode = WAL');
+    foreign.exec('CREATE TABLE log_heads (origin TEXT)');
+    foreign.close();
+    const bytes = fs.readFileSync(other);
     refused(other, /an SQLite database, but not a witness state/);
+    // Refused without a byte of someone else's database changed (not even its journal mode).
+    expect(fs.readFileSync(other).equals(bytes)).toBe(true);
 
     const version = stateAt100();
     const db = new Database(version);
