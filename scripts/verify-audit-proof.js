@@ -351,8 +351,10 @@ function fewest(policy, name) {
 }
 
 function readPolicy(file) {
+  // The size first: a file far larger than any policy is not read into memory.
+  if (fs.statSync(file).size > MAX_POLICY_BYTES)
+    throw new PolicyError(0, `the file is over ${MAX_POLICY_BYTES} bytes`);
   const bytes = fs.readFileSync(file);
-  if (bytes.length > MAX_POLICY_BYTES) throw new PolicyError(0, `the file is over ${MAX_POLICY_BYTES} bytes`);
   let text;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

@@ -293,6 +293,21 @@ const nb = {
   'proof.stepsUnproven':
     '{n} av {total} steg i forslagets vei er ikke bevist av sporingen: les dem som tjenerens påstand, ikke som den signerte loggen.',
   'proof.failed': 'Ikke verifisert',
+  'proof.policy': 'Vitnepolicy (tlog-policy, valgfritt)',
+  'proof.policyHelp':
+    'Lim inn eller last inn deres egen policy med vitnenes nøkler. Den lagres bare i denne nettleseren og hentes aldri fra tjeneren.',
+  'proof.policyFile': 'Last inn policyfil',
+  'proof.policyInvalid': 'Policyen kan ikke brukes: linje {line}: {reason}',
+  'proof.policyMet': 'Vitnepolicyen er oppfylt: medsignert av {names}.',
+  'proof.policyShort': 'medsignert av {n} av de {required} vitnene policyen krever',
+  'proof.policyWrongLog': 'sjekkpunktet er ikke signert av noen logg policyen lister',
+  'proof.policyCosigned': 'Medsignert: {names}',
+  'proof.policyMissing': 'Ikke medsignert: {names}',
+  'proof.policyInvalidCosignature': 'Medsignatur som ikke holder (forfalsket eller endret): {names}',
+  'proof.policyNone': 'ingen',
+  'proof.policyUnreadable': 'Policyen kan ikke brukes: {reason}',
+  'proof.policyTooLarge': 'filen er for stor til å være en policy',
+  'proof.policyNotUtf8': 'filen er ikke UTF-8-tekst',
   'proof.traceVerified': 'Alle {n} hendelser er verifisert mot sjekkpunktet (trestørrelse {size}).',
   'proof.traceFailed': 'Sporingen er ikke verifisert: {n} av {total} hendelser feilet.',
   'proof.traceUnsigned':
@@ -618,6 +633,21 @@ const en: Record<MessageKey, string> = {
   'proof.stepsUnproven':
     "{n} of {total} steps of the proposal's path are not proven by the trace: read them as the server's claim, not as the signed ledger.",
   'proof.failed': 'Not verified',
+  'proof.policy': 'Witness policy (tlog-policy, optional)',
+  'proof.policyHelp':
+    "Paste or load your own policy with the witnesses' keys. It is kept in this browser only and never fetched from the server.",
+  'proof.policyFile': 'Load a policy file',
+  'proof.policyInvalid': 'The policy cannot be used: line {line}: {reason}',
+  'proof.policyMet': 'The witness policy is met: cosigned by {names}.',
+  'proof.policyShort': 'cosigned by {n} of the {required} witnesses the policy requires',
+  'proof.policyWrongLog': 'the checkpoint is not signed by any log the policy lists',
+  'proof.policyCosigned': 'Cosigned: {names}',
+  'proof.policyMissing': 'Not cosigned: {names}',
+  'proof.policyInvalidCosignature': 'Cosignature that does not hold (forged or altered): {names}',
+  'proof.policyNone': 'none',
+  'proof.policyUnreadable': 'The policy cannot be used: {reason}',
+  'proof.policyTooLarge': 'the file is too large to be a policy',
+  'proof.policyNotUtf8': 'the file is not UTF-8 text',
   'proof.traceVerified': 'All {n} events verified against the checkpoint (tree size {size}).',
   'proof.traceFailed': 'The trace is not verified: {n} of {total} events failed.',
   'proof.traceUnsigned':

@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser } from '../support/browser';
 import { root, runLedgerAsync } from '../support/ledgerBin';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
+import { cosignatureLine, corruptedLine, makeWitness } from '../support/witnessFixtures';
 
 jest.setTimeout(120_000);
 
@@ -421,6 +422,65 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
           'data-proof',
         ),
       ).toBe('missing');
+      await context.close();
+    });
+
+    test("the reader's own witness policy: one of the two witnesses it requires is not verified, both are, the policy stays in this browser only", async () => {
+      const { context, page, errors } = await openPage(browser());
+      const [a, b] = [makeWitness('a.witness.example'), makeWitness('b.witness.example')];
+      let cosigners = [a];
+      let corruptB = false;
+      const asked: string[] = [];
+      page.on('request', (request) => asked.push(request.url()));
+      // The server's answer, with cosignature lines appended to its checkpoint as the server serves them.
+      await page.route('**/api/v1/proposals/*/trace', async (route) => {
+        const response = await route.fetch();
+        const trace = await response.json();
+        const note = trace.checkpoint.signedNote as string;
+        const lines = cosigners.map((w) => cosignatureLine(note, w));
+        if (corruptB) lines.push(corruptedLine(cosignatureLine(note, b)));
+        trace.checkpoint.signedNote = note + lines.join('');
+        await route.fulfill({ response, json: trace });
+      });
+      const policy = `log ${checkpointKey}\nwitness A ${a.vkey}\nwitness B ${b.vkey}\ngroup both all A B\nquorum both\n`;
+      await page.goto(`${server.url}/proposals/${proposalId}?lang=en`);
+      await withToken(page);
+      await page.waitForSelector('[data-testid=proof-result][data-state=done]', { timeout: 30_000 });
+      expect(await verifiedAttribute(page)).toBe('true'); // no policy given: as before
+      await page.fill('textarea[name=witnessPolicy]', policy);
+      await page.click('section.proof button[type=submit]');
+      await page.waitForSelector('[data-testid=proof-policy][data-met=false]');
+      expect(await verifiedAttribute(page)).toBe('false');
+      expect(await page.textContent('[data-testid=proof-summary]')).toBe(
+        '✘ Not verified: cosigned by 1 of the 2 witnesses the policy requires',
+      );
+      expect(await page.textContent('[data-testid=proof-policy]')).toContain('Not cosigned: B');
+      await expectAccessible(page);
+
+      // The policy was kept in this browser: a new visit uses it, and B's cosignature now comes with the trace.
+      cosigners = [a, b];
+      await page.goto(`${server.url}/proposals/${proposalId}?lang=en`); // the token stays with the tab
+      await page.waitForSelector('[data-testid=proof-policy][data-met=true]', { timeout: 30_000 });
+      expect(await page.inputValue('textarea[name=witnessPolicy]')).toBe(policy);
+      expect(await verifiedAttribute(page)).toBe('true');
+      expect(await page.textContent('[data-testid=proof-policy]')).toContain('cosigned by A, B');
+
+      // A forged line of B's name and key id beside its good one: not verified.
+      corruptB = true;
+      await page.click('section.proof button[type=submit]');
+      await page.waitForSelector('[data-testid=proof-policy][data-met=false]');
+      expect(await page.textContent('[data-testid=proof-policy]')).toContain('(forged or altered): B');
+
+      // A policy that breaks tlog-policy is refused with its line, and nothing is checked.
+      await page.fill('textarea[name=witnessPolicy]', `witness A ${a.vkey}\nwitness A ${b.vkey}\nquorum A\n`);
+      await page.click('section.proof button[type=submit]');
+      await page.waitForSelector('[data-testid=proof-policy-error]');
+      expect(await page.textContent('[data-testid=proof-policy-error]')).toMatch(
+        /^The policy cannot be used: line 2: /,
+      );
+      // Never fetched from the server: no request the page made names a policy.
+      expect(asked.filter((url) => /polic/i.test(url))).toEqual([]);
+      expect(errors).toEqual([]);
       await context.close();
     });
 

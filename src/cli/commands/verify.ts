@@ -2,7 +2,7 @@
 import type { AuditLog } from '../../audit/auditLog';
 import { explainVerdict, verifyUnderPolicy, type PolicyVerdict } from '../../audit/policyVerification';
 import { verifyLedger, type VerifyResult } from '../../audit/verify';
-import type { Policy } from '../../audit/witnessPolicy';
+import { quorumMet, type Policy } from '../../audit/witnessPolicy';
 import type { ParsedArgs } from '../args';
 import { openAuditStores } from '../openAudit';
 import { policyOption } from '../policyOption';
@@ -140,7 +140,9 @@ function policyReport(audit: AuditLog, policy: Policy, file: string): PolicyRepo
     const older = checkpoints.slice(0, -1);
     const notes = audit.cosignedNotes(older);
     for (let i = older.length - 1; i >= 0; i--) {
-      if (verifyUnderPolicy(policy, notes[i] as string).met) {
+      // The quorum first: a note without the cosignatures costs no signature check of the log's.
+      const note = notes[i] as string;
+      if (quorumMet(policy, note).met && verifyUnderPolicy(policy, note).met) {
         const { treeSize, createdAt } = older[i]!;
         newestMet = { treeSize, createdAt };
         break;

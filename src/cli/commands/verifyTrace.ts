@@ -8,7 +8,6 @@ import {
   type TraceConsistencyProof,
 } from '../../audit/traceVerification';
 import { explainVerdict, verifyUnderPolicy } from '../../audit/policyVerification';
-import { encodeVerifierKey } from '../../audit/signedNote';
 import { checkpointLog } from '../../audit/witnessPolicy';
 import type { ParsedArgs } from '../args';
 import { policyOption } from '../policyOption';
@@ -103,7 +102,7 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
         ? args.options['public-key']
         : policyLog === null
           ? undefined
-          : encodeVerifierKey(policyLog.log.key.keyName, policyLog.log.key.publicKey);
+          : policyLog.log.vkey;
     const proof = await consistencyFor(args, trace, trusted.data);
     if (typeof proof === 'string') {
       process.stderr.write(`ledger verify-trace: ${proof}\n`);

@@ -2,7 +2,9 @@
  * Proof in the browser (issue 10 §6): with an evaluator token, loads the proposal's trace and checks every event in
  * this page's own code (proof/verifyTrace.ts): the leaf's SHA-256, its RFC 9162 inclusion proof against the trace's
  * checkpoint, and the checkpoint's Ed25519 signature against the key the reader pinned — or the server's own key,
- * said to be not pinned. Nothing of the verdict comes from the server.
+ * said to be not pinned. With the reader's own witness policy (C2SP tlog-policy, pasted or loaded from a file, kept in
+ * localStorage, never fetched from the server), the checkpoint must also carry enough valid witness cosignatures.
+ * Nothing of the verdict comes from the server.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, apiUrl, getJson } from '../api';
@@ -11,13 +13,16 @@ import { useWords } from '../i18n';
 import type { MessageKey } from '../messages';
 import type { TraceVerdict } from '../proof/verdict';
 import { verifyTrace } from '../proof/verifyTrace';
+import { MAX_POLICY_LENGTH, parsePolicy } from '../proof/witnessPolicy';
 import { token, useObservable } from '../state';
 
 const PINNED_KEY = 'ledger.pinnedVerifierKey';
+const WITNESS_POLICY = 'ledger.witnessPolicy';
 
 type Check =
   | { state: 'idle' }
   | { state: 'checking' }
+  | { state: 'policy-error'; line: number; reason: string }
   | { state: 'done'; verdict: TraceVerdict; treeSize: number | null }
   | { state: 'error'; problem: ApiProblem };
 
@@ -32,6 +37,7 @@ export function ProofPanel({
   const w = useWords();
   const tab = useObservable(token);
   const [pinned, setPinned] = useState(() => window.localStorage.getItem(PINNED_KEY) ?? '');
+  const [policyText, setPolicyText] = useState(() => window.localStorage.getItem(WITNESS_POLICY) ?? '');
   const [check, setCheck] = useState<Check>({ state: 'idle' });
   const [run, setRun] = useState(0);
 
@@ -45,9 +51,19 @@ export function ProofPanel({
     const controller = new AbortController();
     setCheck({ state: 'checking' });
     (async () => {
+      // The reader's policy is read before anything is fetched: one that cannot be used checks nothing.
+      const parsed = policyText.trim() === '' ? null : await parsePolicy(policyText);
+      if (parsed !== null && !parsed.ok) {
+        if (!cancelled) setCheck({ state: 'policy-error', line: parsed.line, reason: parsed.reason });
+        return;
+      }
       const trace = await getJson<unknown>(apiUrl(`/proposals/${proposalId}/trace`), controller.signal);
       const key = pinned.trim();
-      const verdict = await verifyTrace(trace, { proposalId, ...(key ? { pinnedKey: key } : {}) });
+      const verdict = await verifyTrace(trace, {
+        proposalId,
+        ...(key ? { pinnedKey: key } : {}),
+        ...(parsed ? { policy: parsed.policy } : {}),
+      });
       const size = (trace as { checkpoint?: { treeSize?: unknown } } | null)?.checkpoint?.treeSize;
       if (cancelled) return;
       setCheck({ state: 'done', verdict, treeSize: typeof size === 'number' ? size : null });
@@ -63,7 +79,7 @@ export function ProofPanel({
       cancelled = true;
       controller.abort();
     };
-    // The pinned key is applied when the reader asks (the button), not on every keystroke.
+    // The pinned key and the policy are applied when the reader asks (the button), not on every keystroke.
   }, [proposalId, tab, run]);
 
   const problemText = (code: string | undefined) => (code ? w.t(`proof.problem.${code}` as MessageKey) : '');
@@ -82,6 +98,8 @@ export function ProofPanel({
             const key = pinned.trim();
             if (key) window.localStorage.setItem(PINNED_KEY, key);
             else window.localStorage.removeItem(PINNED_KEY);
+            if (policyText.trim()) window.localStorage.setItem(WITNESS_POLICY, policyText);
+            else window.localStorage.removeItem(WITNESS_POLICY);
             setRun((n) => n + 1);
           }}
         >
@@ -101,10 +119,50 @@ export function ProofPanel({
           <small id="pinned-help" class="note">
             {w.t('proof.pinnedHelp')}
           </small>
+          <label>
+            <span>{w.t('proof.policy')}</span>
+            <textarea
+              name="witnessPolicy"
+              rows={6}
+              cols={60}
+              spellcheck={false}
+              autoComplete="off"
+              value={policyText}
+              aria-describedby="policy-help"
+              onInput={(e) => setPolicyText((e.target as HTMLTextAreaElement).value)}
+            />
+          </label>
+          <label>
+            <span>{w.t('proof.policyFile')}</span>
+            <input
+              type="file"
+              name="witnessPolicyFile"
+              accept=".policy,.txt,text/plain"
+              onChange={(e) => {
+                const file = (e.target as HTMLInputElement).files?.[0];
+                if (file)
+                  void readPolicyFile(file).then((read) =>
+                    'text' in read
+                      ? setPolicyText(read.text)
+                      : setCheck({ state: 'policy-error', line: 0, reason: w.t(read.problem) }),
+                  );
+              }}
+            />
+          </label>
+          <small id="policy-help" class="note">
+            {w.t('proof.policyHelp')}
+          </small>
         </form>
       )}
       <div role="status" aria-live="polite" data-testid="proof-result" data-state={check.state}>
         {check.state === 'checking' && <p>{w.t('proof.checking')}</p>}
+        {check.state === 'policy-error' && (
+          <p class="problem" data-testid="proof-policy-error">
+            {check.line === 0
+              ? w.t('proof.policyUnreadable', { reason: check.reason })
+              : w.t('proof.policyInvalid', { line: check.line, reason: check.reason })}
+          </p>
+        )}
         {check.state === 'error' && (
           <p class="problem">
             {check.problem.status === 401
@@ -136,6 +194,8 @@ function Verdict({
   const typeName = (type: string | null) =>
     type === null ? '?' : w.has(`event.${type}`) ? w.t(`event.${type}` as MessageKey) : type;
   const keyNote = cp.keyPinned ? w.t('proof.keyPinned') : w.t('proof.keyNotPinned');
+  const policy = verdict.policy;
+  const names = (list: string[]) => (list.length === 0 ? w.t('proof.policyNone') : list.join(', '));
   return (
     <div data-verified={verdict.ok ? 'true' : 'false'} data-key-pinned={cp.keyPinned ? 'true' : 'false'}>
       <p class={verdict.ok ? 'verdict-ok' : 'verdict-bad'} data-testid="proof-summary">
@@ -147,15 +207,35 @@ function Verdict({
             })
           : !cp.signatureValid
             ? w.t('proof.traceUnsigned', { problem: problemText(cp.problem) })
-            : failed.length > 0
-              ? w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })
-              : w.t('proof.traceProblems')}
+            : policy && !policy.met
+              ? policy.logSigned === false
+                ? w.t('proof.policyWrongLog')
+                : w.t('proof.policyShort', { n: policy.counted, required: policy.required })
+              : failed.length > 0
+                ? w.t('proof.traceFailed', { n: failed.length, total: verdict.events.length })
+                : w.t('proof.traceProblems')}
       </p>
       <p data-testid="proof-checkpoint" data-ok={cp.signatureValid ? 'true' : 'false'}>
         {cp.signatureValid
           ? w.t('proof.checkpointOk', { key: `${cp.key?.name ?? ''}, ${keyNote}` })
           : w.t('proof.checkpointFailed', { problem: problemText(cp.problem) })}
       </p>
+      {policy && (
+        <div data-testid="proof-policy" data-met={policy.met ? 'true' : 'false'}>
+          <p class={policy.met ? 'verdict-ok' : 'verdict-bad'}>
+            {policy.met
+              ? w.t('proof.policyMet', { names: names(policy.cosigned) })
+              : `✘ ${policy.logSigned === false ? w.t('proof.policyWrongLog') : w.t('proof.policyShort', { n: policy.counted, required: policy.required })}`}
+          </p>
+          <ul>
+            <li>{w.t('proof.policyCosigned', { names: names(policy.cosigned) })}</li>
+            <li>{w.t('proof.policyMissing', { names: names(policy.missing) })}</li>
+            {policy.invalid.length > 0 && (
+              <li>{w.t('proof.policyInvalidCosignature', { names: names(policy.invalid) })}</li>
+            )}
+          </ul>
+        </div>
+      )}
       {cp.signatureValid && cp.treeSize !== null && (
         <p class="note" data-testid="proof-coverage">
           {w.t('proof.coverage', { last: w.num(cp.treeSize - 1) })}
@@ -214,4 +294,14 @@ function Verdict({
       </TableFrame>
     </div>
   );
+}
+
+/** A policy file as text: UTF-8, strictly (a byte that does not decode would change a name), and not too long. */
+async function readPolicyFile(file: File): Promise<{ text: string } | { problem: MessageKey }> {
+  if (file.size > MAX_POLICY_LENGTH) return { problem: 'proof.policyTooLarge' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()) };
+  } catch {
+    return { problem: 'proof.policyNotUtf8' };
+  }
 }

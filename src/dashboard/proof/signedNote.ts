@@ -4,7 +4,7 @@
  * the server's writer and reader (src/audit/signedNote.ts), which uses node:crypto.
  *
  * A note may carry signature lines of other keys (witness cosignatures, a future key): they are parsed and kept,
- * so that a witness policy can be added, and otherwise ignored, as signed-note prescribes.
+ * for the reader's witness policy (witnessPolicy.ts), and otherwise ignored, as signed-note prescribes.
  */
 import { decodeBase64, type Bytes } from './base64';
 import { HASH_SIZE } from './rfc9162';

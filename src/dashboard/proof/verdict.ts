@@ -5,6 +5,7 @@
  */
 
 import type { LeafEvent } from './canonicalLeaf';
+import type { PolicyVerdict } from './witnessPolicy';
 
 export type CheckpointProblem =
   | 'malformed-note'
@@ -84,7 +85,7 @@ export interface CheckpointVerdict {
   treeSize: number | null;
   /** Base64. */
   rootHash: string | null;
-  /** The note's other signature lines (witness cosignatures, other keys), unverified: room for a witness policy. */
+  /** The note's other signature lines (witness cosignatures, other keys), unverified here: `policy` judges them. */
   otherSigners: { name: string; keyId: string }[];
   problem?: CheckpointProblem;
 }
@@ -100,8 +101,13 @@ export interface EventVerdict {
 }
 
 export interface TraceVerdict {
-  /** True only when the checkpoint's signature verified and every event verified, with no problem anywhere. */
+  /**
+   * True only when the checkpoint's signature verified and every event verified, with no problem anywhere, and, when
+   * the reader gave a witness policy, the checkpoint meets it.
+   */
   ok: boolean;
+  /** The checkpoint under the reader's witness policy (tlog-policy), when they gave one. */
+  policy?: PolicyVerdict;
   checkpoint: CheckpointVerdict;
   events: EventVerdict[];
   problems: { problem: TraceProblem; streamId?: string; revision?: number }[];

@@ -19,6 +19,7 @@ import {
   type Checkpoint,
 } from './signedNote';
 import type { CheckpointVerdict, EventProblem, EventVerdict, TraceVerdict } from './verdict';
+import { checkUnderPolicy, type BrowserPolicy } from './witnessPolicy';
 
 export const MAX_TRACE_EVENTS = 10_000;
 export const MAX_LEAF_LENGTH = 1_000_000;
@@ -37,15 +38,23 @@ const ENVELOPE_FIELDS = [
   'occurredAt',
 ] as const;
 
+/**
+ * With a `policy` (the reader's own, never the server's), the checkpoint note, with the cosignature lines the server
+ * appended to it, must also be signed by one of the policy's logs (when it lists any) and meet its quorum.
+ */
 export async function verifyTrace(
   trace: unknown,
-  options: { pinnedKey?: string; proposalId?: string } = {},
+  options: { pinnedKey?: string; proposalId?: string; policy?: BrowserPolicy } = {},
 ): Promise<TraceVerdict> {
   // Browsers give crypto.subtle to secure contexts only: a dashboard served over plain HTTP from another host has none.
   if (typeof globalThis.crypto?.subtle?.digest !== 'function')
     return unverified(options.pinnedKey !== undefined, 'no-webcrypto');
   try {
-    return await verifyWholeTrace(trace, options.pinnedKey, options.proposalId);
+    const verdict = await verifyWholeTrace(trace, options.pinnedKey, options.proposalId);
+    if (options.policy === undefined) return verdict;
+    const checkpoint = isRecord(trace) && isRecord(trace.checkpoint) ? trace.checkpoint : {};
+    const policy = await checkUnderPolicy(options.policy, checkpoint.signedNote);
+    return { ...verdict, ok: verdict.ok && policy.met, policy };
   } catch {
     // Not expected for any input; if it happens, the trace is simply not verified rather than the page broken.
     return unverified(options.pinnedKey !== undefined, 'malformed');

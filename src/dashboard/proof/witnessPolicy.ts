@@ -60,7 +60,7 @@ const WHITESPACE = /[ \t]+/;
 /** Parses a tlog-policy text; never throws. */
 export async function parsePolicy(text: string): Promise<ParsedPolicy> {
   if (text.length > MAX_POLICY_LENGTH)
-    return { ok: false, line: 0, reason: 'the policy is longer than a policy file can be' };
+    return { ok: false, line: 0, reason: `the policy is longer than ${MAX_POLICY_LENGTH} characters` };
   try {
     return { ok: true, policy: await parseLines(text) };
   } catch (error) {
