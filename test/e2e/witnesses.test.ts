@@ -202,7 +202,10 @@ describe('the ledger asks its witnesses (processes on loopback)', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/LEDGER_WITNESS_POLICY_FILE: .*bad\.policy line 2: /);
-    expect(fs.existsSync(data)).toBe(false); // checked before anything is opened or created
+    // Checked before the ledger is opened: no event store or signing key is created for a server that cannot start.
+    for (const file of ['events.sqlite', 'checkpoint-signing-key.pem', 'audit.sqlite']) {
+      expect(fs.existsSync(path.join(data, file))).toBe(false);
+    }
 
     const otherLog = encodeVerifierKey('other.example/log', publicKeyFromPrivate(generateSigningKey()));
     fs.writeFileSync(bad, `log ${otherLog}\nquorum none\n`);
