@@ -11,6 +11,7 @@ import { benchProofs } from './proofs';
 import { benchStart } from './start';
 import { benchTiles } from './tiles';
 import { benchViews } from './views';
+import { benchWitnessing } from './witnessing';
 
 const benches: Record<string, (args: { events?: number; scale?: number }) => Promise<void>> = {
   append: benchAppend,
@@ -23,6 +24,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   dashboard: benchDashboard,
   mirror: benchMirror,
   tiles: benchTiles,
+  witnessing: benchWitnessing,
 };
 
 async function main(): Promise<void> {

@@ -141,6 +141,7 @@ const envSchema = z.object({
     .min(1, { message: 'accepts a whole number of live feeds ≥ 1' })
     .default(100),
   LEDGER_CORS_ORIGINS: originList.optional(),
+  LEDGER_WITNESS_POLICY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',
@@ -180,6 +181,11 @@ export interface Config {
   liveFeeds: { perToken: number; total: number };
   /** Origins whose pages may call the API from a browser (CORS); empty: none but the server's own. */
   corsOrigins: string[];
+  /**
+   * A tlog-policy file naming the witnesses asked to cosign every checkpoint (`witness <name> <vkey> <url>`) and the
+   * quorum; unset: no witnesses are asked.
+   */
+  witnessPolicyFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     liveFeeds: { perToken: e.LEDGER_LIVE_FEEDS_PER_TOKEN, total: e.LEDGER_LIVE_FEEDS_TOTAL },
     corsOrigins: e.LEDGER_CORS_ORIGINS ?? [],
+    witnessPolicyFile: e.LEDGER_WITNESS_POLICY_FILE ? path.resolve(e.LEDGER_WITNESS_POLICY_FILE) : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

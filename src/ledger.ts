@@ -9,6 +9,9 @@ import { IdempotencyStore } from './application/idempotency';
 import { AuditLog } from './audit/auditLog';
 import { CheckpointJournal } from './audit/checkpointJournal';
 import { loadSigningKey } from './audit/signingKey';
+import { parseVerifierKey } from './audit/signedNote';
+import { parsePolicy, PolicyError, type Policy } from './audit/witnessPolicy';
+import { WitnessSubmitter } from './audit/witnessSubmitter';
 import { ConfigError, type Config } from './config';
 import { ensureDataDir, ensurePrivateFile, warnAboutLooseModes } from './dataDir';
 import type { Logger } from './logger';
@@ -31,6 +34,11 @@ export interface Ledger {
   commands: CommandService;
   /** The Merkle tree and signed checkpoints over the log; the server starts it following. */
   audit: AuditLog;
+  /**
+   * The witnesses' client, when LEDGER_WITNESS_POLICY_FILE names a policy: the server starts it once the audit log
+   * may sign; it submits every checkpoint and keeps the cosignatures.
+   */
+  witnesses: WitnessSubmitter | undefined;
   /** The views (projections/), fed from the log; the server starts it. */
   runner: ProjectionRunner;
   /** Names, pseudonyms or nothing for a person id, as the caller's role allows. */
@@ -134,6 +142,48 @@ export function openAuditLog(
 }
 
 /**
+ * The witness policy of LEDGER_WITNESS_POLICY_FILE, parsed at start before anything is opened: a file that is missing
+ * or breaks tlog-policy is a configuration error naming the line.
+ */
+export function readWitnessPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `invalid LEDGER_WITNESS_POLICY_FILE: cannot read ${file}${code === 'ENOENT' ? ' (there is no such file)' : ` (${code ?? 'error'})`}`,
+    );
+  }
+  try {
+    return parsePolicy(text);
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      throw new ConfigError(
+        `invalid LEDGER_WITNESS_POLICY_FILE: ${file} line ${error.line}: ${error.reason}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * A policy with `log` lines must list this ledger's key among them, since clients that use the same file would
+ * otherwise refuse every checkpoint.
+ */
+export function checkPolicyNamesLedger(policy: Policy, file: string, verifierKey: string): void {
+  const ours = parseVerifierKey(verifierKey);
+  if (
+    policy.logs.length > 0 &&
+    !policy.logs.some((log) => log.key.keyName === ours.keyName && log.key.publicKey.equals(ours.publicKey))
+  ) {
+    throw new ConfigError(
+      `invalid LEDGER_WITNESS_POLICY_FILE: ${file} has log lines but none is this ledger's key ${verifierKey} (clients using the file would refuse every checkpoint)`,
+    );
+  }
+}
+
+/**
  * The views with this configuration. The proposal status view depends on the citizens' initiative threshold, so
  * the threshold is folded into its version: changing the threshold rebuilds that view on the next start.
  */
@@ -147,6 +197,8 @@ export function viewsFor(config: Config) {
 }
 
 export function openLedger(config: Config, logger: Logger): Ledger {
+  const policyFile = config.witnessPolicyFile;
+  const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
   const store = openEventStore(config);
   const privateFile = (name: string): string => {
     const file = path.join(config.dataDir, name);
@@ -156,6 +208,16 @@ export function openLedger(config: Config, logger: Logger): Ledger {
   const vault = new PersonalDataVault(privateFile(dataFiles.personalKeys));
   const idempotency = new IdempotencyStore(privateFile(dataFiles.idempotency));
   const audit = openAuditLog(config, store, logger);
+  let witnesses: WitnessSubmitter | undefined;
+  if (policy !== undefined && policyFile !== undefined) {
+    try {
+      checkPolicyNamesLedger(policy, policyFile, audit.verifierKey);
+    } catch (error) {
+      void audit.close().then(() => store.close());
+      throw error;
+    }
+    witnesses = new WitnessSubmitter({ audit, policy, logger });
+  }
   const commands = new CommandService({
     store,
     vault,
@@ -183,10 +245,12 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     idempotency,
     commands,
     audit,
+    witnesses,
     runner,
     people,
     pseudonyms,
     close: async () => {
+      await witnesses?.stop();
       await runner.stop();
       readModel.close();
       await audit.close(); // first: it takes in the last events while the store is still open

@@ -60,7 +60,13 @@ export function buildApp(
       }),
       readRouter({ runner: ledger.runner, store: ledger.store, people: ledger.people }),
       adminRouter({ runner: ledger.runner }),
-      traceRouter({ runner: ledger.runner, audit: ledger.audit, store: ledger.store, people: ledger.people }),
+      traceRouter({
+        runner: ledger.runner,
+        audit: ledger.audit,
+        store: ledger.store,
+        people: ledger.people,
+        witnesses: ledger.witnesses,
+      }),
       exportsRouter({ runner: ledger.runner, store: ledger.store, pseudonyms: ledger.pseudonyms }),
     ],
     rootRouters: [openApiRouter(), dashboardRouter()],
@@ -68,9 +74,25 @@ export function buildApp(
     readiness: async () => {
       const views = ledger.runner.report();
       const audit = ledger.audit.integrity();
+      // Witnesses are reported, never waited for: a witness that is down or refuses must not stop commands, and
+      // readiness gates the traffic that carries them. An ALARM shows here and in the log (docs/audit.md).
+      const witnesses = ledger.witnesses?.report();
       return {
         ready: ledger.runner.isCaughtUp() && audit.state === 'ok',
-        checks: { views, audit: { ok: audit.state === 'ok', ...audit } },
+        checks: {
+          views,
+          audit: { ok: audit.state === 'ok', ...audit },
+          ...(witnesses
+            ? {
+                witnesses: {
+                  ok:
+                    witnesses.latest?.quorumMet === true &&
+                    witnesses.witnesses.every((w) => w.alarm === null),
+                  ...witnesses,
+                },
+              }
+            : {}),
+        },
       };
     },
     authenticate: authenticate(registry, { failedPerMinute: ledger.config.rateLimit.failedAuthPerMinute }),
@@ -124,6 +146,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     ledger.audit.start().catch(() => undefined);
     // The trail is checked before anything can be recorded on it (a few seconds for a million events).
     await ledger.audit.decided();
+    // Submitting needs a trail that may be signed over; a refusing audit log signs nothing to submit.
+    ledger.witnesses?.start();
     tokens = loadTokens(config.apiTokens, config.dataDir);
     const app = buildApp(ledger, tokens.registry, shutdown.signal);
     const { headersMs, requestMs } = config.timeouts;

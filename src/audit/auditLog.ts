@@ -580,6 +580,11 @@ export class AuditLog {
     return this.cosignatureStore.of(treeSize);
   }
 
+  /** The largest tree size a cosignature of this witness is kept for, if any. */
+  lastCosignedSize(witness: string): number | undefined {
+    return this.cosignatureStore.latestSizeOf(witness);
+  }
+
   /** The checkpoint's signed note with the cosignature lines received for it appended, as clients are served it. */
   cosignedNote(checkpoint: StoredCheckpoint): string {
     return (

@@ -48,6 +48,7 @@ export class CosignatureStore {
     upsert: BetterSqlite3.Statement<[number, string, string, string]>;
     forSize: BetterSqlite3.Statement<[number], CosignatureRow>;
     forSizes: BetterSqlite3.Statement<[number, number], CosignatureRow>;
+    latestOf: BetterSqlite3.Statement<[string], { tree_size: number | null }>;
   };
 
   constructor(db: BetterSqlite3.Database) {
@@ -63,6 +64,7 @@ export class CosignatureStore {
       forSizes: db.prepare(
         `SELECT ${columns} FROM cosignatures WHERE tree_size BETWEEN ? AND ? ORDER BY tree_size, witness`,
       ),
+      latestOf: db.prepare('SELECT MAX(tree_size) AS tree_size FROM cosignatures WHERE witness = ?'),
     };
   }
 
@@ -73,6 +75,11 @@ export class CosignatureStore {
   /** The cosignatures of one tree size, by witness name. */
   of(treeSize: number): StoredCosignature[] {
     return this.stmt.forSize.all(treeSize).map(toCosignature);
+  }
+
+  /** The largest tree size this witness's cosignature is kept for, if any (where the submitter resumes). */
+  latestSizeOf(witness: string): number | undefined {
+    return this.stmt.latestOf.get(witness)?.tree_size ?? undefined;
   }
 
   /** The cosignatures of the sizes from … to (inclusive), for a page of checkpoints. */

@@ -57,6 +57,7 @@ export async function openLedgerApp(env: Record<string, string> = {}): Promise<L
   // As `ledger serve` does: the audit follower logs and retries its own failures.
   ledger.audit.start().catch(() => undefined);
   await ledger.audit.decided(); // as the server does before it listens
+  ledger.witnesses?.start(); // as the server does, when LEDGER_WITNESS_POLICY_FILE is set
   const { registry } = loadTokens(config.apiTokens, config.dataDir);
   const app = buildApp(ledger, registry);
   const withRole = (test: request.Test, role: TestRole): request.Test =>

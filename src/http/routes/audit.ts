@@ -140,7 +140,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
   serve(router, getCheckpoint, (_req, res) => {
     const checkpoint = latest();
     res.json({
-      ...checkpointJson(checkpoint),
+      ...checkpointJson(checkpoint, audit.cosignedNote(checkpoint)),
       publicKey: audit.verifierKey,
       publicKeyRaw: base64(audit.publicKey),
     });
@@ -151,9 +151,11 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     const limit = query.limit ?? DEFAULT_PAGE;
     const page = audit.checkpointPage(query.fromSize ?? 0, limit + 1);
     const next = page.length > limit ? page[limit] : undefined;
+    const items = page.slice(0, limit);
+    const notes = audit.cosignedNotes(items);
     res.json({
       publicKey: audit.verifierKey,
-      items: page.slice(0, limit).map(checkpointJson),
+      items: items.map((checkpoint, i) => checkpointJson(checkpoint, notes[i] as string)),
       nextFromSize: next?.treeSize ?? null,
     });
   });
@@ -215,12 +217,13 @@ function holds(size: number): string {
   return size === 1 ? 'the event at position 0' : `positions 0 … ${size - 1}`;
 }
 
-function checkpointJson(checkpoint: StoredCheckpoint) {
+/** `signedNote` is the note as signed with the witnesses' cosignature lines received for it appended. */
+function checkpointJson(checkpoint: StoredCheckpoint, cosignedNote: string) {
   return {
     origin: checkpoint.origin,
     treeSize: checkpoint.treeSize,
     rootHash: base64(checkpoint.rootHash),
-    signedNote: checkpoint.note,
+    signedNote: cosignedNote,
     createdAt: checkpoint.createdAt,
   };
 }

@@ -9,6 +9,8 @@
 import { Router } from 'express';
 import { positionsFor, traceIndexProjection } from '../../../projections';
 import type { AuditLog } from '../../audit/auditLog';
+import type { StoredCheckpoint } from '../../audit/checkpointStore';
+import type { Witnessing } from '../../audit/witnessSubmitter';
 import type { PersonDirectory } from '../../privacy/personDirectory';
 import { eventLeafBytes } from '../../audit/eventLeaf';
 import { leafHash } from '../../audit/rfc9162';
@@ -20,6 +22,8 @@ import { auditTrailProblem, problems } from '../problem';
 import { traceAnswer } from '../schemas/trace';
 
 const TREE_WAIT_MS = 5_000;
+/** How long a trace waits for the witnesses to cosign a checkpoint signed for it, before answering without. */
+const QUORUM_WAIT_MS = 3_000;
 
 const getProposalTrace: Operation = {
   method: 'get',
@@ -41,8 +45,28 @@ export function traceRouter(deps: {
   audit: AuditLog;
   store: EventStore;
   people: PersonDirectory;
+  witnesses?: Witnessing | undefined;
 }): Router {
   const router = Router();
+
+  /**
+   * The checkpoint a trace of events up to position `last` is proved against: the newest that covers them and meets
+   * the witnesses' quorum; else one covering them (signed now if none does), after a bounded wait for its quorum.
+   */
+  const checkpointFor = async (last: number): Promise<StoredCheckpoint> => {
+    const latest = deps.audit.latestCheckpoint();
+    const witnesses = deps.witnesses;
+    if (witnesses === undefined) {
+      return latest && latest.treeSize > last ? latest : deps.audit.checkpointNow();
+    }
+    if (latest && latest.treeSize > last && witnesses.isWitnessed(latest)) return latest;
+    const witnessed = witnesses.newestWitnessed();
+    if (witnessed && witnessed.treeSize > last && witnesses.isWitnessed(witnessed)) return witnessed;
+    const covering = latest && latest.treeSize > last ? latest : await deps.audit.checkpointNow();
+    await witnesses.waitForQuorum(covering, QUORUM_WAIT_MS);
+    return covering;
+  };
+
   serve(router, getProposalTrace, async (req, res) => {
     const id = pathId(req.params.id, 'proposal');
     const { position, state } = deps.runner.current(traceIndexProjection);
@@ -53,8 +77,7 @@ export function traceRouter(deps: {
       if (deps.audit.integrity().state === 'refusing') throw auditTrailProblem();
       throw problems.unavailable('The audit log has not yet taken in the latest events; try again shortly');
     }
-    let checkpoint = deps.audit.latestCheckpoint();
-    if (!checkpoint || checkpoint.treeSize <= last) checkpoint = await deps.audit.checkpointNow();
+    const checkpoint = await checkpointFor(last);
     const treeSize = checkpoint.treeSize;
     const audience = req.caller?.role ?? 'anonymous';
     const events: unknown[] = [];
@@ -81,7 +104,7 @@ export function traceRouter(deps: {
         origin: checkpoint.origin,
         treeSize,
         rootHash: checkpoint.rootHash.toString('base64'),
-        signedNote: checkpoint.note,
+        signedNote: deps.audit.cosignedNote(checkpoint),
         publicKey: deps.audit.verifierKey,
       },
       events,

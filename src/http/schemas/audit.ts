@@ -9,7 +9,11 @@ export const checkpointAnswer = z.strictObject({
   origin: z.string(),
   treeSize: size,
   rootHash: base64,
-  signedNote: z.string().describe('the C2SP signed note, as signed'),
+  signedNote: z
+    .string()
+    .describe(
+      "the C2SP signed note, as signed, with the witnesses' cosignature lines (tlog-cosignature) appended",
+    ),
   createdAt: z.string().describe('when it was signed (ISO timestamp)'),
 });
 
@@ -50,3 +54,32 @@ export const verifyAnswer = z.strictObject({
   positionsAffected: size,
   firstBadPosition: size.optional(),
 });
+
+/** Readiness's report of the witnesses (LEDGER_WITNESS_POLICY_FILE); it never makes the server not ready. */
+export const witnessingCheck = z
+  .strictObject({
+    ok: z.boolean().describe('the latest checkpoint meets the quorum and no witness raised an alarm'),
+    quorum: z.string().describe("the policy's quorum name"),
+    latest: z
+      .strictObject({
+        treeSize: size,
+        quorumMet: z.boolean(),
+        cosigned: z.array(z.string()),
+        missing: z.array(z.string()),
+      })
+      .nullable()
+      .describe('the latest checkpoint and its cosigners under the policy; null before the first'),
+    witnesses: z.array(
+      z.strictObject({
+        name: z.string(),
+        url: z.string().nullable(),
+        state: z.enum(['pending', 'cosigned', 'retrying', 'alarm', 'not-asked']),
+        lastSizeCosigned: size.nullable(),
+        lastError: z.string().nullable(),
+        alarm: z.string().nullable().describe('the last refusal as inconsistent (a forked history), if any'),
+        lastAttemptAt: z.string().nullable(),
+        lastSuccessAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .describe('the witnesses asked to cosign each checkpoint, reported only: a failing witness stops nothing');

@@ -1,6 +1,7 @@
 /** The answers of the root health routes: liveness, and readiness with the checks that decide it. */
 import { z } from 'zod';
 import { viewReport } from './admin';
+import { witnessingCheck } from './audit';
 
 export const healthAnswer = z.strictObject({ status: z.literal('ok') });
 
@@ -13,5 +14,6 @@ export const readinessAnswer = z.strictObject({
       .looseObject({ ok: z.boolean(), state: z.enum(['checking', 'ok', 'refusing']) })
       .describe('the audit trail: ok, or why it refuses (its problems)')
       .optional(),
+    witnesses: witnessingCheck.optional(),
   }),
 });
