@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { boundedBody } from './boundedBody';
 
 /** A resource that could not be read: too large, refused, unreachable. `path` is relative to the prefix. */
 export class TileReadError extends Error {
@@ -182,7 +183,9 @@ export class TileUrl implements TileSource {
       return { kind: 'failed', reason: tooLarge(declared, limit) };
     }
     try {
-      return { kind: 'done', bytes: await boundedBody(response, limit) };
+      const bytes = await boundedBody(response, limit);
+      if (bytes === null) throw new TileReadError('', `the answer holds more than ${limit} bytes`);
+      return { kind: 'done', bytes };
     } catch (error) {
       if (error instanceof TileReadError) return { kind: 'failed', reason: error.reason };
       return {
@@ -191,25 +194,6 @@ export class TileUrl implements TileSource {
       };
     }
   }
-}
-
-/** The body, read until it passes `limit`: then the rest is cancelled, not read. */
-async function boundedBody(response: Response, limit: number): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.byteLength;
-    if (length > limit) {
-      await reader.cancel();
-      throw new TileReadError('', `the answer holds more than ${limit} bytes`);
-    }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-  }
-  return Buffer.concat(chunks, length);
 }
 
 function failureOf(error: unknown, timeoutMs: number): string {

@@ -25,6 +25,7 @@ import {
 } from './witness';
 import { quorumMet, witnessed, type Policy, type PolicyWitness } from './witnessPolicy';
 import type { Logger } from '../logger';
+import { boundedBody } from './boundedBody';
 
 /**
  * `pending`: nothing answered yet; `cosigned`: the last submission was cosigned; `retrying`: the last one failed
@@ -466,22 +467,11 @@ class WitnessClient {
 
 /** The body as UTF-8 text, refusing more than `limit` bytes or bytes that are not UTF-8. */
 async function readBounded(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new Failure(`${response.status}: the answer is longer than ${limit} bytes`, 'retry');
-    }
-    chunks.push(value);
-  }
+  const bytes = await boundedBody(response, limit);
+  if (bytes === null)
+    throw new Failure(`${response.status}: the answer is longer than ${limit} bytes`, 'retry');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new Failure(`${response.status}: the answer is not UTF-8 text`, 'retry');
   }
