@@ -13,16 +13,9 @@ import { readinessAnswer } from '../../src/http/schemas/health';
 import { fullMandate, openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
 import { makeTempDir } from '../support/tempDir';
 import { startWitnessDouble, type WitnessDouble } from '../support/witnessDouble';
+import { eventually } from '../support/eventually';
 
 const ORIGIN = 'asker.example/ledger';
-
-async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('checkpoints served with witness cosignatures', () => {
   const keys = makeTempDir('witnessed-keys-');

@@ -14,6 +14,7 @@ import { runLedger } from '../support/ledgerBin';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 import { startWitnessProcess, type WitnessProcess } from '../support/witnessProcess';
+import { eventually } from '../support/eventually';
 
 jest.setTimeout(180_000);
 
@@ -24,16 +25,6 @@ interface WitnessingCheck {
   ok: boolean;
   latest: { treeSize: number; quorumMet: boolean } | null;
   witnesses: Array<{ name: string; state: string; alarm: string | null; lastSizeCosigned: number | null }>;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 45_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('R9: a re-signed, altered history gets no cosignature', () => {
@@ -113,12 +104,16 @@ describe('R9: a re-signed, altered history gets no cosignature', () => {
     // 1. The honest history, cosigned by both.
     server = await startServerProcess(env, 30_000);
     for (let i = 0; i < 8; i++) expect(await command(server)).toBe(201);
-    const honest = await eventually(async () => {
-      const checkpoint = await latestNote(server as ServerProcess);
-      return checkpoint.treeSize === 8 && quorumMet(policy, checkpoint.signedNote).met
-        ? checkpoint
-        : undefined;
-    }, 'the honest checkpoint of size 8 is cosigned by both witnesses');
+    const honest = await eventually(
+      async () => {
+        const checkpoint = await latestNote(server as ServerProcess);
+        return checkpoint.treeSize === 8 && quorumMet(policy, checkpoint.signedNote).met
+          ? checkpoint
+          : undefined;
+      },
+      'the honest checkpoint of size 8 is cosigned by both witnesses',
+      45_000,
+    );
     expect(quorumMet(policy, honest.signedNote).cosigned).toEqual([
       'witness.example/w1',
       'witness.example/w2',
@@ -141,10 +136,14 @@ describe('R9: a re-signed, altered history gets no cosignature', () => {
     server = await startServerProcess(env, 30_000);
     const s = server;
     expect(await command(s)).toBe(201); // a refusing witness does not stop commands
-    const alarmed = await eventually(async () => {
-      const { check } = await witnessing(s);
-      return check.witnesses.every((w) => w.state === 'alarm') ? check : undefined;
-    }, 'both witnesses refuse the new history');
+    const alarmed = await eventually(
+      async () => {
+        const { check } = await witnessing(s);
+        return check.witnesses.every((w) => w.state === 'alarm') ? check : undefined;
+      },
+      'both witnesses refuse the new history',
+      45_000,
+    );
     for (const w of alarmed.witnesses) expect(w.alarm).toMatch(/422/);
     expect(alarmed.ok).toBe(false);
     expect(alarmed.latest?.quorumMet).toBe(false);

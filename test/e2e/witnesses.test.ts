@@ -15,6 +15,7 @@ import { runLedger } from '../support/ledgerBin';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 import { startWitnessProcess, type WitnessProcess } from '../support/witnessProcess';
+import { eventually } from '../support/eventually';
 
 jest.setTimeout(120_000);
 
@@ -31,16 +32,6 @@ interface WitnessReport {
   state: string;
   lastSizeCosigned: number | null;
   lastError: string | null;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 45_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('the ledger asks its witnesses (processes on loopback)', () => {
@@ -144,11 +135,17 @@ describe('the ledger asks its witnesses (processes on loopback)', () => {
 
   it('answers commands while witnesses are down or never answer, and every checkpoint gets the two good cosignatures', async () => {
     for (let i = 0; i < 12; i++) expect(await command()).toBe(201);
-    const checkpoints = await eventually(async () => {
-      const { items } = await get<{ items: Checkpoint[] }>('/api/v1/audit/checkpoints');
-      const signed = items.filter((c) => c.treeSize >= 12);
-      return signed.length > 0 && items.every((c) => quorumMet(policy, c.signedNote).met) ? items : undefined;
-    }, 'every checkpoint meets the quorum');
+    const checkpoints = await eventually(
+      async () => {
+        const { items } = await get<{ items: Checkpoint[] }>('/api/v1/audit/checkpoints');
+        const signed = items.filter((c) => c.treeSize >= 12);
+        return signed.length > 0 && items.every((c) => quorumMet(policy, c.signedNote).met)
+          ? items
+          : undefined;
+      },
+      'every checkpoint meets the quorum',
+      45_000,
+    );
     const [k1, k2] = policy.witnesses;
     expect(checkpoints.length).toBeGreaterThan(2);
     for (const checkpoint of checkpoints) {
@@ -178,13 +175,17 @@ describe('the ledger asks its witnesses (processes on loopback)', () => {
     });
     down = back;
     for (let i = 0; i < 3; i++) expect(await command()).toBe(201);
-    const latest = await eventually(async () => {
-      const checkpoint = await get<Checkpoint>('/api/v1/audit/checkpoint');
-      return checkpoint.treeSize >= 15 &&
-        quorumMet(policy, checkpoint.signedNote).cosigned.includes('witness.example/down')
-        ? checkpoint
-        : undefined;
-    }, 'the witness that was down cosigns the latest checkpoint');
+    const latest = await eventually(
+      async () => {
+        const checkpoint = await get<Checkpoint>('/api/v1/audit/checkpoint');
+        return checkpoint.treeSize >= 15 &&
+          quorumMet(policy, checkpoint.signedNote).cosigned.includes('witness.example/down')
+          ? checkpoint
+          : undefined;
+      },
+      'the witness that was down cosigns the latest checkpoint',
+      45_000,
+    );
     expect(verifyCosignature(latest.signedNote, policy.witnesses[2]!.key)).not.toBeNull();
     expect(await report('witness.example/down')).toMatchObject({
       state: 'cosigned',

@@ -26,6 +26,7 @@ import type { SqliteEventStore } from '../../../src/store/sqlite/sqliteEventStor
 import { appendPlausibleEvents, sealedStore } from '../../support/auditedLedger';
 import { makeTempDir } from '../../support/tempDir';
 import { startWitnessDouble, type WitnessDouble } from '../../support/witnessDouble';
+import { eventually } from '../../support/eventually';
 
 jest.setTimeout(30_000);
 
@@ -98,14 +99,6 @@ function policyOf(
 ): Policy {
   const lines = witnesses.map((w) => `witness ${w.name} ${w.vkey}${w.url ? ` ${w.url}` : ''}`);
   return parsePolicy(`${lines.join('\n')}\n${quorum}\n`);
-}
-
-async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('the witness submitter', () => {
