@@ -80,9 +80,32 @@ describe('ledger verify-trace --policy', () => {
       policy(),
     );
     expect(run.stdout).toMatch(/^ok: \d+ events verified/);
-    expect(run.stdout).toContain("policy: the trace's checkpoint meets");
+    expect(run.stdout).toContain('policy: the checkpoint meets');
     expect(run.stdout).not.toContain('pin it with --public-key'); // the policy's log key was pinned
     expect(run.status).toBe(0);
+  });
+
+  it('given --checkpoint, then the policy judges that checkpoint, the one the proofs are held to, not the trace note', () => {
+    const trusted = (signedNote: string): string =>
+      write(
+        'trusted.json',
+        JSON.stringify({ ...real.trace.checkpoint, publicKey: real.publicKey, signedNote }),
+      );
+    const cosigned = [cosignatureLine(note, a), cosignatureLine(note, b)];
+    // A cosigned note in the trace vouches for nothing when the checkpoint the proofs use carries no cosignature:
+    // otherwise a genuine cosigned note could be shipped beside proofs to a forked root no witness saw.
+    const unwitnessed = verifyTrace(traceWith(cosigned), '--checkpoint', trusted(note), '--policy', policy());
+    expect(unwitnessed.stdout).toContain('cosigned by 0 of the 2 witnesses the policy requires');
+    expect(unwitnessed.status).toBe(1);
+    const witnessed = verifyTrace(
+      traceWith([]),
+      '--checkpoint',
+      trusted(note + cosigned.join('')),
+      '--policy',
+      policy(),
+    );
+    expect(witnessed.stdout).toMatch(/^ok: \d+ events verified/);
+    expect(witnessed.status).toBe(0);
   });
 
   it('given a checkpoint cosigned by one, then it is not verified: who cosigned, who did not, what the quorum needs', () => {

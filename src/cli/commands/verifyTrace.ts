@@ -56,9 +56,10 @@ the two must verify (docs/audit.md, "Checking that the log only grew"): give it,
   --server URL        fetch that consistency proof from the ledger at URL (e.g. https://ledger.example); the
                       proof is verified, so the server need not be trusted
   --policy FILE       a witness policy (C2SP tlog-policy; docs/audit.md, "Checking with a witness policy"): the
-                      trace's checkpoint, with the cosignatures appended to its signedNote, must be signed by one
-                      of the policy's logs and cosigned so that its quorum is met, else it is not verified; when
-                      the policy lists logs and --public-key is not given, the log key that signed it is pinned
+                      checkpoint the proofs are held to (--checkpoint's, else the trace's), with the cosignatures
+                      appended to its signedNote, must be signed by one of the policy's logs and cosigned so that its
+                      quorum is met, else it is not verified; when the policy lists logs and --public-key is not
+                      given, the log key that signed it is pinned
 
 Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or unreadable files.`,
 
@@ -92,9 +93,10 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
       );
       return 2;
     }
-    // The note as the trace carries it, cosignature lines appended: what the policy judges.
-    const own = (trace as { checkpoint?: { signedNote?: unknown } } | null)?.checkpoint?.signedNote;
-    const note = typeof own === 'string' ? own : '';
+    // The policy judges the checkpoint the proofs are held to — the trusted one (--checkpoint, else the trace's), with
+    // its cosignature lines. Judging the trace's own note while its proofs lead to another checkpoint would let a
+    // genuine cosigned note vouch for a forked root no witness saw.
+    const note = trusted.data.signedNote;
     const verdict = policy === undefined ? undefined : verifyUnderPolicy(policy, note);
     const policyLog = policy === undefined ? null : checkpointLog(policy, note);
     const pinned =
@@ -114,7 +116,7 @@ Exit code: 0 verified, 1 a problem was found (each is printed), 2 bad usage or u
         ? []
         : [
             verdict.met
-              ? `policy: the trace's checkpoint meets ${String(args.options.policy)}`
+              ? `policy: the checkpoint meets ${String(args.options.policy)}`
               : `not verified under the policy ${String(args.options.policy)}:`,
             ...explainVerdict(verdict).map((line) => `  ${line}`),
           ];
