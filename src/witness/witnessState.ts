@@ -67,6 +67,11 @@ export class WitnessStateError extends Error {
 }
 
 export class WitnessState {
+  /**
+   * The newest head this process has seen per origin: the file may be changed while the witness runs (a row deleted,
+   * an older copy put in its place, a trigger that undoes writes), and a head that goes back is refused, not believed.
+   */
+  private readonly highWater = new Map<string, { treeSize: number; rootHash: Buffer }>();
   private readonly stmt: {
     head: Database.Statement<[string], HeadRow>;
     all: Database.Statement<[], HeadRow>;
@@ -76,6 +81,8 @@ export class WitnessState {
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
+    /** The file's inode when opened: another file put at the path (or none) is not the memory this process holds. */
+    private readonly inode: number,
   ) {
     const columns = COLUMNS.join(', ');
     this.stmt = {
@@ -112,8 +119,8 @@ export class WitnessState {
       db.pragma('busy_timeout = 5000');
       db.transaction(() => initialise(db, file, created)).immediate();
       if (created) syncFolder(path.dirname(path.resolve(file)));
-      const state = new WitnessState(db, file);
-      for (const row of state.stmt.all.all()) checkRow(row, file);
+      const state = new WitnessState(db, file, fs.statSync(file).ino);
+      for (const head of state.heads()) state.remember(head);
       return { state, created };
     } catch (error) {
       db.close();
@@ -143,15 +150,55 @@ export class WitnessState {
       return { outcome: decideAddCheckpoint(null, body, logs, key, now), stored: null };
     return this.db
       .transaction((): AddCheckpointDecision => {
+        this.assertSameFile();
         const stored = this.head(origin);
+        this.assertNotBehind(origin, stored);
         const outcome = decideAddCheckpoint(stored, body, logs, key, now);
         if (outcome.status === 200) {
           const { treeSize, rootHash } = outcome.state;
           this.stmt.upsert.run(origin, treeSize, rootHash, outcome.cosignedCheckpoint, now);
+          // Read back before the cosignature may leave: what is on disk must be the head just cosigned.
+          const written = this.head(origin);
+          if (written === null || written.treeSize !== treeSize || !written.rootHash.equals(rootHash))
+            throw new WitnessStateError(
+              `${this.file}: the head of ${JSON.stringify(origin)} did not stay as written; the witness state was changed behind its back`,
+            );
+          this.remember(written);
         }
         return { outcome, stored };
       })
       .immediate();
+  }
+
+  private remember(head: WitnessLogState): void {
+    this.highWater.set(head.origin, { treeSize: head.treeSize, rootHash: Buffer.from(head.rootHash) });
+  }
+
+  /** The stored head is at least the newest this process saw for the origin, and the same there. */
+  private assertNotBehind(origin: string, stored: WitnessedHead | null): void {
+    const seen = this.highWater.get(origin);
+    if (seen === undefined) return;
+    const behind =
+      stored === null ||
+      stored.treeSize < seen.treeSize ||
+      (stored.treeSize === seen.treeSize && !stored.rootHash.equals(seen.rootHash));
+    if (behind)
+      throw new WitnessStateError(
+        `${this.file}: the head of ${JSON.stringify(origin)} went back from size ${seen.treeSize} to ${stored === null ? 'none' : stored.treeSize}; the witness state was changed behind its back (restore it from a backup no older than what it cosigned, then restart)`,
+      );
+  }
+
+  private assertSameFile(): void {
+    let inode: number | null = null;
+    try {
+      inode = fs.statSync(this.file).ino;
+    } catch {
+      // no file at the path
+    }
+    if (inode !== this.inode)
+      throw new WitnessStateError(
+        `${this.file} was ${inode === null ? 'removed' : 'replaced by another file'} while the witness ran; it stops cosigning until restarted on a state it can trust`,
+      );
   }
 
   /**
@@ -199,6 +246,25 @@ function initialise(db: Database.Database, file: string, created: boolean): void
     .map((c) => c.name);
   if (tables.join() !== 'log_heads' || columns.join() !== COLUMNS.join())
     throw new WitnessStateError(`${file}: the witness state's table was changed`);
+  // Exactly the objects the witness creates: a trigger or view added to the file could undo or fake its writes.
+  const objects = db
+    .prepare<[], { type: string; name: string; sql: string | null }>(
+      'SELECT type, name, sql FROM sqlite_schema ORDER BY type, name',
+    )
+    .all();
+  const expected = [
+    { type: 'index', name: 'sqlite_autoindex_log_heads_1', sql: null },
+    { type: 'table', name: 'log_heads', sql: SCHEMA_SQL.trim().replace(/;$/, '') },
+  ];
+  if (JSON.stringify(objects) !== JSON.stringify(expected))
+    throw new WitnessStateError(
+      `${file}: the witness state holds other schema objects than its table (${
+        objects
+          .filter((o) => !expected.some((e) => e.type === o.type && e.name === o.name))
+          .map((o) => `${o.type} ${o.name}`)
+          .join(', ') || 'its table was redefined'
+      })`,
+    );
 }
 
 /** A stored row, held to what the witness itself writes. */

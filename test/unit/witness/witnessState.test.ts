@@ -166,6 +166,17 @@ describe('a state file that is not a witness state is refused, never taken for a
     const extraTable = stateAt100();
     tamper(extraTable, 'CREATE TABLE other (x)');
     refused(extraTable, /table was changed/);
+
+    // A trigger that puts the old head back after every write would turn the fork protection off, silently.
+    const trigger = stateAt100();
+    tamper(
+      trigger,
+      'CREATE TRIGGER keep_old AFTER UPDATE ON log_heads BEGIN UPDATE log_heads SET tree_size = OLD.tree_size, root_hash = OLD.root_hash, cosigned_checkpoint = OLD.cosigned_checkpoint WHERE origin = NEW.origin; END',
+    );
+    refused(trigger, /other schema objects than its table \(trigger keep_old\)/);
+    const view = stateAt100();
+    tamper(view, 'CREATE VIEW v AS SELECT 1');
+    refused(view, /view v/);
     expect(WITNESS_STATE_APPLICATION_ID).toBe(0x746c7774);
   });
 
@@ -203,6 +214,55 @@ describe('a state file that is not a witness state is refused, never taken for a
     expect(db.prepare('SELECT tree_size FROM log_heads').pluck().get()).toBe(100);
     db.close();
   });
+
+  test.each([
+    ['its row deleted', (file: string) => tamper(file, 'DELETE FROM log_heads')],
+    [
+      'an older copy written over it in place',
+      (file: string) => {
+        const older = stateAt100();
+        fs.writeFileSync(file, fs.readFileSync(older));
+      },
+    ],
+    [
+      'a trigger added that undoes its writes',
+      (file: string) =>
+        tamper(
+          file,
+          'CREATE TRIGGER keep_old AFTER UPDATE ON log_heads BEGIN UPDATE log_heads SET tree_size = OLD.tree_size, root_hash = OLD.root_hash, cosigned_checkpoint = OLD.cosigned_checkpoint WHERE origin = NEW.origin; END',
+        ),
+    ],
+    ['the file removed', (file: string) => fs.rmSync(file)],
+    [
+      'another file put at its path',
+      (file: string) => {
+        const other = stateAt100();
+        fs.renameSync(other, file);
+      },
+    ],
+  ])(
+    'the state with %s while the witness runs: a fork from the older head is refused, not cosigned',
+    (_what, change) => {
+      const file = freshFile();
+      const state = opened(file);
+      expect(state.addCheckpoint(log.request(0, 100), LOGS, KEY, NOW).outcome.status).toBe(200);
+      expect(state.addCheckpoint(log.request(100, 200), LOGS, KEY, NOW).outcome.status).toBe(200);
+      change(file);
+      // From the head at 100 (or none) a fork would be consistent; the witness has cosigned 200 and must remember it.
+      const cosigned = (request: string): boolean => {
+        try {
+          return state.addCheckpoint(request, LOGS, KEY, NOW).outcome.status === 200;
+        } catch (error) {
+          expect(error).toBeInstanceOf(WitnessStateError);
+          return false;
+        }
+      };
+      expect([cosigned(fork.request(100, 150)), cosigned(fork.request(0, 150))]).toEqual([false, false]);
+      // Nor does a write it cannot keep let a cosignature out (a trigger undoes it; the other files are not its own).
+      expect(() => state.addCheckpoint(log.request(200, 300), LOGS, KEY, NOW)).toThrow(WitnessStateError);
+      state.close();
+    },
+  );
 
   test('a row deleted behind its back is a lost history: the start is allowed, the size falls to 0', () => {
     // What the witness cannot tell from its own file; docs/witness.md says why the state is backed up.
