@@ -41,7 +41,8 @@ export class TileFolder implements TileSource {
   async read(resource: string, limit: number): Promise<Buffer | null> {
     let fd: number;
     try {
-      fd = fs.openSync(path.join(this.location, resource), 'r');
+      // Non-blocking: opening a FIFO put in the folder would otherwise wait for a writer for ever.
+      fd = fs.openSync(path.join(this.location, resource), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new TileReadError(

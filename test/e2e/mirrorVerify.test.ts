@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import type { KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -215,6 +216,22 @@ describe('ledger mirror verify', () => {
         (at) =>
           fs.writeFileSync(path.join(at, 'checkpoint'), checkpointNote(log, SIZE, generateSigningKey())),
         `FAILED: checkpoint: is not signed by ${ORIGIN}`,
+      ],
+      [
+        'a FIFO in place of a tile (opening it would wait for a writer for ever)',
+        (at) => {
+          fs.rmSync(path.join(at, 'tile/0/100'));
+          execFileSync('mkfifo', [path.join(at, 'tile/0/100')]);
+        },
+        'FAILED: tile/0/100: is not a file',
+      ],
+      [
+        'a FIFO in place of the checkpoint',
+        (at) => {
+          fs.rmSync(path.join(at, 'checkpoint'));
+          execFileSync('mkfifo', [path.join(at, 'checkpoint')]);
+        },
+        'checkpoint: is not a file',
       ],
     ])('when %s, then it exits 1 naming what is wrong', (name, change, message) => {
       const at = fresh(name.replace(/\W+/g, '-'));
