@@ -211,6 +211,7 @@ function parsePolicy(text) {
       if (typeof key === 'string') no(`the log key has ${key}`);
       const hex = key.publicKey.toString('hex');
       if (logKeys.has(hex)) no('a duplicate log');
+      if (witnessKeys.has(hex)) no('a log that witnesses itself');
       logKeys.add(hex);
       policy.logs.push({ ...key, url: url(rest[1]), line: n });
     } else if (keyword === 'witness') {
@@ -220,6 +221,7 @@ function parsePolicy(text) {
       define(rest[0]);
       const hex = key.publicKey.toString('hex');
       if (witnessKeys.has(hex)) no('a duplicate witness');
+      if (logKeys.has(hex)) no('a log that witnesses itself');
       witnessKeys.add(hex);
       policy.witnesses.push({ policyName: rest[0], ...key, url: url(rest[2]), line: n });
     } else if (keyword === 'group') {

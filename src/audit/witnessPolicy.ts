@@ -8,7 +8,7 @@
  * allow: an unknown keyword, a missing or extra item, a name defined twice (witnesses and groups share one namespace,
  * `none` included), a member or quorum name not defined on a preceding line (which also rules out cycles), `none` as
  * a member, a name listed as a group member more than once, k outside 1..n, two log (or witness) lines wrapping the
- * same public key, a vkey of the wrong signature type (0x01 for logs, 0x04 cosignature/v1 for witnesses), a URL that
+ * same public key, a witness wrapping a log's public key (the log's key holder could cosign alone), a vkey of the wrong signature type (0x01 for logs, 0x04 cosignature/v1 for witnesses), a URL that
  * does not parse, a control character other than tab, and no quorum line or two of them.
  *
  * Pure: no file system, no network. The text is taken as a JavaScript string (the caller decodes the file, UTF-8
@@ -126,6 +126,9 @@ export function parsePolicy(text: string): Policy {
         const key = parseKey(vkey, 'log', fail);
         const twin = logKeys.get(key.publicKey.toString('hex'));
         if (twin !== undefined) fail(`duplicate log: the public key of line ${twin} again`);
+        const witnessing = witnessKeys.get(key.publicKey.toString('hex'));
+        if (witnessing !== undefined)
+          fail(`the public key of the witness on line ${witnessing}: a log cannot witness itself`);
         logKeys.set(key.publicKey.toString('hex'), line);
         logs.push({ vkey, key, url: url === undefined ? null : checkUrl(url, fail), line });
         return;
@@ -137,6 +140,8 @@ export function parsePolicy(text: string): Policy {
         defineName(name);
         const twin = witnessKeys.get(key.publicKey.toString('hex'));
         if (twin !== undefined) fail(`duplicate witness: the public key of line ${twin} again`);
+        const log = logKeys.get(key.publicKey.toString('hex'));
+        if (log !== undefined) fail(`the public key of the log on line ${log}: a log cannot witness itself`);
         witnessKeys.set(key.publicKey.toString('hex'), line);
         witnesses.push({ name, vkey, key, url: url === undefined ? null : checkUrl(url, fail), line });
         return;

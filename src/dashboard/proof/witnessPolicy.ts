@@ -106,6 +106,7 @@ async function parseLines(text: string): Promise<BrowserPolicy> {
       if (key === null) return fail('the log key is not an Ed25519 note verifier key (type 0x01)');
       const hex = hexOf(key.publicKey);
       if (logKeys.has(hex)) fail('a duplicate log');
+      if (witnessKeys.has(hex)) fail('a log that witnesses itself');
       logKeys.add(hex);
       checkUrl(args[1]);
       policy.logs.push({ key, line });
@@ -117,6 +118,7 @@ async function parseLines(text: string): Promise<BrowserPolicy> {
       define(name);
       const hex = hexOf(key.publicKey);
       if (witnessKeys.has(hex)) fail('a duplicate witness');
+      if (logKeys.has(hex)) fail('a log that witnesses itself');
       witnessKeys.add(hex);
       checkUrl(args[2]);
       policy.witnesses.push({ name, key, line });

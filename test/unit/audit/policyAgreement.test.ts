@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import path from 'node:path';
+import { encodeWitnessVerifierKey } from '../../../src/audit/cosignature';
 import {
   encodeVerifierKey,
   generateSigningKey,
@@ -77,6 +78,11 @@ const policyLine: fc.Arbitrary<string> = fc.oneof(
     )
     .map(([name, i, url]) => `witness ${name} ${witnesses[i]!.vkey}${url}`),
   fc.constantFrom(`witness x ${logVkey}`, 'witness y', `witness z ${stranger.vkey}`),
+  // one public key as a log and as a witness, in either order: refused by all three
+  fc.constantFrom(
+    `witness self ${encodeWitnessVerifierKey(ORIGIN, publicKeyFromPrivate(logKey))}`,
+    `log ${encodeVerifierKey('w.example/log', publicKeyFromPrivate(witnesses[0]!.key))}`,
+  ),
   fc
     .tuple(
       fc.constantFrom(...names),

@@ -185,14 +185,16 @@ describe('a policy with every construct', () => {
     expect(odd.groups[0]).toMatchObject({ name: 'any', threshold: 2, members: ['X\u00a0Y', 'all'] });
   });
 
-  it('given one key as a log (0x01) and as a witness (0x04), when parsed, then both are kept: duplicates are within a kind', () => {
-    const publicKey = publicKeyFromPrivate(logKey);
-    const both = parsePolicy(
-      `log ${LOG_VKEY}\nwitness self ${encodeWitnessVerifierKey(ORIGIN, publicKey)}\nquorum self\n`,
-    );
-    expect(both.logs[0]?.key.publicKey.equals(both.witnesses[0]?.key.publicKey ?? Buffer.alloc(0))).toBe(
-      true,
-    );
+  it('given one key as a log (0x01) and as a witness (0x04), in either order, then it is refused: the log could cosign alone', () => {
+    const self = encodeWitnessVerifierKey(ORIGIN, publicKeyFromPrivate(logKey));
+    expect(refusal(`log ${LOG_VKEY}\nwitness self ${self}\nquorum self\n`)).toMatchObject({
+      line: 2,
+      reason: expect.stringMatching(/the public key of the log on line 1: a log cannot witness itself/),
+    });
+    expect(refusal(`witness self ${self}\nlog ${LOG_VKEY}\nquorum self\n`)).toMatchObject({
+      line: 2,
+      reason: expect.stringMatching(/the public key of the witness on line 1: a log cannot witness itself/),
+    });
   });
 
   it('given a CRLF copy of a one-line policy, when parsed, then the carriage return is refused on line 1', () => {
