@@ -90,10 +90,15 @@ interface Answer {
   contentType: string | undefined;
 }
 
+/**
+ * Why a submission failed, in the ledger's own words (`message`, shown in /readyz, which anyone may read) and, apart,
+ * what the witness said (`said`, logged only: a witness's text is not the ledger's to publish).
+ */
 class Failure extends Error {
   constructor(
     message: string,
     readonly kind: 'retry' | 'alarm',
+    readonly said?: string,
   ) {
     super(message);
   }
@@ -237,6 +242,8 @@ class WitnessClient {
   private alarm: string | null = null;
   private lastAttemptAt: string | null = null;
   private lastSuccessAt: string | null = null;
+  /** Whether a submission was made since start (the first one is made even for a checkpoint it cosigned). */
+  private probed = false;
 
   constructor(
     readonly witness: PolicyWitness,
@@ -318,7 +325,10 @@ class WitnessClient {
   /** One submission of `checkpoint`, with one resubmission from the size a 409 gives. */
   private async round(first: StoredCheckpoint): Promise<RoundResult> {
     let checkpoint = first;
-    if (this.knownSize === checkpoint.treeSize && this.hasCosignature(checkpoint)) return 'cosigned';
+    // Already cosigned: not again, except once after start, which tells whether the witness is there at all.
+    if (this.probed && this.knownSize === checkpoint.treeSize && this.hasCosignature(checkpoint))
+      return 'cosigned';
+    this.probed = true;
     this.lastAttemptAt = this.settings.clock().toISOString();
     let oldSize = this.knownSize !== null && this.knownSize <= checkpoint.treeSize ? this.knownSize : 0;
     try {
@@ -338,6 +348,7 @@ class WitnessClient {
               'alarm',
             );
           }
+          if (this.knownSize !== null && parsed.size < this.knownSize) this.wentBack(parsed.size);
           this.knownSize = parsed.size;
           if (attempt > 0) {
             throw new Failure(`the witness answered 409 again (its size ${parsed.size})`, 'retry');
@@ -349,11 +360,12 @@ class WitnessClient {
         }
         if (parsed.status === 422) {
           throw new Failure(
-            `the witness refused the checkpoint as inconsistent with what it cosigned (422: ${parsed.message})`,
+            'the witness refused the checkpoint as inconsistent with what it cosigned (422)',
             'alarm',
+            parsed.message,
           );
         }
-        throw new Failure(this.statusMessage(parsed.status, parsed.message), 'retry');
+        throw new Failure(this.statusMessage(parsed.status), 'retry', parsed.message);
       }
     } catch (error) {
       if (this.stopped) return 'retry'; // the request was cut off by stop(): nothing to report
@@ -364,12 +376,12 @@ class WitnessClient {
     }
   }
 
-  private statusMessage(status: number, message: string): string {
+  private statusMessage(status: number): string {
     if (status === 403 || status === 404) {
-      return `${status}: the witness does not know this log or its key (check the witness's policy): ${message}`;
+      return `${status}: the witness does not know this log or its key (check the witness's policy)`;
     }
     if (status >= 300 && status < 400) return `${status}: redirects are not followed`;
-    return `${status}: ${message}`;
+    return `${status}: the witness did not cosign (its answer is in the server's log)`;
   }
 
   /** Stores the first line that is this witness's valid cosignature of this checkpoint; anything else is an error. */
@@ -416,15 +428,34 @@ class WitnessClient {
       this.alarm = `${this.settings.clock().toISOString()} ${failure.message}`;
       const oldRoot = oldSize <= this.audit.treeSize() ? this.audit.merkle.rootAt(oldSize) : undefined;
       this.logger.error(
-        { ...context, oldRootHash: oldRoot?.toString('base64'), reason: failure.message },
+        {
+          ...context,
+          oldRootHash: oldRoot?.toString('base64'),
+          reason: failure.message,
+          witnessSaid: failure.said,
+        },
         "ALARM: a witness refused this ledger's checkpoint as inconsistent with the history it cosigned: this is what a forked (rewritten) history looks like from outside",
       );
       return;
     }
     this.state = 'retrying';
     this.logger.warn(
-      { ...context, reason: failure.message, retryInMs: this.retryDelayMs },
+      { ...context, reason: failure.message, witnessSaid: failure.said, retryInMs: this.retryDelayMs },
       'witness did not cosign the checkpoint; retrying',
+    );
+  }
+
+  /**
+   * The witness says it last cosigned a smaller size than it did for this ledger: its state was lost or rolled back,
+   * so it would have cosigned a fork from that size. Not the log's fault, and it is asked again from its size, but
+   * its operator must know: kept as the alarm and logged at error level.
+   */
+  private wentBack(size: number): void {
+    const message = `the witness's state went back: it cosigned size ${this.knownSize} of this log, and now says it last cosigned ${size}; its state was lost or restored from an older copy, so its protection lapsed in between (its operator should restore the newest state)`;
+    this.alarm = `${this.settings.clock().toISOString()} ${message}`;
+    this.logger.error(
+      { witness: this.witness.name, url: this.witness.url, cosigned: this.knownSize, saysCosigned: size },
+      `ALARM: ${message}`,
     );
   }
 

@@ -390,6 +390,67 @@ describe('the witness submitter', () => {
     await eventually(() => s.isWitnessed(second));
     expect(w.requests.slice(asked).map((r) => r.split('\n')[0])).toEqual(['old 5']);
   });
+
+  it('at a restart with the latest checkpoint cosigned already, asks each witness once more: one that is gone is noticed', async () => {
+    const w = await double('witness.example/w');
+    const gone = await double('witness.example/gone');
+    const policy = policyOf(
+      [
+        { name: w.name, vkey: w.vkey, url: w.url },
+        { name: gone.name, vkey: gone.vkey, url: gone.url },
+      ],
+      'group both all witness.example/w witness.example/gone\nquorum both',
+    );
+    let s = startSubmitter(policy);
+    const first = await fixture.grow(5);
+    await eventually(() => s.isWitnessed(first));
+    await s.stop();
+    await gone.close();
+    const asked = w.requests.length;
+    s = startSubmitter(policy);
+    await eventually(() => reportOf(gone.name)?.state === 'retrying');
+    await eventually(() => reportOf(w.name)?.state === 'cosigned');
+    // The same checkpoint again, from its own size: the witness cosigns it once more, and is known to be there.
+    expect(w.requests.slice(asked).map((r) => r.split('\n')[0])).toEqual(['old 5']);
+    expect(reportOf(w.name)?.lastSuccessAt).not.toBeNull();
+    expect(s.isWitnessed(first)).toBe(true);
+  });
+
+  it("raises the alarm when a witness's state goes back (lost, or restored from an older copy), and asks it again from its size", async () => {
+    const w = await double('witness.example/w');
+    const policy = policyOf([{ name: w.name, vkey: w.vkey, url: w.url }], 'quorum witness.example/w');
+    const s = startSubmitter(policy);
+    const first = await fixture.grow(5);
+    await eventually(() => s.isWitnessed(first));
+    w.state.clear(); // the witness forgot this log: it would now cosign a fork from size 0
+    const second = await fixture.grow(3);
+    await eventually(() => s.isWitnessed(second));
+    expect(w.requests.slice(-2).map((r) => r.split('\n')[0])).toEqual(['old 5', 'old 0']);
+    expect(reportOf(w.name)).toMatchObject({
+      state: 'cosigned',
+      alarm: expect.stringMatching(
+        /state went back: it cosigned size 5 of this log, and now says it last cosigned 0/,
+      ),
+    });
+    expect(fixture.logLines.some((l) => l.includes('ALARM') && l.includes('state went back'))).toBe(true);
+  });
+
+  it("keeps a witness's own words out of the report anyone may read, and in the log", async () => {
+    const w = await double('witness.example/w', {
+      behaviour: () => ({
+        status: 500,
+        body: 'URGENT: the ledger was hacked, go to https://evil.example/reset\n',
+      }),
+    });
+    const s = startSubmitter(
+      policyOf([{ name: w.name, vkey: w.vkey, url: w.url }], 'quorum witness.example/w'),
+    );
+    await fixture.grow(2);
+    await eventually(() => reportOf(w.name)?.state === 'retrying');
+    expect(JSON.stringify(s.report())).not.toContain('evil.example');
+    expect(reportOf(w.name)?.lastError).toMatch(/^500: the witness did not cosign/);
+    expect(fixture.logLines.some((l) => l.includes('evil.example'))).toBe(true);
+  });
 });
 
 describe('LEDGER_WITNESS_POLICY_FILE', () => {
