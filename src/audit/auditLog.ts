@@ -22,7 +22,14 @@ import { CheckpointStore, type StoredCheckpoint } from './checkpointStore';
 import { CosignatureStore, type StoredCosignature } from './cosignatureStore';
 import { MerkleLog } from './merkleLog';
 import { storedEventLeafHash } from './eventLeaf';
-import { encodeVerifierKey, publicKeyFromPrivate, signCheckpoint, verifyCheckpointNote } from './signedNote';
+import {
+  encodeVerifierKey,
+  isNoteSafe,
+  parseSignatureLines,
+  publicKeyFromPrivate,
+  signCheckpoint,
+  verifyCheckpointNote,
+} from './signedNote';
 import { compareTrail, sealProblems, type TrailComparison, type TrailProblem } from './trailIntegrity';
 
 export interface AuditLogOptions {
@@ -585,15 +592,13 @@ export class AuditLog {
     return this.cosignatureStore.latestSizeOf(witness);
   }
 
-  /** The checkpoint's signed note with the cosignature lines received for it appended, as clients are served it. */
+  /**
+   * The checkpoint's signed note with the cosignature lines received for it appended, as clients are served it. Only
+   * lines of the signature line's form are appended: a row put into the file behind the server's back that is not one
+   * would make the whole note unreadable, the log's own signature included (clients still check every line).
+   */
   cosignedNote(checkpoint: StoredCheckpoint): string {
-    return (
-      checkpoint.note +
-      this.cosignatureStore
-        .of(checkpoint.treeSize)
-        .map((c) => c.line)
-        .join('')
-    );
+    return checkpoint.note + wellFormed(this.cosignatureStore.of(checkpoint.treeSize).map((c) => c.line));
   }
 
   /** The cosigned notes of a page of checkpoints, in one query. */
@@ -603,7 +608,7 @@ export class AuditLog {
     const first = checkpoints[0]!.treeSize;
     const last = checkpoints[checkpoints.length - 1]!.treeSize;
     for (const c of this.cosignatureStore.between(Math.min(first, last), Math.max(first, last))) {
-      lines.set(c.treeSize, (lines.get(c.treeSize) ?? '') + c.line);
+      lines.set(c.treeSize, (lines.get(c.treeSize) ?? '') + wellFormed([c.line]));
     }
     return checkpoints.map((c) => c.note + (lines.get(c.treeSize) ?? ''));
   }
@@ -660,6 +665,11 @@ export class AuditLog {
     }
     this.checkpointStore.setMeta(ORIGIN_META_KEY, this.origin);
   }
+}
+
+/** The lines that are each one signature line (`— <name> <base64>` and its newline), joined. */
+function wellFormed(lines: readonly string[]): string {
+  return lines.filter((line) => isNoteSafe(line) && parseSignatureLines(line)?.length === 1).join('');
 }
 
 /** A checkpoint as the journal writes it. */

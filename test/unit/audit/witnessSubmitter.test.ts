@@ -435,6 +435,29 @@ describe('the witness submitter', () => {
     expect(fixture.logLines.some((l) => l.includes('ALARM') && l.includes('state went back'))).toBe(true);
   });
 
+  it('serves no stored line that is not a signature line: a row put in behind its back cannot make the note unreadable', async () => {
+    const checkpoint = await fixture.grow(3);
+    const at = (line: string) => ({
+      treeSize: checkpoint.treeSize,
+      witness: line.slice(0, 8),
+      line,
+      receivedAt: 'x',
+    });
+    for (const line of [
+      'garbage without newline',
+      '— two\n— lines AAAA\n',
+      '\n',
+      '— w.example AAAAAAAAAAAA\n',
+    ]) {
+      fixture.audit.addCosignature(at(line));
+    }
+    const note = fixture.audit.cosignedNote(checkpoint);
+    // The one line of a signature line's form is served (clients judge it); the others are not.
+    expect(note).toBe(`${checkpoint.note}— w.example AAAAAAAAAAAA\n`);
+    expect(splitNote(note)?.signatures.map((x) => x.name)).toEqual([ORIGIN, 'w.example']);
+    expect(fixture.audit.cosignedNotes([checkpoint])).toEqual([note]);
+  });
+
   it("keeps a witness's own words out of the report anyone may read, and in the log", async () => {
     const w = await double('witness.example/w', {
       behaviour: () => ({
