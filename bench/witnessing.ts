@@ -65,6 +65,8 @@ async function startWitness(dir: string, name: string, logVkey: string): Promise
       policyFile,
       '--state',
       path.join(dir, 'state.sqlite'),
+      '--port',
+      '0',
     ],
     { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );

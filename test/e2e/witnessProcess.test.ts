@@ -90,9 +90,30 @@ describe('ledger witness serve refuses to start on a bad key, policy or state (e
     fs.writeFileSync(policyFile, witnessPolicyText([logVkey]));
   });
   const serve = (overrides: Record<string, string> = {}) => {
-    const options = { key: keyFile, policy: policyFile, state: path.join(dir, 'state.sqlite'), ...overrides };
+    const options = {
+      key: keyFile,
+      policy: policyFile,
+      state: path.join(dir, 'state.sqlite'),
+      port: '0',
+      ...overrides,
+    };
     return runLedger(['witness', 'serve', ...Object.entries(options).flatMap(([k, v]) => [`--${k}`, v])]);
   };
+
+  test('no --port: the ledgers name the port in their policies, so it is not left to chance', () => {
+    const run = runLedger([
+      'witness',
+      'serve',
+      '--key',
+      keyFile,
+      '--policy',
+      policyFile,
+      '--state',
+      path.join(dir, 's.sqlite'),
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--port is required/);
+  });
 
   test('a key file group or others may read', () => {
     const loose = path.join(dir, 'loose.key');

@@ -168,7 +168,7 @@ function reportPolicy(report: PolicyReport): string {
     lines.push(
       report.newestMet === null
         ? '  no older checkpoint meets the policy either'
-        : `  the newest checkpoint that meets it: tree size ${report.newestMet.treeSize.toLocaleString('en')}, signed ${report.newestMet.createdAt} (a witness lagging behind, or refusing what followed: see \`ledger audit status\` and the server's log)`,
+        : `  the newest checkpoint that meets it: tree size ${report.newestMet.treeSize.toLocaleString('en')}, signed ${report.newestMet.createdAt} (a witness lagging behind, or refusing what followed: see the server's GET /readyz, checks.witnesses, and its log)`,
     );
     if (report.awaitingCosignature)
       lines.push(

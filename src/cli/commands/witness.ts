@@ -13,7 +13,7 @@ import { WitnessState, WitnessStateError } from '../../witness/witnessState';
 import type { ParsedArgs } from '../args';
 
 const usage = `ledger witness keygen --name NAME --out KEYFILE
-ledger witness serve --key KEYFILE --policy POLICYFILE --state STATEFILE [--port N] [--host H]
+ledger witness serve --key KEYFILE --policy POLICYFILE --state STATEFILE --port N [--host H]
 
 A C2SP tlog-witness (https://c2sp.org/tlog-witness) for the ledger's checkpoints, run by a third party. See
 docs/witness.md.
@@ -29,7 +29,7 @@ serve   Serves POST /add-checkpoint, and the monitoring GET /<sha256 hex of orig
         checkpoint cosigned per log; it is created when missing (the witness then starts with no history, and
         says so). Back up KEYFILE and STATEFILE: a witness that loses its state can no longer tell a fork.
         Refuses a KEYFILE that group or others may read, and a STATEFILE that is not a witness state.
-  --port N   the port, default 0 (a free one, printed at start)
+  --port N   the port (required: the ledgers' policies name it; 0 takes a free one, printed at start, for tests)
   --host H   the address to listen on, default 127.0.0.1 (loopback only: the safe default; give 0.0.0.0 or a
              public address, or put it behind a reverse proxy, for the ledger to reach it from elsewhere)
         Prints "listening on http://HOST:PORT" and "witness vkey: VKEY". Logs (pino JSON) honour LOG_LEVEL; an
@@ -91,7 +91,7 @@ async function serve(args: ParsedArgs): Promise<number> {
   const keyFile = required(args, 'key');
   const policyFile = required(args, 'policy');
   const stateFile = required(args, 'state');
-  const port = portOf(args.options.port);
+  const port = portOf(required(args, 'port'));
   const host = args.options.host ?? '127.0.0.1';
   if (host === true || host === '') throw new UsageError('--host needs an address');
 
@@ -173,9 +173,8 @@ function required(args: ParsedArgs, option: string): string {
   return value;
 }
 
-function portOf(value: string | true | undefined): number {
-  if (value === undefined) return 0;
-  if (value === true || !/^[0-9]{1,5}$/.test(value) || Number(value) > 65535)
+function portOf(value: string): number {
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535)
     throw new UsageError(`--port must be a port number, 0 to 65535 (0: a free one)`);
   return Number(value);
 }
