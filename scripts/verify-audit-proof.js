@@ -6,7 +6,8 @@
 //   lists logs) and cosigned by its witnesses so that its quorum is met (C2SP tlog-policy, tlog-cosignature).
 // The note files hold `signedNote` (GET /audit/checkpoint), event.json one envelope (a line of GET /events) or one
 // event of a trace (its `leaf`, the stored text, is what is hashed), the proof files the answers of
-// GET /audit/inclusion and /audit/consistency. Exit 0: verified; 1: not; 2: usage or a bad policy file.
+// GET /audit/inclusion and /audit/consistency (a trace event's `inclusionProof` serves as inclusion.json).
+// Exit 0: verified; 1: not; 2: usage or a bad policy file.
 'use strict';
 const { Buffer } = require('node:buffer');
 const crypto = require('node:crypto');
@@ -415,6 +416,7 @@ function main(argv) {
       if (!root || !root.equals(checkpoint.root))
         throw new Error('the inclusion proof does not lead to the signed root');
       console.log(`OK: event ${event.globalPosition} is in ${checkpoint.origin} of size ${checkpoint.size}`);
+      if (policy) console.log('OK: the checkpoint meets the witness policy');
     } else if (mode === 'consistency' && c) {
       const [older, newer] = [openCheckpoint(vkey, read(a)), openCheckpoint(vkey, read(b))];
       if (policy) {
@@ -425,8 +427,19 @@ function main(argv) {
         throw new Error('the consistency proof does not verify');
       }
       console.log(`OK: ${older.origin} of size ${older.size} is a prefix of size ${newer.size}`);
+      if (policy) console.log('OK: both checkpoints meet the witness policy');
     } else {
-      console.error(fs.readFileSync(process.argv[1], 'utf8').split('\n').slice(1, 8).join('\n'));
+      // The usage is the comment this file opens with.
+      const head = fs.readFileSync(process.argv[1], 'utf8').split('\n').slice(1);
+      console.error(
+        head
+          .slice(
+            0,
+            head.findIndex((line) => !line.startsWith('//')),
+          )
+          .map((line) => line.replace(/^\/\/ ?/, ''))
+          .join('\n'),
+      );
       process.exit(2);
     }
   } catch (error) {
