@@ -285,8 +285,11 @@ const nb = {
   'proof.verified': 'Verifisert',
   'proof.stepProven': 'bevist',
   'proof.stepDiffers': 'avviker fra den signerte hendelsen',
-  'proof.coverage':
-    'Sjekkpunktet dekker loggen til og med posisjon {last}. At tjeneren ikke viser deg én historie og andre en annen, kan bare uavhengige vitner bekrefte.',
+  'proof.coverage': 'Sjekkpunktet dekker loggen til og med posisjon {last}.',
+  'proof.coverageUnwitnessed':
+    'At tjeneren ikke viser deg én historie og andre en annen, kan bare uavhengige vitner bekrefte: gi en vitnepolicy over.',
+  'proof.coverageWitnessed':
+    'Vitnene i policyen din bekrefter at dette er historien de ble vist, så tjeneren kan ikke vise andre en annen uten at de ser det.',
   'proof.problem.not-this-proposal': 'sporingen er ikke dette forslagets (feil eller manglende strøm)',
   'proof.problem.vote-missing': 'et vedtak viser til en avstemning som mangler i sporingen',
   'proof.stepMissing': 'ikke i sporingen',
@@ -625,8 +628,11 @@ const en: Record<MessageKey, string> = {
   'proof.verified': 'Verified',
   'proof.stepProven': 'proven',
   'proof.stepDiffers': 'differs from the signed event',
-  'proof.coverage':
-    'The checkpoint covers the ledger up to and including position {last}. That the server does not show you one history and others another, only independent witnesses can confirm.',
+  'proof.coverage': 'The checkpoint covers the ledger up to and including position {last}.',
+  'proof.coverageUnwitnessed':
+    'That the server does not show you one history and others another, only independent witnesses can confirm: give a witness policy above.',
+  'proof.coverageWitnessed':
+    'The witnesses of your policy confirm this is the history they were shown, so the server cannot show others another without them seeing it.',
   'proof.problem.not-this-proposal': "the trace is not this proposal's (a wrong or missing stream)",
   'proof.problem.vote-missing': 'a decision names a vote the trace leaves out',
   'proof.stepMissing': 'not in the trace',

@@ -455,6 +455,9 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
         '✘ Not verified: cosigned by 1 of the 2 witnesses the policy requires',
       );
       expect(await page.textContent('[data-testid=proof-policy]')).toContain('Not cosigned: B');
+      expect(await page.textContent('[data-testid=proof-coverage]')).toContain(
+        'only independent witnesses can confirm',
+      );
       await expectAccessible(page);
 
       // The policy was kept in this browser: a new visit uses it, and B's cosignature now comes with the trace.
@@ -464,6 +467,9 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       expect(await page.inputValue('textarea[name=witnessPolicy]')).toBe(policy);
       expect(await verifiedAttribute(page)).toBe('true');
       expect(await page.textContent('[data-testid=proof-policy]')).toContain('cosigned by A, B');
+      expect(await page.textContent('[data-testid=proof-coverage]')).toContain(
+        'The witnesses of your policy confirm',
+      );
 
       // A forged line of B's name and key id beside its good one: not verified.
       corruptB = true;

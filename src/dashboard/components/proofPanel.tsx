@@ -238,7 +238,8 @@ function Verdict({
       )}
       {cp.signatureValid && cp.treeSize !== null && (
         <p class="note" data-testid="proof-coverage">
-          {w.t('proof.coverage', { last: w.num(cp.treeSize - 1) })}
+          {w.t('proof.coverage', { last: w.num(cp.treeSize - 1) })}{' '}
+          {w.t(policy?.met ? 'proof.coverageWitnessed' : 'proof.coverageUnwitnessed')}
         </p>
       )}
       {verdict.problems.length > 0 && (
