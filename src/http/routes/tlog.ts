@@ -193,7 +193,8 @@ function sendResource(
 }
 
 export function tlogRouter({ audit, store }: TlogRouterDeps): Router {
-  const router = Router();
+  // Case-sensitive, as the spec's paths are: `tile/Entries/…` is not a path of it (nor a second cache key).
+  const router = Router({ caseSensitive: true });
   const tiled = new TiledLog(audit, store);
 
   const latest = (): StoredCheckpoint => {
@@ -218,6 +219,10 @@ export function tlogRouter({ audit, store }: TlogRouterDeps): Router {
     problems.notFound(`${path} is not published: the latest checkpoint's tree has ${treeSize} leaves`);
 
   router.use('/audit/tlog/tile', (req, _res, next) => {
+    // A tile path is ASCII letters, digits, dots and slashes: a percent-encoded one (`6%30` for `60`) is not one of
+    // the spec's paths, and would be a second cache key for the same tile.
+    if (req.path.includes('%'))
+      throw problems.notFound('a tile path has no percent-encoding (C2SP tlog-tiles)');
     req.url = joinIndexSegments(req.url);
     next();
   });
