@@ -484,6 +484,17 @@ describeInBrowser('the dashboard in Chromium', (browser) => {
       expect(await page.textContent('[data-testid=proof-policy-error]')).toMatch(
         /^The policy cannot be used: line 2: /,
       );
+      // Loading a policy file checks with it at once, without the button, and keeps it.
+      corruptB = false;
+      await page.setInputFiles('input[name=witnessPolicyFile]', {
+        name: 'witnesses.policy',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(policy),
+      });
+      await page.waitForSelector('[data-testid=proof-policy][data-met=true]');
+      expect(await page.inputValue('textarea[name=witnessPolicy]')).toBe(policy);
+      expect(await page.evaluate(() => window.localStorage.getItem('ledger.witnessPolicy'))).toBe(policy);
+
       // Never fetched from the server: no request the page made names a policy.
       expect(asked.filter((url) => /polic/i.test(url))).toEqual([]);
       expect(errors).toEqual([]);

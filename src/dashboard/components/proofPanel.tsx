@@ -141,11 +141,16 @@ export function ProofPanel({
               onChange={(e) => {
                 const file = (e.target as HTMLInputElement).files?.[0];
                 if (file)
-                  void readPolicyFile(file).then((read) =>
-                    'text' in read
-                      ? setPolicyText(read.text)
-                      : setCheck({ state: 'policy-error', line: 0, reason: w.t(read.problem) }),
-                  );
+                  void readPolicyFile(file).then((read) => {
+                    if (!('text' in read)) {
+                      setCheck({ state: 'policy-error', line: 0, reason: w.t(read.problem) });
+                      return;
+                    }
+                    // Loading a file is asking for the check with it, as the button is.
+                    setPolicyText(read.text);
+                    window.localStorage.setItem(WITNESS_POLICY, read.text);
+                    setRun((n) => n + 1);
+                  });
               }}
             />
           </label>
