@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import type { NewEvent } from '../src/store/eventStore';
+import type { EventStore, NewEvent } from '../src/store/eventStore';
 import { SealKey } from '../src/store/eventSeal';
 import { SqliteEventStore } from '../src/store/sqlite/sqliteEventStore';
 import { EVENT_COLUMNS, eventsSchemaSql } from '../src/store/sqlite/schema';
@@ -37,10 +37,9 @@ function sealingStore(file: string): SqliteEventStore {
 }
 const SEAL_KEY = SealKey.generate();
 
-async function throughStorePort(file: string, total: number, callers: number): Promise<number> {
-  const store = sealingStore(file);
+/** P1's load: `total` single-event appends through the port from `callers` concurrent callers, each awaiting its own. */
+export async function appendConcurrently(store: EventStore, total: number, callers: number): Promise<void> {
   let next = 0;
-  const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: callers }, async () => {
       for (;;) {
@@ -50,6 +49,12 @@ async function throughStorePort(file: string, total: number, callers: number): P
       }
     }),
   );
+}
+
+async function throughStorePort(file: string, total: number, callers: number): Promise<number> {
+  const store = sealingStore(file);
+  const started = process.hrtime.bigint();
+  await appendConcurrently(store, total, callers);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await store.close();
   return total / seconds;

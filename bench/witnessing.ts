@@ -20,7 +20,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { v7 as uuidv7 } from 'uuid';
 import { AuditLog } from '../src/audit/auditLog';
 import { CheckpointJournal } from '../src/audit/checkpointJournal';
 import { encodeWitnessVerifierKey } from '../src/audit/cosignature';
@@ -30,6 +29,7 @@ import { WitnessSubmitter } from '../src/audit/witnessSubmitter';
 import { createLogger } from '../src/logger';
 import { SealKey } from '../src/store/eventSeal';
 import { SqliteEventStore } from '../src/store/sqlite/sqliteEventStore';
+import { appendConcurrently } from './append';
 import { serveLedger } from './ledgerServer';
 import { report } from './report';
 
@@ -150,29 +150,9 @@ async function appendRun(
     ? new WitnessSubmitter({ audit, policy, logger: createLogger('silent') })
     : undefined;
   submitter?.start();
-  let next = 0;
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        await store.append(`proposal-${i % 5000}`, [
-          {
-            eventId: uuidv7(),
-            type: 'ProposalSupported',
-            schemaVersion: 1,
-            occurredAt: '2021-05-17',
-            actor: { principal: 'bench', role: 'clerk' },
-            correlationId: uuidv7(),
-            causationId: null,
-            data: { personId: uuidv7(), supportedOn: '2021-05-17', n: i },
-          },
-        ]);
-      }
-    }),
-  );
+  await appendConcurrently(store, total, 64);
   const rate = total / (Number(process.hrtime.bigint() - started) / 1e9);
   const cpu = process.cpuUsage(cpuBefore);
   const cpuPerEventUs = (cpu.user + cpu.system) / total;
