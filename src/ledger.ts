@@ -10,7 +10,8 @@ import { AuditLog } from './audit/auditLog';
 import { CheckpointJournal } from './audit/checkpointJournal';
 import { loadSigningKey } from './audit/signingKey';
 import { parseVerifierKey } from './audit/signedNote';
-import { parsePolicy, PolicyError, type Policy } from './audit/witnessPolicy';
+import { PolicyFileError, readPolicyFile } from './audit/policyVerification';
+import { PolicyError, type Policy } from './audit/witnessPolicy';
 import { WitnessSubmitter } from './audit/witnessSubmitter';
 import { ConfigError, type Config } from './config';
 import { ensureDataDir, ensurePrivateFile, warnAboutLooseModes } from './dataDir';
@@ -146,18 +147,12 @@ export function openAuditLog(
  * or breaks tlog-policy is a configuration error naming the line.
  */
 export function readWitnessPolicy(file: string): Policy {
-  let text: string;
+  // The clients' reader, so that the server and `--policy` read one file alike (UTF-8 strictly, bounded).
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return readPolicyFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      `invalid LEDGER_WITNESS_POLICY_FILE: cannot read ${file}${code === 'ENOENT' ? ' (there is no such file)' : ` (${code ?? 'error'})`}`,
-    );
-  }
-  try {
-    return parsePolicy(text);
-  } catch (error) {
+    if (error instanceof PolicyFileError)
+      throw new ConfigError(`invalid LEDGER_WITNESS_POLICY_FILE: ${error.message}`);
     if (error instanceof PolicyError) {
       throw new ConfigError(
         `invalid LEDGER_WITNESS_POLICY_FILE: ${file} line ${error.line}: ${error.reason}`,

@@ -494,6 +494,12 @@ describe('LEDGER_WITNESS_POLICY_FILE', () => {
     expect(() => readWitnessPolicy(file)).toThrow(/witnesses\.policy line 2: bad witness vkey/);
   });
 
+  it('reads the file as the clients do: bytes that are not UTF-8 are refused, not replaced', () => {
+    const file = path.join(temp.dir, 'latin1.policy');
+    fs.writeFileSync(file, Buffer.from('witness n\xe6r w\nquorum none\n', 'latin1'));
+    expect(() => readWitnessPolicy(file)).toThrow(/invalid LEDGER_WITNESS_POLICY_FILE: .*is not UTF-8 text/);
+  });
+
   it('refuses a missing file', () => {
     expect(() => readWitnessPolicy(path.join(temp.dir, 'nothing'))).toThrow(
       /invalid LEDGER_WITNESS_POLICY_FILE: cannot read .*no such file/,
