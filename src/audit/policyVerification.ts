@@ -18,6 +18,13 @@ export const MAX_POLICY_FILE_SIZE = 1024 * 1024;
 /** A policy file that cannot be used: unreadable, too large, not UTF-8, or a PolicyError. */
 export class PolicyFileError extends Error {
   override readonly name = 'PolicyFileError';
+  constructor(
+    message: string,
+    /** The system's error code when the file could not be read at all (ENOENT, EACCES …). */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -36,6 +43,7 @@ export function readPolicyFile(file: string): Policy {
     if (error instanceof PolicyFileError) throw error;
     throw new PolicyFileError(
       `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      (error as NodeJS.ErrnoException).code,
     );
   }
   let text: string;

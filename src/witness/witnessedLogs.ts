@@ -5,17 +5,17 @@
  */
 import type { KnownLogs } from '../audit/witness';
 import type { VerifierKey } from '../audit/signedNote';
-import { logsOf, parsePolicy } from '../audit/witnessPolicy';
+import { logsOf, type Policy } from '../audit/witnessPolicy';
 
 /** A policy a witness cannot serve with; `line` names the line when one is at fault. */
 export class WitnessPolicyError extends Error {
   override readonly name = 'WitnessPolicyError';
 }
 
-/** Parses the policy text (a PolicyError names the line that breaks tlog-policy) and gathers its logs' keys. */
-export function witnessedLogs(policyText: string): KnownLogs {
+/** Gathers the keys of the policy's logs, by origin. */
+export function witnessedLogs(policy: Policy): KnownLogs {
   const logs = new Map<string, VerifierKey[]>();
-  for (const { key } of logsOf(parsePolicy(policyText))) {
+  for (const { key } of logsOf(policy)) {
     const keys = logs.get(key.keyName) ?? [];
     keys.push(key);
     logs.set(key.keyName, keys);

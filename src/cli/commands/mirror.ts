@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { parseVerifierKey, type VerifierKey } from '../../audit/signedNote';
 import { verifyMirror, type MirrorTrust } from '../../audit/tileMirror';
 import { TileFolder, TileUrl, type TileSource } from '../../audit/tileSource';
-import { parsePolicy, PolicyError } from '../../audit/witnessPolicy';
+import { PolicyFileError, readPolicyFile } from '../../audit/policyVerification';
+import { PolicyError } from '../../audit/witnessPolicy';
 import type { ParsedArgs } from '../args';
 import { progress } from '../progress';
 
@@ -119,15 +120,11 @@ function trustOf(args: ParsedArgs): MirrorTrust | string {
     }
   }
   if (policy !== undefined) {
-    let text: string;
     try {
-      text = fs.readFileSync(policy, 'utf8');
+      trust.policy = readPolicyFile(policy);
     } catch (error) {
-      return `cannot read the policy ${policy}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
-    }
-    try {
-      trust.policy = parsePolicy(text);
-    } catch (error) {
+      if (error instanceof PolicyFileError)
+        return error.code === undefined ? error.message : `cannot read the policy ${policy}: ${error.code}`;
       if (error instanceof PolicyError) return `${policy}: ${error.message}`;
       throw error;
     }

@@ -3,7 +3,7 @@
  * the last checkpoint it cosigned for each log and cosigns a new one only when a consistency proof carries the old
  * root to the new one, so a ledger that shows two histories cannot get both cosigned by it.
  */
-import fs from 'node:fs';
+import { PolicyFileError, readPolicyFile } from '../../audit/policyVerification';
 import { PolicyError } from '../../audit/witnessPolicy';
 import { createLogger } from '../../logger';
 import { WitnessKeyError, createWitnessKeyFile, loadWitnessKeyFile } from '../../witness/witnessKeyFile';
@@ -143,15 +143,12 @@ async function serve(args: ParsedArgs): Promise<number> {
 }
 
 function readPolicy(file: string): ReturnType<typeof witnessedLogs> {
-  let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return witnessedLogs(readPolicyFile(file));
   } catch (error) {
-    throw new UsageError(`cannot read the policy file ${file}: ${(error as NodeJS.ErrnoException).code}`);
-  }
-  try {
-    return witnessedLogs(text);
-  } catch (error) {
+    if (error instanceof PolicyFileError && error.code !== undefined)
+      throw new UsageError(`cannot read the policy file ${file}: ${error.code}`);
+    if (error instanceof PolicyFileError) throw new UsageError(error.message);
     if (error instanceof PolicyError || error instanceof WitnessPolicyError)
       throw new UsageError(`the policy file ${file}: ${error.message}`);
     throw error;
