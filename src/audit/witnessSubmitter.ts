@@ -23,7 +23,7 @@ import {
   encodeAddCheckpointRequest,
   parseAddCheckpointResponse,
 } from './witness';
-import { quorumMet, witnessed, type Policy, type PolicyWitness } from './witnessPolicy';
+import { quorumMet, witnessed, type Policy, type PolicyWitness, type QuorumResult } from './witnessPolicy';
 import type { Logger } from '../logger';
 import { boundedBody } from './boundedBody';
 
@@ -32,7 +32,8 @@ import { boundedBody } from './boundedBody';
  * and is retried after a delay; `alarm`: the witness refused a checkpoint as inconsistent with what it cosigned
  * (a forked history); `not-asked`: the policy gives no URL, so the witness counts for the quorum but is not asked.
  */
-export type WitnessState = 'pending' | 'cosigned' | 'retrying' | 'alarm' | 'not-asked';
+export const WITNESS_STATES = ['pending', 'cosigned', 'retrying', 'alarm', 'not-asked'] as const;
+export type WitnessState = (typeof WITNESS_STATES)[number];
 
 /** One witness as readiness and the log show it. No secrets: names, URLs, sizes, times and messages. */
 export interface WitnessReport {
@@ -111,6 +112,7 @@ export class WitnessSubmitter implements Witnessing {
   private readonly clients: WitnessClient[];
   private readonly quorumWaiters = new Set<{ treeSize: number; settle(met: boolean): void }>();
   private witnessedHead: StoredCheckpoint | undefined;
+  private lastQuorum: { note: string; result: QuorumResult } | undefined;
   private unsubscribe: (() => void) | null = null;
 
   constructor(options: WitnessSubmitterOptions) {
@@ -159,7 +161,17 @@ export class WitnessSubmitter implements Witnessing {
   }
 
   isWitnessed(checkpoint: StoredCheckpoint): boolean {
-    return quorumMet(this.policy, this.audit.cosignedNote(checkpoint)).met;
+    return this.quorumOf(checkpoint).met;
+  }
+
+  /**
+   * quorumMet over the checkpoint's cosigned note, verifying every line; the last answer is kept for as long as the
+   * note is the same text, since the trace and every readiness poll ask again about the same checkpoint.
+   */
+  private quorumOf(checkpoint: StoredCheckpoint): QuorumResult {
+    const note = this.audit.cosignedNote(checkpoint);
+    if (this.lastQuorum?.note !== note) this.lastQuorum = { note, result: quorumMet(this.policy, note) };
+    return this.lastQuorum.result;
   }
 
   newestWitnessed(): StoredCheckpoint | undefined {
@@ -185,7 +197,7 @@ export class WitnessSubmitter implements Witnessing {
 
   report(): WitnessingReport {
     const latest = this.audit.latestCheckpoint();
-    const result = latest ? quorumMet(this.policy, this.audit.cosignedNote(latest)) : null;
+    const result = latest ? this.quorumOf(latest) : null;
     return {
       quorum: this.policy.quorum,
       latest:
@@ -509,12 +521,10 @@ async function readBounded(response: Response, limit: number): Promise<string> {
 }
 
 function networkMessage(error: unknown, settings: ClientSettings): string {
-  if (error instanceof Error && error.name === 'AbortError') {
-    return `no answer within ${settings.requestTimeoutMs} ms`;
-  }
-  if (error instanceof Error && (error.message === 'timeout' || String(error.cause) === 'Error: timeout')) {
-    return `no answer within ${settings.requestTimeoutMs} ms`;
-  }
+  const timedOut =
+    error instanceof Error &&
+    (error.name === 'AbortError' || error.message === 'timeout' || String(error.cause) === 'Error: timeout');
+  if (timedOut) return `no answer within ${settings.requestTimeoutMs} ms`;
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `could not reach the witness (${error instanceof Error ? error.message : String(error)}${cause})`;
 }

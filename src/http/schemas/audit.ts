@@ -1,5 +1,6 @@
 /** The answers of the audit routes (API.md "Reads", /audit/*): checkpoints, RFC 9162 proofs and a full verify. */
 import { z } from 'zod';
+import { WITNESS_STATES } from '../../audit/witnessSubmitter';
 
 const base64 = z.string().describe('base64');
 const size = z.number().int().min(0);
@@ -73,7 +74,7 @@ export const witnessingCheck = z
       z.strictObject({
         name: z.string(),
         url: z.string().nullable(),
-        state: z.enum(['pending', 'cosigned', 'retrying', 'alarm', 'not-asked']),
+        state: z.enum(WITNESS_STATES),
         lastSizeCosigned: size.nullable(),
         lastError: z.string().nullable(),
         alarm: z.string().nullable().describe('the last refusal as inconsistent (a forked history), if any'),
