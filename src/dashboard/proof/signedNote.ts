@@ -58,7 +58,7 @@ const MAX_SIGNATURE_BLOB = 256;
 // ---- keys -------------------------------------------------------------------------------------------------------
 
 /** signed-note: key ID = SHA-256(key name || 0x0A || signature type || public key)[:4], in hex. */
-export async function ed25519KeyId(
+async function ed25519KeyId(
   name: string,
   publicKey: Uint8Array,
   signatureType: number = ED25519_TYPE,
@@ -192,6 +192,6 @@ function isNoteSafe(text: string): boolean {
   return !/\p{Cs}/u.test(text);
 }
 
-function toHex(bytes: Uint8Array): string {
+export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

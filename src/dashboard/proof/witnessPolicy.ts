@@ -8,20 +8,20 @@
  * Parsing refuses what the specification does not allow and names the line; the text is a JavaScript string (a file
  * the reader loads is decoded as UTF-8, strictly), names are compared as exact strings.
  */
-import { type Bytes } from './base64';
 import {
   COSIGNATURE_V1_TYPE,
   ED25519_TYPE,
   parseCheckpointBody,
   parseSignedNote,
   parseVerifierKey,
+  toHex,
   verifyEd25519,
   verifyNoteSignature,
   type SignedNote,
   type VerifierKey,
 } from './signedNote';
 
-export const QUORUM_NONE = 'none';
+const QUORUM_NONE = 'none';
 /** A policy is a few dozen lines; far more is not one. */
 export const MAX_POLICY_LENGTH = 1024 * 1024;
 
@@ -104,7 +104,7 @@ async function parseLines(text: string): Promise<BrowserPolicy> {
       if (args.length < 1 || args.length > 2) fail('a log line is "log <vkey> [<url>]"');
       const key = await parseVerifierKey(args[0], ED25519_TYPE);
       if (key === null) return fail('the log key is not an Ed25519 note verifier key (type 0x01)');
-      const hex = hexOf(key.publicKey);
+      const hex = toHex(key.publicKey);
       if (logKeys.has(hex)) fail('a duplicate log');
       if (witnessKeys.has(hex)) fail('a log that witnesses itself');
       logKeys.add(hex);
@@ -116,7 +116,7 @@ async function parseLines(text: string): Promise<BrowserPolicy> {
       const key = await parseVerifierKey(args[1], COSIGNATURE_V1_TYPE);
       if (key === null) return fail('the witness key is not a cosignature/v1 verifier key (type 0x04)');
       define(name);
-      const hex = hexOf(key.publicKey);
+      const hex = toHex(key.publicKey);
       if (witnessKeys.has(hex)) fail('a duplicate witness');
       if (logKeys.has(hex)) fail('a log that witnesses itself');
       witnessKeys.add(hex);
@@ -232,8 +232,4 @@ async function allCosign(
     if (!(await verifyEd25519(key.publicKey, message, signature.slice(8)))) return false;
   }
   return true;
-}
-
-function hexOf(bytes: Bytes): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
