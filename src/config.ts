@@ -5,6 +5,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** pino's levels, which LOG_LEVEL takes. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const tokenList = z.string().transform((s, ctx) => {
   const tokens: Array<{ role: Role; token: string }> = [];
   for (const part of s
@@ -143,9 +146,7 @@ const envSchema = z.object({
   LEDGER_CORS_ORIGINS: originList.optional(),
   LEDGER_WITNESS_POLICY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      message: 'accepts fatal, error, warn, info, debug, trace or silent',
-    })
+    .enum(LOG_LEVELS, { message: 'accepts fatal, error, warn, info, debug, trace or silent' })
     .default('info'),
 });
 
@@ -186,7 +187,7 @@ export interface Config {
    * quorum; unset: no witnesses are asked.
    */
   witnessPolicyFile: string | undefined;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: (typeof LOG_LEVELS)[number];
 }
 
 export class ConfigError extends Error {

@@ -4,6 +4,7 @@
  * root to the new one, so a ledger that shows two histories cannot get both cosigned by it.
  */
 import { PolicyFileError, readPolicyFile } from '../../audit/policyVerification';
+import { LOG_LEVELS } from '../../config';
 import { PolicyError } from '../../audit/witnessPolicy';
 import { createLogger } from '../../logger';
 import { WitnessKeyError, createWitnessKeyFile, loadWitnessKeyFile } from '../../witness/witnessKeyFile';
@@ -157,9 +158,9 @@ function readPolicy(file: string): ReturnType<typeof witnessedLogs> {
 
 /** LOG_LEVEL as the ledger reads it (src/config.ts): pino's levels, info by default. */
 function logLevelOf(value: string | undefined): string {
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (value === undefined || value === '') return 'info';
-  if (!levels.includes(value)) throw new UsageError(`LOG_LEVEL accepts ${levels.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new UsageError(`LOG_LEVEL accepts ${LOG_LEVELS.join(', ')}`);
   return value;
 }
 
