@@ -35,6 +35,9 @@ const CHUNK = 4096;
 /** Jobs handed out ahead of the reader, per worker: enough to keep every worker busy, few enough to bound memory. */
 const AHEAD_PER_WORKER = 4;
 
+/** Below this many leaves, starting worker threads costs more than the hashing they share. */
+export const PARALLEL_FROM = 50_000;
+
 /** Worker threads worth starting: one per core the scheduler offers, at most four. */
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(4, os.availableParallelism()));

@@ -18,10 +18,10 @@
  *
  * Reads are issued a few at a time ahead of the one being checked, and checked in order.
  */
-import os from 'node:os';
+import { PARALLEL_FROM, defaultWorkerCount } from './leafPages';
 import { startWorker } from '../workerThread';
 import { CompactRange } from './compactRange';
-import { emptyRoot, HASH_SIZE, leafHash } from './rfc9162';
+import { HASH_SIZE } from './rfc9162';
 import { checkLevelZeroTile, tileRoot, type TileCheck } from './tileCheck';
 import type { TileCheckAnswer, TileCheckJob } from './tileCheckWorker';
 import {
@@ -56,8 +56,6 @@ export const MAX_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 export const MAX_ENTRY_BUNDLE_BYTES = TILE_WIDTH * (2 + MAX_ENTRY_LENGTH);
 /** Reads in flight ahead of the one being checked. */
 export const READ_AHEAD = 8;
-/** Below this many leaves, starting threads costs more than the work they share. */
-export const PARALLEL_FROM = 50_000;
 
 /** What the checkpoint must be signed by: a log's key, and optionally a policy's witness quorum. */
 export interface MirrorTrust {
@@ -213,7 +211,7 @@ async function verifyTiles(
       });
     }
   }
-  const root = treeSize === 0 ? emptyRoot() : range.root();
+  const root = range.root();
   if (!root.equals(rootHash)) {
     const named = [...partials.keys()].map((level) => tilePath(levels[level]!.at(-1)!));
     throw new Mismatch(
@@ -410,17 +408,13 @@ async function checkEarlierPartials(
   for (const width of bundles) {
     const resource = entryBundlePath({ index: tile.index, width });
     const stale = await source.read(resource, MAX_ENTRY_BUNDLE_BYTES);
-    const staleEntries = stale === null ? null : parseEntryBundle(stale, width);
-    const leaves = bytes.subarray(0, width * HASH_SIZE);
-    // A bundle is its entries' encodings end to end: an earlier one is a byte prefix of the verified bundle.
+    // A bundle is its entries' encodings end to end: an earlier one is a byte prefix of the verified bundle. (An
+    // earlier bundle in the folder means the folder has entries, so the verified bundle was read.)
     const same =
       stale !== null &&
-      staleEntries !== null &&
-      (bundle === null
-        ? staleEntries.every((entry, i) =>
-            leafHash(entry).equals(leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
-          )
-        : stale.equals(bundle.subarray(0, stale.length)));
+      bundle !== null &&
+      parseEntryBundle(stale, width) !== null &&
+      stale.equals(bundle.subarray(0, stale.length));
     if (!same) throw new Mismatch(resource, `is not the first ${width} entries of ${entryBundlePath(tile)}`);
   }
 }
@@ -474,8 +468,7 @@ class TileCheckThreads {
 }
 
 function level0Threads(requested: number | undefined, treeSize: number): TileCheckThreads | null {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const count = requested ?? (treeSize >= PARALLEL_FROM ? Math.min(cores, 4) : 0);
+  const count = requested ?? (treeSize >= PARALLEL_FROM ? defaultWorkerCount() : 0);
   return count > 0 ? new TileCheckThreads(count) : null;
 }
 

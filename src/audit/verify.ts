@@ -12,6 +12,7 @@ import type { EventStore, RecordedEvent } from '../store/eventStore';
 import type { StoredCheckpoint } from './checkpointStore';
 import { verifyConsistency } from './consistencyProof';
 import {
+  PARALLEL_FROM,
   defaultWorkerCount,
   parallelLeafPages,
   serialLeafPages,
@@ -77,7 +78,6 @@ export interface VerifyOptions {
   workers?: number;
 }
 
-const PARALLEL_FROM = 50_000;
 const MAX_PROBLEMS = 100;
 
 export async function verifyLedger(
