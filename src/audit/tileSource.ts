@@ -183,17 +183,17 @@ export class TileUrl implements TileSource {
       await response.body?.cancel();
       return { kind: 'failed', reason: tooLarge(declared, limit) };
     }
+    let bytes: Buffer | null;
     try {
-      const bytes = await boundedBody(response, limit);
-      if (bytes === null) throw new TileReadError('', `the answer holds more than ${limit} bytes`);
-      return { kind: 'done', bytes };
+      bytes = await boundedBody(response, limit);
     } catch (error) {
-      if (error instanceof TileReadError) return { kind: 'failed', reason: error.reason };
       return {
         kind: 'transient',
         reason: `the answer from ${url} broke off: ${failureOf(error, this.options.timeoutMs)}`,
       };
     }
+    if (bytes === null) return { kind: 'failed', reason: `the answer holds more than ${limit} bytes` };
+    return { kind: 'done', bytes };
   }
 }
 
