@@ -73,7 +73,7 @@ function openCheckpoint(vkey, note) {
   const name = vkey.slice(0, first);
   const typedKey = Buffer.from(vkey.slice(second + 1), 'base64');
   const publicKey = typedKey.subarray(1);
-  const keyId = sha256(Buffer.from(`${name}\n`), Buffer.from([0x01]), publicKey).subarray(0, 4);
+  const keyId = keyIdOf(name, 0x01, publicKey);
   if (typedKey[0] !== 0x01 || keyId.toString('hex') !== vkey.slice(first + 1, second))
     throw new Error('bad verifier key');
   const split = note.lastIndexOf('\n\n'); // the text ends at the last blank line; signature lines follow
@@ -83,11 +83,7 @@ function openCheckpoint(vkey, note) {
     .split('\n')
     .find((l) => l.startsWith(`\u2014 ${name} `));
   const blob = Buffer.from(line ? line.slice(name.length + 3) : '', 'base64');
-  const key = crypto.createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') },
-    format: 'jwk',
-  });
-  if (!blob.subarray(0, 4).equals(keyId) || !crypto.verify(null, Buffer.from(text), key, blob.subarray(4))) {
+  if (!blob.subarray(0, 4).equals(keyId) || !ed25519(publicKey, Buffer.from(text), blob.subarray(4))) {
     throw new Error('the checkpoint is not signed by this key');
   }
   const [origin, size, root] = text.split('\n'); // tlog-checkpoint: origin, tree size, base64 root hash
@@ -404,8 +400,9 @@ function main(argv) {
   const hashes = (proof) => proof.path.map((h) => Buffer.from(h, 'base64'));
   try {
     if (mode === 'inclusion' && c) {
-      const checkpoint = openCheckpoint(vkey, read(a));
-      if (policy) requirePolicy(policy, read(a), 'the checkpoint');
+      const note = read(a);
+      const checkpoint = openCheckpoint(vkey, note);
+      if (policy) requirePolicy(policy, note, 'the checkpoint');
       const event = storedEvent(JSON.parse(read(b)));
       const root = rootFromInclusion(
         event.globalPosition,
@@ -418,10 +415,11 @@ function main(argv) {
       console.log(`OK: event ${event.globalPosition} is in ${checkpoint.origin} of size ${checkpoint.size}`);
       if (policy) console.log('OK: the checkpoint meets the witness policy');
     } else if (mode === 'consistency' && c) {
-      const [older, newer] = [openCheckpoint(vkey, read(a)), openCheckpoint(vkey, read(b))];
+      const [olderNote, newerNote] = [read(a), read(b)];
+      const [older, newer] = [openCheckpoint(vkey, olderNote), openCheckpoint(vkey, newerNote)];
       if (policy) {
-        requirePolicy(policy, read(a), 'the older checkpoint');
-        requirePolicy(policy, read(b), 'the newer checkpoint');
+        requirePolicy(policy, olderNote, 'the older checkpoint');
+        requirePolicy(policy, newerNote, 'the newer checkpoint');
       }
       if (!verifyConsistency(older.size, newer.size, hashes(JSON.parse(read(c))), older.root, newer.root)) {
         throw new Error('the consistency proof does not verify');
