@@ -70,6 +70,20 @@ export function warnAboutLooseModes(dir: string, logger: Logger, extraFiles: rea
   return loose.length;
 }
 
+/**
+ * Writes a secret to a new file, readable by its owner only, synced before it returns: O_EXCL, so an existing file
+ * (another process's key) is never overwritten — that fails with EEXIST, for the caller to handle.
+ */
+export function writeNewPrivateFile(file: string, text: string): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Syncs a folder's entries: a newly created file survives a power cut only once its name is on disk too. */
 export function syncFolder(folder: string): void {
   const fd = fs.openSync(folder, 'r');

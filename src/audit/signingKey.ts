@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeNewPrivateFile } from '../dataDir';
 import { generateSigningKey } from './signedNote';
 
 export interface LoadedSigningKey {
@@ -39,18 +40,11 @@ function createKeyFile(file: string): KeyObject | null {
   const key = generateSigningKey();
   const pem = String(key.export({ format: 'pem', type: 'pkcs8' }));
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'wx', 0o600);
+    writeNewPrivateFile(file, pem);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
     throw error;
-  }
-  try {
-    fs.writeSync(fd, pem);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
   return key;
 }

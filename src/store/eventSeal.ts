@@ -12,6 +12,7 @@
  */
 import crypto, { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
+import { writeNewPrivateFile } from '../dataDir';
 import path from 'node:path';
 
 /** An event's fields as the store keeps them: JSON texts for `actor` and `data`, null for an absent optional. */
@@ -154,11 +155,5 @@ export function writeSealKey(file: string, key: SealKey, options: { replace?: bo
   if (options.replace && fs.existsSync(file)) {
     fs.renameSync(file, `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   }
-  const fd = fs.openSync(file, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, key.toFileText());
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeNewPrivateFile(file, key.toFileText());
 }

@@ -12,7 +12,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { syncFolder } from '../dataDir';
+import { syncFolder, writeNewPrivateFile } from '../dataDir';
 import { encodeWitnessVerifierKey } from '../audit/cosignature';
 import { generateSigningKey, isKeyName, publicKeyFromPrivate } from '../audit/signedNote';
 import type { WitnessKey } from '../audit/witness';
@@ -40,20 +40,13 @@ export function createWitnessKeyFile(file: string, name: string): LoadedWitnessK
     );
   const privateKey = generateSigningKey();
   const text = `${NAME_LINE_PREFIX}${name}\n${String(privateKey.export({ format: 'pem', type: 'pkcs8' }))}`;
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'wx', 0o600);
+    writeNewPrivateFile(file, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST')
       throw new WitnessKeyError(`${file} already exists; a key file is never overwritten`);
     throw new WitnessKeyError(`cannot create ${file}: ${code ?? String(error)}`);
-  }
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
   syncFolder(path.dirname(file));
   return withVkey(name, privateKey);
