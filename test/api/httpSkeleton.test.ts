@@ -1,10 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { jsonBody } from '../../src/http/jsonBody';
 import { buildTestApp, type TestApp } from '../support/testApp';
+import { rawExchange, whileListening } from '../support/rawHttp';
 
 describe('HTTP skeleton', () => {
   let t: TestApp;
@@ -71,26 +69,16 @@ describe('HTTP skeleton', () => {
   });
 
   test('a Content-Length over 1 MB is a 413 at once, before any body arrives, and the connection closes', async () => {
-    const server = http.createServer(t.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const socket = net.connect(port, '127.0.0.1');
-      // Announces a gigabyte and sends two bytes: were the server to wait for the body, no answer would come.
-      socket.write(
+    // Announces a gigabyte and sends two bytes: were the server to wait for the body, no answer would come.
+    const answer = await whileListening(t.app, (port) =>
+      rawExchange(
+        port,
         'POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{}',
-      );
-      const answer = await new Promise<string>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-        socket.on('close', () => resolve(text));
-      });
-      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
-      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
-      expect(answer).toContain('larger than 1 MB');
-    } finally {
-      server.close();
-    }
+      ),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer).toContain('larger than 1 MB');
   });
 
   test('a body under 1 MB with Norwegian text passes through', async () => {

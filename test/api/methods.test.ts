@@ -2,11 +2,10 @@
  * Methods at a served path: OPTIONS says which the path takes (Allow), and another method there is a 405 problem
  * with Allow, not a 404; a path nothing serves stays a 404. Nothing of it touches the ledger.
  */
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { methodsAt, operations, servedPathOf } from '../../src/http/operations';
 import { openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
+import { rawExchange, whileListening } from '../support/rawHttp';
 
 const someId = '0190d5f0-0000-7000-8000-000000000001';
 /** A path that walks the operation, any id standing in for each parameter. */
@@ -71,24 +70,14 @@ describe('methods at a served path', () => {
   });
 
   test('a refused request whose body was never read closes its connection: no token, a gigabyte announced', async () => {
-    const server = http.createServer(t.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const socket = net.connect(port, '127.0.0.1');
-      socket.write(
+    // Were the connection kept alive, 'close' would come only at the server's timeout (the test's would fail).
+    const answer = await whileListening(t.app, (port) =>
+      rawExchange(
+        port,
         'POST /api/v1/arenas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{}',
-      );
-      // Were the connection kept alive, 'close' would come only at the server's timeout (the test's would fail).
-      const answer = await new Promise<string>((resolve) => {
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-        socket.on('close', () => resolve(text));
-      });
-      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
-      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
-    } finally {
-      server.close();
-    }
+      ),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
   });
 });

@@ -4,11 +4,11 @@
  * through the configuration, so nothing here waits long.
  */
 import http from 'node:http';
-import net from 'node:net';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer, type RunningServer } from '../../src/server';
 import { makeTempDir } from '../support/tempDir';
+import { rawExchange } from '../support/rawHttp';
 
 const CLERK = 'timeouts-clerk-token-000001';
 const EVALUATOR = 'timeouts-evaluator-token-01';
@@ -35,24 +35,8 @@ describe('request and header timeouts (S4)', () => {
     temp.cleanup();
   });
 
-  /**
-   * Opens a raw connection, lets `talk` write to it, and resolves with all it received once the server closes it
-   * (or, should the server never do so, once the client gives up after 5 s).
-   */
-  function rawExchange(talk: (socket: net.Socket) => void): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => talk(socket));
-      const giveUp = setTimeout(() => socket.destroy(), 5_000);
-      let received = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => (received += chunk));
-      socket.on('close', () => {
-        clearTimeout(giveUp);
-        resolve(received);
-      });
-      socket.on('error', reject);
-    });
-  }
+  /** Should the server never close the connection, the client gives up after this long. */
+  const GIVE_UP_MS = 5_000;
 
   function expectTimeoutProblem(response: string): void {
     expect(response).toMatch(/^HTTP\/1\.1 408 /);
@@ -63,24 +47,32 @@ describe('request and header timeouts (S4)', () => {
 
   test('headers sent too slowly are answered 408 and the connection is closed', async () => {
     let trickle: NodeJS.Timeout | undefined;
-    const response = await rawExchange((socket) => {
-      socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
-      // One header byte at a time keeps the connection busy but never finishes the headers.
-      trickle = setInterval(() => socket.writable && socket.write('X'), 50);
-    });
+    const response = await rawExchange(
+      port,
+      (socket) => {
+        socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+        // One header byte at a time keeps the connection busy but never finishes the headers.
+        trickle = setInterval(() => socket.writable && socket.write('X'), 50);
+      },
+      GIVE_UP_MS,
+    );
     clearInterval(trickle);
     expectTimeoutProblem(response);
   });
 
   test('a body trickled too slowly is answered 408, the connection is closed, and nothing is recorded', async () => {
     let trickle: NodeJS.Timeout | undefined;
-    const response = await rawExchange((socket) => {
-      socket.write(
-        'POST /api/v1/arenas HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
-          `Authorization: Bearer ${CLERK}\r\nContent-Length: 1000\r\n\r\n{"name": "Vollen", "areas": [`,
-      );
-      trickle = setInterval(() => socket.writable && socket.write(' '), 50);
-    });
+    const response = await rawExchange(
+      port,
+      (socket) => {
+        socket.write(
+          'POST /api/v1/arenas HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+            `Authorization: Bearer ${CLERK}\r\nContent-Length: 1000\r\n\r\n{"name": "Vollen", "areas": [`,
+        );
+        trickle = setInterval(() => socket.writable && socket.write(' '), 50);
+      },
+      GIVE_UP_MS,
+    );
     clearInterval(trickle);
     expectTimeoutProblem(response);
     expect(await running.ledger.store.headPosition()).toBe(-1);

@@ -24,6 +24,7 @@ import { originHashOf } from '../../../src/witness/witnessState';
 import { makeTempDir } from '../../support/tempDir';
 import { ORIGIN, fork, log, logKey } from './witnessedLog';
 import { WITNESS_VKEY, addCheckpoint, send, serveWitness, type ServedWitness } from './witnessServing';
+import { rawExchange } from '../../support/rawHttp';
 
 const NOW = 1_764_645_000;
 const TEXT = 'text/plain; charset=utf-8';
@@ -186,15 +187,10 @@ describe('POST /add-checkpoint answers with tlog-witness statuses and content ty
 
 describe('request hygiene', () => {
   test('413 for a declared length over the cap, before the body is sent, and the connection is closed', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(witness.port, '127.0.0.1', () =>
-        socket.write(`POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nContent-Length: 10000000\r\n\r\n`),
-      );
-      let text = '';
-      socket.on('data', (c: Buffer) => (text += c.toString()));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const answer = await rawExchange(
+      witness.port,
+      `POST /add-checkpoint HTTP/1.1\r\nHost: w\r\nContent-Length: 10000000\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer).toMatch(/\r\nConnection: close\r\n/i);
   });
