@@ -7,42 +7,15 @@ import { RebuiltTree } from '../../src/audit/rebuiltTree';
 import { eventLeafHash } from '../../src/audit/eventLeaf';
 import { leafHash } from '../../src/audit/rfc9162';
 import { verifyLedger } from '../../src/audit/verify';
-import { BaseEventStore } from '../../src/store/baseEventStore';
 import type { EventStore, RecordedEvent } from '../../src/store/eventStore';
 import { SqliteEventStore } from '../../src/store/sqlite/sqliteEventStore';
+import { ForwardingStore } from '../support/forwardingStore';
 import { appendPlausibleEvents, buildAuditedLedger, type AuditedLedgerFiles } from '../support/auditedLedger';
 import { makeTempDir } from '../support/tempDir';
 
-/** The store seen through the port's core alone: verify must not need the SQLite adapter's own readers. */
-class PortOnly extends BaseEventStore {
-  constructor(private readonly store: SqliteEventStore) {
-    super();
-  }
-  append(...args: Parameters<EventStore['append']>) {
-    return this.store.append(...args);
-  }
-  readStream(...args: Parameters<EventStore['readStream']>) {
-    return this.store.readStream(...args);
-  }
-  streamRevision(streamId: string) {
-    return this.store.streamRevision(streamId);
-  }
-  readAll(...args: Parameters<EventStore['readAll']>) {
-    return this.store.readAll(...args);
-  }
-  subscribe(...args: Parameters<EventStore['subscribe']>) {
-    return this.store.subscribe(...args);
-  }
-  headPosition() {
-    return this.store.headPosition();
-  }
-  close() {
-    return this.store.close();
-  }
-}
-
 function portOnly(store: SqliteEventStore): EventStore {
-  return new PortOnly(store);
+  // The port's core alone: verify must not need the SQLite adapter's own readers.
+  return new ForwardingStore(store);
 }
 
 describe('verifyLedger', () => {

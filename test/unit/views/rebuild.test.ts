@@ -9,43 +9,28 @@ import { openLedger, type Ledger } from '../../../src/ledger';
 import { createLogger } from '../../../src/logger';
 import { generateTrial } from '../../../src/simulation/trial';
 import { loadTrial } from '../../../src/simulation/loadTrial';
-import { BaseEventStore } from '../../../src/store/baseEventStore';
 import type { EventStore, Subscription, SubscriptionMessage } from '../../../src/store/eventStore';
 import { ProjectionRunner } from '../../../src/views/projectionRunner';
 import { ReadModelDb } from '../../../src/views/readModelDb';
 import { allProjections } from '../../../projections';
+import { ForwardingStore } from '../../support/forwardingStore';
 import { makeTempDir } from '../../support/tempDir';
 
 /** The ledger's store, whose subscriptions deliver the log only up to `deliverTo` and then fall silent. */
-class LaggingStore extends BaseEventStore {
+class LaggingStore extends ForwardingStore {
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly deliverTo: number,
   ) {
-    super();
-  }
-  append(...args: Parameters<EventStore['append']>) {
-    return this.store.append(...args);
-  }
-  readStream(...args: Parameters<EventStore['readStream']>) {
-    return this.store.readStream(...args);
-  }
-  streamRevision(streamId: string) {
-    return this.store.streamRevision(streamId);
-  }
-  readAll(...args: Parameters<EventStore['readAll']>) {
-    return this.store.readAll(...args);
+    super(store);
   }
   override readViewBatches(...args: Parameters<EventStore['readViewBatches']>) {
     return this.store.readViewBatches(...args);
   }
-  headPosition() {
-    return this.store.headPosition();
-  }
-  close() {
+  override close() {
     return Promise.resolve();
   }
-  subscribe(
+  override subscribe(
     fromPosition: number,
     handler: (message: SubscriptionMessage) => void | Promise<void>,
   ): Subscription {
