@@ -103,7 +103,7 @@ const parseJson = express.json({
 const declaredLength: RequestHandler = (req, _res, next) => {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > BODY_LIMIT_BYTES) {
-    next(problems.tooLarge('The request body is larger than 1 MB'));
+    next(problems.tooLarge());
     return;
   }
   next();

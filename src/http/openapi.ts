@@ -95,6 +95,7 @@ const responseHeaderMeaning: Record<string, string> = {
 /** A read's ETag: a view at a position (or a tile) never changes, so If-None-Match with it answers 304. */
 const viewEtag =
   'identifies this answer (a view: its position, role, query and text; a tile or checkpoint: its bytes): send it as If-None-Match to get a 304 while it holds';
+const etagHeader = { description: viewEtag, schema: { type: 'string' } };
 const retryAfter = {
   description: 'seconds to wait before trying again',
   schema: { type: 'integer', minimum: 0 },
@@ -194,7 +195,7 @@ function operationObject(operation: Operation, example: OperationExample | undef
   const reads = operation.headers ?? [];
   const answerHeaders = {
     ...headersObject(answer.headers ?? []),
-    ...(reads.includes('If-None-Match') && { ETag: { description: viewEtag, schema: { type: 'string' } } }),
+    ...(reads.includes('If-None-Match') && { ETag: etagHeader }),
   };
   const headers = Object.keys(answerHeaders).length > 0 ? { headers: answerHeaders } : {};
   const responses: Record<string, unknown> = {};
@@ -210,7 +211,7 @@ function operationObject(operation: Operation, example: OperationExample | undef
   if (reads.includes('If-None-Match')) {
     responses['304'] = {
       description: "Not modified: If-None-Match named this answer's ETag; no body",
-      headers: { ETag: { description: viewEtag, schema: { type: 'string' } } },
+      headers: { ETag: etagHeader },
     };
   }
   for (const status of problemStatusesOf(operation).filter((s) => !(s in responses))) {

@@ -59,7 +59,8 @@ export const problems = {
     new HttpProblem(409, 'conflict', 'Conflict with the current state', detail, extensions),
   unprocessable: (slug: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new HttpProblem(422, slug, 'The request breaks a rule', detail, extensions),
-  tooLarge: (detail: string) => new HttpProblem(413, 'too-large', 'Request body too large', detail),
+  tooLarge: () =>
+    new HttpProblem(413, 'too-large', 'Request body too large', 'The request body is larger than 1 MB'),
   /** A body within the size limit that nests too deep or holds too many elements; names the limit it broke. */
   bodyTooComplex: (detail: string, limit: { limit: 'depth' | 'elements'; maximum: number }) =>
     new HttpProblem(400, 'too-complex', 'Request body too complex', detail, limit),
@@ -182,7 +183,7 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   // body-parser and express errors carry a status and a type.
   const e = error as { status?: unknown; type?: unknown; expose?: unknown };
   if (typeof e === 'object' && e !== null && typeof e.status === 'number') {
-    if (e.type === 'entity.too.large') return problems.tooLarge('The request body is larger than 1 MB');
+    if (e.type === 'entity.too.large') return problems.tooLarge();
     if (e.type === 'entity.parse.failed') return problems.badRequest('The request body is not valid JSON');
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
       return problems.badRequest('The request body must be UTF-8 JSON');
