@@ -145,6 +145,13 @@ const envSchema = z.object({
     .default(100),
   LEDGER_CORS_ORIGINS: originList.optional(),
   LEDGER_WITNESS_POLICY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_ROLE: z.enum(['writer', 'replica'], { message: 'accepts writer or replica' }).default('writer'),
+  LEDGER_WRITER_URL: z
+    .string()
+    .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), {
+      message: "accepts the writer's base URL, http(s)://host[:port]",
+    })
+    .optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: 'accepts fatal, error, warn, info, debug, trace or silent' })
     .default('info'),
@@ -187,6 +194,13 @@ export interface Config {
    * quorum; unset: no witnesses are asked.
    */
   witnessPolicyFile: string | undefined;
+  /**
+   * `writer` (default) takes commands and signs checkpoints; a `replica` follows the store, keeps its own views and
+   * Merkle tree, serves every read, and answers commands with a problem naming the writer (docs/deploy.md).
+   */
+  role: 'writer' | 'replica';
+  /** The writer's base URL: where a replica sends clients' commands and fetches the signed checkpoints it serves. */
+  writerUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -207,6 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.LEDGER_EVENT_STORE === 'eventstoredb' && !e.EVENTSTORE_CONNECTION_STRING) {
     throw new ConfigError(
       'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb (accepts an esdb:// connection string)',
+    );
+  }
+  if (e.LEDGER_ROLE === 'replica' && !e.LEDGER_WRITER_URL) {
+    throw new ConfigError(
+      "invalid LEDGER_WRITER_URL: required when LEDGER_ROLE=replica (accepts the writer's base URL, http(s)://host[:port])",
     );
   }
   if (e.LEDGER_HEADERS_TIMEOUT_SECONDS > e.LEDGER_REQUEST_TIMEOUT_SECONDS) {
@@ -242,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     liveFeeds: { perToken: e.LEDGER_LIVE_FEEDS_PER_TOKEN, total: e.LEDGER_LIVE_FEEDS_TOTAL },
     corsOrigins: e.LEDGER_CORS_ORIGINS ?? [],
     witnessPolicyFile: e.LEDGER_WITNESS_POLICY_FILE ? path.resolve(e.LEDGER_WITNESS_POLICY_FILE) : undefined,
+    role: e.LEDGER_ROLE,
+    writerUrl: e.LEDGER_WRITER_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
   };
 }
