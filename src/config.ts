@@ -146,6 +146,13 @@ const envSchema = z.object({
   LEDGER_CORS_ORIGINS: originList.optional(),
   LEDGER_WITNESS_POLICY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
   LEDGER_ROLE: z.enum(['writer', 'replica'], { message: 'accepts writer or replica' }).default('writer'),
+  LEDGER_CHECKPOINT_VERIFIER_KEY: z
+    .string()
+    .min(1, { message: "accepts the writer's verifier key (name+hash+key, as `ledger serve` prints it)" })
+    .optional(),
+  LEDGER_SQLITE_EVENTS_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_PERSONAL_KEYS_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
+  LEDGER_PSEUDONYM_KEY_FILE: z.string().min(1, { message: 'accepts a file path' }).optional(),
   LEDGER_WRITER_URL: z
     .string()
     .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), {
@@ -199,6 +206,17 @@ export interface Config {
    * Merkle tree, serves every read, and answers commands with a problem naming the writer (docs/deploy.md).
    */
   role: 'writer' | 'replica';
+  /**
+   * The writer's checkpoint verifier key (signed-note vkey): a replica serves only checkpoints that verify under it
+   * and whose root its own tree reproduces. Required for a replica, which never holds the signing key.
+   */
+  checkpointVerifierKey: string | undefined;
+  /** The SQLite events file; unset: events.sqlite in the data dir. A SQLite replica opens the writer's, read-only. */
+  sqliteEventsFile: string | undefined;
+  /** The personal-data key store; unset: personal-data-keys.sqlite in the data dir. Replicas share the writer's. */
+  personalKeysFile: string | undefined;
+  /** The pseudonym secret; unset: pseudonym-secret in the data dir. Every instance must share one (same pseudonyms). */
+  pseudonymKeyFile: string | undefined;
   /** The writer's base URL: where a replica sends clients' commands and fetches the signed checkpoints it serves. */
   writerUrl: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -262,6 +280,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.LEDGER_CORS_ORIGINS ?? [],
     witnessPolicyFile: e.LEDGER_WITNESS_POLICY_FILE ? path.resolve(e.LEDGER_WITNESS_POLICY_FILE) : undefined,
     role: e.LEDGER_ROLE,
+    checkpointVerifierKey: e.LEDGER_CHECKPOINT_VERIFIER_KEY,
+    sqliteEventsFile: e.LEDGER_SQLITE_EVENTS_FILE ? path.resolve(e.LEDGER_SQLITE_EVENTS_FILE) : undefined,
+    personalKeysFile: e.LEDGER_PERSONAL_KEYS_FILE ? path.resolve(e.LEDGER_PERSONAL_KEYS_FILE) : undefined,
+    pseudonymKeyFile: e.LEDGER_PSEUDONYM_KEY_FILE ? path.resolve(e.LEDGER_PSEUDONYM_KEY_FILE) : undefined,
     writerUrl: e.LEDGER_WRITER_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
   };
