@@ -34,10 +34,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
-# The data directory belongs to `node` with mode 0700 (S6): a named volume mounted here starts as a copy of it.
-RUN mkdir -p /data /keys \
- && chown node:node /data /keys \
- && chmod 0700 /data /keys
+# The data directory, the key store and the journal's volume belong to `node` with mode 0700 (S6): a named volume
+# mounted on one starts as a copy of it.
+RUN mkdir -p /data /keys /journal \
+ && chown node:node /data /keys /journal \
+ && chmod 0700 /data /keys /journal
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

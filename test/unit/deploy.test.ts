@@ -166,6 +166,15 @@ describe('docker-compose.yml', () => {
     }
     expect(configs.ledger?.role).toBe('writer');
     expect(configs['ledger-writer']?.role).toBe('writer');
+    // A writer's checkpoint journal lives on a volume of its own, not in the data directory (docs/audit.md).
+    for (const name of ['ledger', 'ledger-writer']) {
+      const journal = configs[name]?.checkpointJournalFile ?? '';
+      const mount = mountsOf(services[name] as ComposeService).find((m) =>
+        journal.startsWith(`${m.target}/`),
+      );
+      expect({ name, journalOn: mount?.target }).toEqual({ name, journalOn: '/journal' });
+      expect(mount?.readOnly).toBe(false);
+    }
     for (const name of ['ledger-replica-1', 'ledger-replica-2']) {
       const replica = configs[name];
       expect(replica?.role).toBe('replica');
