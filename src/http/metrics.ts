@@ -5,7 +5,7 @@
  * the code and the operator's witness policy fix: readable without a token, as API.md lists it (docs/deploy.md
  * "Metrics" says how to keep it off the public network).
  */
-import type { RequestHandler, Router } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import type { LedgerMetrics } from '../metrics/ledgerMetrics';
 import { operationIdOf, serve, type Operation } from './operation';
 
@@ -28,18 +28,21 @@ export const getMetrics: Operation = {
 
 /**
  * Times every request from its arrival to the end of its answer (or its connection's close: a live feed ends so),
- * with one histogram observation, when the response closes.
+ * with one histogram observation when the response closes. One listener function for all requests and the start in
+ * res.locals: no closure per request.
  */
 export function requestTiming(metrics: LedgerMetrics): RequestHandler {
+  function observe(this: Response): void {
+    const started = this.locals.requestStartedAt as number;
+    metrics.observeRequest(
+      operationIdOf(this) ?? UNMATCHED,
+      this.statusCode,
+      (performance.now() - started) / 1000,
+    );
+  }
   return (_req, res, next) => {
-    const started = performance.now();
-    res.once('close', () => {
-      metrics.observeRequest(
-        operationIdOf(res) ?? UNMATCHED,
-        res.statusCode,
-        (performance.now() - started) / 1000,
-      );
-    });
+    res.locals.requestStartedAt = performance.now();
+    res.on('close', observe);
     next();
   };
 }
