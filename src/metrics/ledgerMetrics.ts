@@ -52,8 +52,10 @@ export class LedgerMetrics {
   private readonly appendDuration: Histogram;
   private readonly batchEvents: Histogram;
 
+  /** Whether the default process metrics run (they start with the first scrape, see exposition()). */
+  private processMetrics = false;
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
       name: 'ledger_http_request_duration_seconds',
       help: 'HTTP requests from arrival to the last byte of the answer, by operation id (unmatched: no route) and status code',
@@ -177,6 +179,13 @@ export class LedgerMetrics {
   }
 
   exposition(): Promise<string> {
+    // The process metrics start at the first scrape: each start leaves a GC observer and an event-loop monitor
+    // running for the life of the process (prom-client has no stop), which a process that opens many ledgers and
+    // scrapes none (tests, CLI commands) need not carry. Their histograms fill from the second scrape on.
+    if (!this.processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      this.processMetrics = true;
+    }
     return this.registry.metrics();
   }
 }
