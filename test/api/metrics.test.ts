@@ -1,10 +1,15 @@
 /**
  * GET /metrics (issue 13): the page parses as the Prometheus text format, holds every metric docs/deploy.md lists with
  * its type and labels, counts a refused command under its rule, keeps a bounded label set under hostile paths, and
- * shows no token, name or id. One registry per ledger: two ledgers in one process count apart.
+ * shows no token, name or id. One registry per ledger: two ledgers in one process count apart. The witnesses of the
+ * last part are in-process TEST DOUBLES (test/support/witnessDouble.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
+import { encodeVerifierKey, generateSigningKey, publicKeyFromPrivate } from '../../src/audit/signedNote';
+import { eventually } from '../support/eventually';
 import { fullMandate, openLedgerApp, TOKENS, type LedgerApp } from '../support/ledgerApp';
 import {
   parsePrometheusText,
@@ -13,6 +18,8 @@ import {
   type MetricFamily,
   type MetricType,
 } from '../support/prometheusText';
+import { makeTempDir } from '../support/tempDir';
+import { startWitnessDouble, type WitnessDouble } from '../support/witnessDouble';
 
 async function scrape(t: LedgerApp): Promise<{ text: string; families: Map<string, MetricFamily> }> {
   const res = await request(t.app).get('/metrics');
@@ -204,5 +211,64 @@ describe('GET /metrics', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('GET /metrics with a witness policy', () => {
+  const ORIGIN = 'asker.example/metrics';
+  const keys = makeTempDir('metrics-witness-');
+  const key = generateSigningKey();
+  const keyFile = path.join(keys.dir, 'checkpoint.pem');
+  const policyFile = path.join(keys.dir, 'witnesses.policy');
+  const verifierKey = encodeVerifierKey(ORIGIN, publicKeyFromPrivate(key));
+  let honest: WitnessDouble;
+  let refusing: WitnessDouble;
+  let t: LedgerApp;
+
+  beforeAll(async () => {
+    fs.writeFileSync(keyFile, key.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    honest = await startWitnessDouble({ name: 'witness.example/honest', logVkey: verifierKey });
+    // Refuses every checkpoint as inconsistent with what it cosigned: the ledger raises an alarm for it.
+    refusing = await startWitnessDouble({
+      name: 'witness.example/refusing',
+      logVkey: verifierKey,
+      behaviour: () => ({ status: 422, body: 'inconsistent\n' }),
+    });
+    fs.writeFileSync(
+      policyFile,
+      `log ${verifierKey}\n` +
+        [honest, refusing].map((w) => `witness ${w.name} ${w.vkey} ${w.url}\n`).join('') +
+        'quorum witness.example/honest\n',
+    );
+    t = await openLedgerApp({
+      LEDGER_CHECKPOINT_KEY_FILE: keyFile,
+      LEDGER_CHECKPOINT_ORIGIN: ORIGIN,
+      LEDGER_WITNESS_POLICY_FILE: policyFile,
+      LEDGER_CHECKPOINT_EVERY_EVENTS: '2',
+    });
+    await t.recordId('/arenas', { name: 'Innbyggertorg Asker', areas: ['Heggedal'] });
+    await t.recordId('/arenas', { name: 'Innbyggertorg Vollen', areas: ['Vollen'] });
+  }, 30_000);
+  afterAll(async () => {
+    await t.close();
+    await Promise.all([honest, refusing].map((w) => w.close()));
+    keys.cleanup();
+  });
+
+  test('each witness of the policy has its cosigned size and its alarm, by the name the policy gives it', async () => {
+    const families = await eventually(async () => {
+      const f = (await scrape(t)).families;
+      const cosigned = valueOf(f, 'ledger_witness_cosigned_tree_size_events', { witness: honest.name });
+      const alarm = valueOf(f, 'ledger_witness_alarm', { witness: refusing.name });
+      return cosigned === 2 && alarm === 1 ? f : undefined;
+    }, 'the honest witness cosigning size 2 and the refusing one alarmed');
+    expect(valueOf(families, 'ledger_witness_alarm', { witness: honest.name })).toBe(0);
+    expect(
+      samplesOf(families, 'ledger_witness_cosigned_tree_size_events', { witness: refusing.name }),
+    ).toEqual([]);
+    // The policy's names and nothing of the witnesses' addresses.
+    const { text } = await scrape(t);
+    expect(text).not.toContain(honest.url);
+    expect(text).not.toContain(refusing.url);
   });
 });
