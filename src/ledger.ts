@@ -16,6 +16,7 @@ import { WitnessSubmitter } from './audit/witnessSubmitter';
 import { ConfigError, type Config } from './config';
 import { ensureDataDir, ensurePrivateFile, warnAboutLooseModes } from './dataDir';
 import type { Logger } from './logger';
+import { LedgerMetrics } from './metrics/ledgerMetrics';
 import { createProjections, projectionList } from '../projections';
 import { PersonDirectory } from './privacy/personDirectory';
 import { PersonalDataVault } from './privacy/personalDataVault';
@@ -23,7 +24,7 @@ import { Pseudonyms } from './privacy/pseudonyms';
 import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
 import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
-import type { EventStore } from './store/eventStore';
+import type { AppendObserver, EventStore } from './store/eventStore';
 import { eventFileIsEmpty, SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
 export interface Ledger {
@@ -46,6 +47,8 @@ export interface Ledger {
   people: PersonDirectory;
   /** Stable, irreversible pseudonyms for person ids (evaluator reads, exports). */
   pseudonyms: Pseudonyms;
+  /** This ledger's Prometheus registry and the observers feeding it (GET /metrics). */
+  metrics: LedgerMetrics;
   close(): Promise<void>;
 }
 
@@ -81,7 +84,7 @@ export function checkpointJournalOf(config: Config): CheckpointJournal {
  * its first file: from then on, a key or journal that goes missing is noticed (audit/trailIntegrity.ts) instead of
  * being quietly created again over events it never sealed.
  */
-export function openEventStore(config: Config): EventStore {
+export function openEventStore(config: Config, observer?: AppendObserver): EventStore {
   if (config.eventStore === 'eventstoredb') {
     throw new Error(
       'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
@@ -97,7 +100,7 @@ export function openEventStore(config: Config): EventStore {
     checkpointJournalOf(config).create();
   }
   ensurePrivateFile(file);
-  return new SqliteEventStore({ file, seal: { key, keyFile } });
+  return new SqliteEventStore({ file, seal: { key, keyFile }, ...(observer ? { observer } : {}) });
 }
 
 /**
@@ -194,7 +197,8 @@ export function viewsFor(config: Config) {
 export function openLedger(config: Config, logger: Logger): Ledger {
   const policyFile = config.witnessPolicyFile;
   const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
-  const store = openEventStore(config);
+  const metrics = new LedgerMetrics();
+  const store = openEventStore(config, metrics.appendObserver);
   const privateFile = (name: string): string => {
     const file = path.join(config.dataDir, name);
     ensurePrivateFile(file);
@@ -217,6 +221,7 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     store,
     vault,
     citizenInitiativeThreshold: config.citizenInitiativeThreshold,
+    observer: metrics.commandObserver,
   });
   const readModel = new ReadModelDb(privateFile(dataFiles.readModel));
   const runner = new ProjectionRunner({
@@ -232,6 +237,20 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     ...(config.checkpointKeyFile ? [config.checkpointKeyFile] : []),
   ]);
   const people = new PersonDirectory(store, vault, pseudonyms);
+  metrics.watch({
+    views: () => runner.report(),
+    logSize: async () => (await store.headPosition()) + 1,
+    treeSize: () => audit.treeSize(),
+    witnesses: () =>
+      (witnesses?.report().witnesses ?? []).map((w) => ({
+        name: w.name,
+        lastSizeCosigned: w.lastSizeCosigned,
+        alarm: w.alarm !== null,
+      })),
+    // MERGE(issue 13, EventStoreDB): use the store port's status() once it has one; the embedded SQLite store is a
+    // file this process holds open, so it is connected for as long as the ledger is open.
+    storeConnected: () => true,
+  });
   return {
     config,
     logger,
@@ -244,6 +263,7 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     runner,
     people,
     pseudonyms,
+    metrics,
     close: async () => {
       await witnesses?.stop();
       await runner.stop();

@@ -42,6 +42,7 @@ export function buildApp(
     config: ledger.config,
     logger: ledger.logger,
     store: ledger.store,
+    metrics: ledger.metrics,
     apiRouters: [
       commandRouter({
         commands: ledger.commands,

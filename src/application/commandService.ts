@@ -4,6 +4,7 @@
  * whole cycle is retried a few times, unless the client pinned a revision with If-Match (then the conflict is its).
  */
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { assertFitsEntry } from '../audit/entrySize';
 import { eventIdFor } from './idempotentIds';
 import {
@@ -18,7 +19,8 @@ import {
 } from '../domain/commands';
 import type { AggregateState, Reference } from '../domain/decider';
 import { osloDateOf } from '../domain/dates';
-import { UnknownReference } from '../domain/errors';
+import { DomainError, UnknownReference } from '../domain/errors';
+import { EntryTooLargeError } from '../audit/entrySize';
 import {
   businessDateOf,
   eventSchemaVersions,
@@ -30,6 +32,7 @@ import { evolveGrantLedger, initialGrantLedger } from '../domain/committee/grant
 import type { PersonalDataVault } from '../privacy/personalDataVault';
 import { sealedData, shredErased } from '../privacy/sealing';
 import {
+  DuplicateEventIdError,
   WrongExpectedRevisionError,
   type Actor,
   type EventStore,
@@ -59,12 +62,46 @@ export interface CommandResult {
   alreadyStored: boolean;
 }
 
+/** How a command ended: recorded, answered from what an earlier attempt stored, refused, or a fault. */
+export type CommandOutcome = 'accepted' | 'replayed' | 'rejected' | 'failed';
+
+/** The rule of a command that was not refused. */
+export const NO_RULE = 'none';
+
+/**
+ * The refusals that are not a rule of the catalogue (src/domain/rules.ts), by the problem they are answered with: a
+ * revision that moved (If-Match, or the retries used up), an event id stored otherwise, an event too large for the
+ * log, an input that does not parse.
+ */
+export const REFUSALS_OUTSIDE_CATALOGUE = [
+  'revision-conflict',
+  'duplicate-event-id',
+  'entry-too-large',
+  'validation',
+] as const;
+
+/** Told how every command ended (the metrics count them); called synchronously, so it must be cheap. */
+export interface CommandObserver {
+  commandEnded(command: CommandName, outcome: CommandOutcome, rule: string): void;
+}
+
+/** The outcome and rule of a command that threw `error`: a refusal names its rule, anything else is a fault. */
+export function refusalOf(error: unknown): { outcome: CommandOutcome; rule: string } {
+  if (error instanceof DomainError) return { outcome: 'rejected', rule: error.rule };
+  if (error instanceof WrongExpectedRevisionError) return { outcome: 'rejected', rule: 'revision-conflict' };
+  if (error instanceof DuplicateEventIdError) return { outcome: 'rejected', rule: 'duplicate-event-id' };
+  if (error instanceof EntryTooLargeError) return { outcome: 'rejected', rule: 'entry-too-large' };
+  if (error instanceof z.ZodError) return { outcome: 'rejected', rule: 'validation' };
+  return { outcome: 'failed', rule: NO_RULE };
+}
+
 export interface CommandServiceOptions {
   store: EventStore;
   vault: PersonalDataVault;
   citizenInitiativeThreshold: number;
   clock?: () => Date;
   maxRetries?: number;
+  observer?: CommandObserver;
 }
 
 const FOLD_CACHE_LIMIT = 20_000;
@@ -97,6 +134,24 @@ export class CommandService {
   }
 
   async execute(name: CommandName, input: unknown, meta: CommandMeta): Promise<CommandResult> {
+    const observer = this.options.observer;
+    if (!observer) return this.executeUnobserved(name, input, meta);
+    try {
+      const result = await this.executeUnobserved(name, input, meta);
+      observer.commandEnded(name, result.alreadyStored ? 'replayed' : 'accepted', NO_RULE);
+      return result;
+    } catch (error) {
+      const { outcome, rule } = refusalOf(error);
+      observer.commandEnded(name, outcome, rule);
+      throw error;
+    }
+  }
+
+  private async executeUnobserved(
+    name: CommandName,
+    input: unknown,
+    meta: CommandMeta,
+  ): Promise<CommandResult> {
     const spec: AnyCommandSpec = commandSpecs[name];
     const parsed = spec.input.parse(input);
     // Commands on one stream queue behind each other in this process, so they never race for the same revision;

@@ -8,7 +8,9 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { LedgerMetrics } from '../metrics/ledgerMetrics';
 import type { EventStore } from '../store/eventStore';
+import { getMetrics, requestTiming, serveMetrics } from './metrics';
 import { serve, type Operation } from './operation';
 import { answeredOnPurpose, isExpectedProblem, problemErrorHandler, problems } from './problem';
 import { rateLimit } from './rateLimit';
@@ -29,6 +31,8 @@ export interface AppServices {
    * a served path is a 405 with Allow, not a 404. Absent: neither.
    */
   methodsAt?: (path: string) => readonly string[];
+  /** The ledger's metrics: when given, every request is timed into them and GET /metrics serves them. */
+  metrics?: LedgerMetrics;
   /** Whether the service can take traffic (store open, views caught up enough). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
@@ -60,7 +64,7 @@ const getReadiness: Operation = {
   },
 };
 
-export const serviceOperations: Operation[] = [getHealth, getReadiness];
+export const serviceOperations: Operation[] = [getHealth, getReadiness, getMetrics];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -121,6 +125,8 @@ export function createApp(services: AppServices): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // First, so the time counted is the whole request's, the log and every refusal included.
+  if (services.metrics) app.use(requestTiming(services.metrics));
 
   app.use(
     pinoHttp({
@@ -183,6 +189,7 @@ export function createApp(services: AppServices): Express {
       checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
     });
   });
+  if (services.metrics) serveMetrics(service, services.metrics);
   app.use(service);
 
   const api = express.Router();

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
 import express, { Router } from 'express';
+import { markOperation } from './operation';
 import { problems } from './problem';
 
 /** The paths of the dashboard's pages (src/dashboard/state.ts `routes`), served as one route. */
@@ -42,6 +43,7 @@ export function dashboardRouter(dir: string = builtDashboardDir()): Router {
   );
   router.use(
     '/assets',
+    markOperation('dashboardAsset'),
     express.static(path.join(dir, 'assets'), {
       immutable: true,
       maxAge: '365d',
@@ -50,7 +52,7 @@ export function dashboardRouter(dir: string = builtDashboardDir()): Router {
       dotfiles: 'ignore',
     }),
   );
-  router.get(DASHBOARD_PAGES, (_req, res) => {
+  router.get(DASHBOARD_PAGES, markOperation('dashboardPage'), (_req, res) => {
     if (!fs.existsSync(index)) {
       throw problems.unavailable('The dashboard is not built: run `npm run build` (npm start does it)');
     }

@@ -3,7 +3,7 @@
  * and the words the API document shows. The routers register their handlers from these declarations and the OpenAPI
  * document is generated from the same list, so what is served and what is documented cannot drift apart.
  */
-import type { RequestHandler, Router } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Role } from '../config';
 import { requireRole } from './auth';
@@ -59,7 +59,32 @@ export function accessCheck(operation: Operation): RequestHandler[] {
   return operation.access === 'anyone' ? [] : [requireRole(...operation.access)];
 }
 
-/** Registers `handlers` for `operation` on `router`, behind its role check. */
+/**
+ * Labels the request with the operation it reached (res.locals), for the metrics; one property set. Routes that are
+ * no Operation (the dashboard's pages and assets) name themselves with it too.
+ */
+export function markOperation(operationId: string): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.operationId = operationId;
+    next();
+  };
+}
+
+/** The id of the operation whose route took the request, or undefined when none did (a 404, a 405). */
+export function operationIdOf(res: Response): string | undefined {
+  const id: unknown = res.locals.operationId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Registers `handlers` for `operation` on `router`, behind its role check; the request is labelled with the
+ * operation id first, so the metrics count a refused one under its operation too.
+ */
 export function serve(router: Router, operation: Operation, ...handlers: RequestHandler[]): void {
-  router[operation.method](operation.path, ...accessCheck(operation), ...handlers);
+  router[operation.method](
+    operation.path,
+    markOperation(operation.operationId),
+    ...accessCheck(operation),
+    ...handlers,
+  );
 }

@@ -185,6 +185,17 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/**
+ * What an adapter tells an observer about its appends (the metrics, src/metrics/): passed in by the composition root,
+ * optional, and called synchronously, so it must be cheap.
+ */
+export interface AppendObserver {
+  /** An append was answered (written, replayed or refused), `seconds` after it was called. */
+  appendSettled(seconds: number): void;
+  /** One transaction wrote this many events (group commit: the appends of one tick share it). */
+  batchWritten(events: number): void;
+}
+
 /** The base of the errors the store raises; the HTTP layer maps each to a problem type in one place. */
 export class EventStoreError extends Error {
   override name = 'EventStoreError';

@@ -105,7 +105,7 @@ const apiMdRoutes: Array<[route: string, pending?: string]> = [
   ['GET /api/v1/audit/tlog/tile/entries/:N.p/:W'],
   ['GET /healthz'],
   ['GET /readyz'],
-  ['GET /metrics', 'issue 13'],
+  ['GET /metrics'],
   ['GET /openapi.json'],
   ['GET /docs'],
   ['GET /'],

@@ -3,7 +3,7 @@
  * for one fsync, not 64. The writer still checks and answers each append on its own, so one that conflicts fails
  * alone.
  */
-import type { AppendResult, ExpectedRevision, NewEvent } from '../eventStore';
+import type { AppendObserver, AppendResult, ExpectedRevision, NewEvent } from '../eventStore';
 
 /** An append waiting for its transaction. */
 export interface PendingAppend {
@@ -20,17 +20,41 @@ export class GroupCommit {
   private flushing: Promise<void> | null = null;
 
   /**
-   * `writeBatch` writes one batch in one transaction and settles every append in it; `maxBatchEvents` bounds a
-   * transaction (one append is never split, so a larger one goes alone).
+   * `writeBatch` writes one batch in one transaction, settles every append in it and answers how many events it
+   * wrote (replays and refusals write none); `maxBatchEvents` bounds a
+   * transaction (one append is never split, so a larger one goes alone). `observer`, when given, is told each
+   * append's latency and each transaction's size.
    */
   constructor(
-    private readonly writeBatch: (batch: PendingAppend[]) => void,
+    private readonly writeBatch: (batch: PendingAppend[]) => number,
     private readonly maxBatchEvents: number,
+    private readonly observer?: AppendObserver,
   ) {}
 
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const observer = this.observer;
+    if (!observer) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        this.pending.push({ streamId, events, expected, resolve, reject });
+        this.schedule();
+      });
+    }
+    const started = performance.now();
+    const settled = (): void => observer.appendSettled((performance.now() - started) / 1000);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ streamId, events, expected, resolve, reject });
+      this.pending.push({
+        streamId,
+        events,
+        expected,
+        resolve: (result) => {
+          settled();
+          resolve(result);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      });
       this.schedule();
     });
   }
@@ -56,7 +80,8 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     while (this.pending.length > 0) {
-      this.writeBatch(this.takeBatch());
+      const written = this.writeBatch(this.takeBatch());
+      if (this.observer && written > 0) this.observer.batchWritten(written);
       // Yield between transactions so readers and new callers get a turn.
       if (this.pending.length > 0) await new Promise<void>((r) => setImmediate(r));
     }

@@ -9,6 +9,7 @@ import {
   StoreClosedError,
   type EventSeals,
   type SealFailure,
+  type AppendObserver,
   type AppendOptions,
   type AppendResult,
   type NewEvent,
@@ -46,6 +47,8 @@ export interface SqliteEventStoreOptions {
    */
   seal?: { key: SealKey | undefined; keyFile: string };
   clock?: () => Date;
+  /** Told each append's latency and each group-commit transaction's size (the metrics). */
+  observer?: AppendObserver;
 }
 
 interface StoredIdentity {
@@ -121,7 +124,11 @@ export class SqliteEventStore extends BaseEventStore {
     super();
     this.clock = options.clock ?? (() => new Date());
     this.genesis = options.genesisPosition ?? 0;
-    this.groupCommit = new GroupCommit((batch) => this.writeBatch(batch), options.maxBatchEvents ?? 5000);
+    this.groupCommit = new GroupCommit(
+      (batch) => this.writeBatch(batch),
+      options.maxBatchEvents ?? 5000,
+      options.observer,
+    );
     this.subscriptions = new Subscriptions(
       {
         readFrom: (fromPosition, limit) =>
@@ -194,7 +201,8 @@ export class SqliteEventStore extends BaseEventStore {
     return this.groupCommit.append(streamId, events, options.expectedRevision ?? 'any');
   }
 
-  private writeBatch(batch: PendingAppend[]): void {
+  /** Writes the batch in one transaction and settles each append; answers the number of events written. */
+  private writeBatch(batch: PendingAppend[]): number {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const batchRevisions = new Map<string, number>();
     const batchIds = new Map<string, StoredIdentity>();
@@ -282,7 +290,7 @@ export class SqliteEventStore extends BaseEventStore {
       this.head = this.readHead();
       this.lastRecordedAt = this.stmt.lastRecordedAt.get()?.recorded_at ?? '';
       for (const request of batch) request.reject(error);
-      return;
+      return 0;
     }
     if (this.revisions.size + batchRevisions.size > REVISION_CACHE_LIMIT) this.revisions.clear();
     for (const [streamId, revision] of batchRevisions) this.revisions.set(streamId, revision);
@@ -293,6 +301,7 @@ export class SqliteEventStore extends BaseEventStore {
       else request.reject(outcome.error);
     });
     if (appended > 0) this.subscriptions.appended();
+    return appended;
   }
 
   /** If another connection appended since we last looked, our cached revisions may be stale. */
