@@ -316,7 +316,10 @@ function replicaChecks(e: z.infer<typeof envSchema>): void {
   const shared: Array<[keyof typeof e, string]> = [
     ['LEDGER_EVENT_SEAL_KEY_FILE', "the writer's event seal key, with which the replica checks every event"],
     ['LEDGER_PERSONAL_KEYS_FILE', "the writer's personal-data key store, opened read-only"],
-    ['LEDGER_PSEUDONYM_KEY_FILE', "the writer's pseudonym secret, so that pseudonyms are the same everywhere"],
+    [
+      'LEDGER_PSEUDONYM_KEY_FILE',
+      "the writer's pseudonym secret, so that pseudonyms are the same everywhere",
+    ],
   ];
   if (e.LEDGER_EVENT_STORE === 'sqlite')
     shared.unshift(['LEDGER_SQLITE_EVENTS_FILE', "the writer's events file, opened read-only"]);

@@ -2,7 +2,10 @@
 import { ConfigError, loadConfig } from '../../../src/config';
 import { encodeVerifierKey, generateSigningKey, publicKeyFromPrivate } from '../../../src/audit/signedNote';
 
-const verifierKey = encodeVerifierKey('participation-ledger/writer', publicKeyFromPrivate(generateSigningKey()));
+const verifierKey = encodeVerifierKey(
+  'participation-ledger/writer',
+  publicKeyFromPrivate(generateSigningKey()),
+);
 
 /** A replica's configuration that passes every check; each test takes one thing away or adds one. */
 const replica: Record<string, string> = {
@@ -81,6 +84,8 @@ describe('a replica’s configuration', () => {
   });
 
   test('a writer URL that is not http(s) is refused', () => {
-    expect(refusal({ ...replica, LEDGER_WRITER_URL: 'ftp://writer.example' })).toMatch(/^invalid LEDGER_WRITER_URL/);
+    expect(refusal({ ...replica, LEDGER_WRITER_URL: 'ftp://writer.example' })).toMatch(
+      /^invalid LEDGER_WRITER_URL/,
+    );
   });
 });
