@@ -106,7 +106,8 @@ export class WriterCheckpoints {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private abort: AbortController | null = null;
-  private stopped = true;
+  private polling = false;
+  private stopped = false;
   private lastFetchAt: string | null = null;
   private alarm: WriterCheckpointAlarm | null = null;
   private waitingFor: { treeSize: number; localSize: number } | null = null;
@@ -118,9 +119,10 @@ export class WriterCheckpoints {
     this.logKeyId = keyId(options.audit.origin, options.audit.publicKey);
   }
 
+  /** Asks the writer now, then every `pollMs`, until stop(). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.polling || this.stopped) return;
+    this.polling = true;
     this.schedule(0);
   }
 
