@@ -292,15 +292,15 @@ export function openLedger(config: Config, logger: Logger): Ledger {
   const idempotency = new IdempotencyStore(replica ? ':memory:' : privateFile(dataFiles.idempotency));
   const audit = openAuditLog(config, store, logger);
   let witnesses: WitnessSubmitter | undefined;
-  // Only the writer submits checkpoints to witnesses; a replica uses the policy to check the cosignatures it keeps.
-  if (!replica && policy !== undefined && policyFile !== undefined) {
+  if (policy !== undefined && policyFile !== undefined) {
     try {
       checkPolicyNamesLedger(policy, policyFile, audit.verifierKey);
     } catch (error) {
       void audit.close().then(() => store.close());
       throw error;
     }
-    witnesses = new WitnessSubmitter({ audit, policy, logger });
+    // Only the writer submits checkpoints to witnesses; a replica uses the policy to check the cosignatures it keeps.
+    if (!replica) witnesses = new WitnessSubmitter({ audit, policy, logger });
   }
   const commands = new CommandService({
     store,
