@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { readinessAnswer } from '../../src/http/schemas/health';
+import { commandOperations } from '../../src/http/routes/commands';
 import { everyCommand } from '../support/everyCommand';
+import { runLedger } from '../support/ledgerBin';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 
@@ -237,6 +239,17 @@ describe('a read replica beside the writer', () => {
     expect(rebuild.status).toBeLessThan(300);
   });
 
+  test('every command route is 421 on the replica, before its body is read', async () => {
+    const head = await caughtUp();
+    expect(commandOperations.length).toBeGreaterThan(20);
+    for (const operation of commandOperations) {
+      const route = operation.path.replace(/:[A-Za-z]+/g, '01900000-0000-7000-8000-000000000000');
+      const answer = await post(replica, route, {});
+      expect({ route, status: answer.status }).toEqual({ route, status: 421 });
+    }
+    expect((await readiness(writer)).checks.eventStore.headPosition).toBe(head);
+  });
+
   test('an erasure on the writer hides the name on the replica, which had shown it', async () => {
     const registered = await post(writer, '/persons', { name: 'Kari Replikasen', email: 'kari@example.no' });
     const { id } = (await registered.json()) as { id: string };
@@ -282,5 +295,69 @@ describe('a read replica beside the writer', () => {
     const ready = await readiness(replica);
     expect(ready.status).toBe('ready');
     expect(ready.checks.writerCheckpoint).toMatchObject({ ok: false, alarm: { cause: 'unreachable' } });
+  });
+});
+
+describe('a replica that is not set up as one does not start', () => {
+  const run = (env: Record<string, string>) => runLedger(['serve'], env);
+  let env: Record<string, string>;
+  beforeAll(() => {
+    env = { ...replicaEnv(), PORT: '4542', LEDGER_DATA_DIR: path.join(temp.dir, 'other-replica') };
+  });
+
+  test("without the writer's events file: exit 2, naming LEDGER_SQLITE_EVENTS_FILE", () => {
+    const result = run({ ...env, LEDGER_SQLITE_EVENTS_FILE: path.join(temp.dir, 'no-such-events.sqlite') });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/invalid LEDGER_SQLITE_EVENTS_FILE: there is no events file/);
+    expect(fs.existsSync(path.join(temp.dir, 'no-such-events.sqlite'))).toBe(false);
+  });
+
+  test("with the writer's signing key configured: exit 2, naming LEDGER_CHECKPOINT_KEY_FILE", () => {
+    const result = run({
+      ...env,
+      LEDGER_CHECKPOINT_KEY_FILE: path.join(writerDir, 'checkpoint-signing-key.pem'),
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /invalid LEDGER_CHECKPOINT_KEY_FILE: a replica never holds the writer's signing key/,
+    );
+  });
+
+  test('with a signing key in its data directory: exit 2, naming it', () => {
+    const dir = path.join(temp.dir, 'converted-writer');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.copyFileSync(
+      path.join(writerDir, 'checkpoint-signing-key.pem'),
+      path.join(dir, 'checkpoint-signing-key.pem'),
+    );
+    const result = run({ ...env, LEDGER_DATA_DIR: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /invalid LEDGER_DATA_DIR: a replica's data directory holds a checkpoint signing key/,
+    );
+  });
+
+  test('without a verifier key: exit 2, naming LEDGER_CHECKPOINT_VERIFIER_KEY', () => {
+    const result = run({ ...env, LEDGER_CHECKPOINT_VERIFIER_KEY: '' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /invalid LEDGER_CHECKPOINT_VERIFIER_KEY: required when LEDGER_ROLE=replica/,
+    );
+  });
+
+  test('without tokens it serves anonymous reads, says so, and makes no token', async () => {
+    const dir = path.join(temp.dir, 'anonymous-replica');
+    const server = await startServerProcess({ ...env, LEDGER_DATA_DIR: dir, LEDGER_API_TOKENS: '' });
+    try {
+      expect(server.output()).toMatch(
+        /No API tokens are configured, so this replica serves anonymous reads only/,
+      );
+      expect(server.output()).not.toMatch(/admin token was generated/);
+      expect(fs.existsSync(path.join(dir, 'api-tokens.json'))).toBe(false);
+      expect((await get(server, '/api/v1/influence?groupBy=committee')).status).toBe(200);
+      expect((await get(server, '/api/v1/events', ADMIN)).status).toBe(401);
+    } finally {
+      await stop(server);
+    }
   });
 });
