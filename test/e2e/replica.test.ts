@@ -5,6 +5,7 @@
  * the replica are 421 and append nothing; an erasure on the writer hides the name on the replica.
  */
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { z } from 'zod';
 import { readinessAnswer } from '../../src/http/schemas/health';
@@ -295,6 +296,41 @@ describe('a read replica beside the writer', () => {
     const ready = await readiness(replica);
     expect(ready.status).toBe('ready');
     expect(ready.checks.writerCheckpoint).toMatchObject({ ok: false, alarm: { cause: 'unreachable' } });
+  });
+});
+
+describe('the events file changed behind both servers’ backs', () => {
+  test('a row altered: the replica refuses it, as the writer does, naming the same position', async () => {
+    await stop(replica);
+    await stop(writer);
+    const attacker = new Database(path.join(writerDir, 'events.sqlite'));
+    attacker.exec('DROP TRIGGER events_no_update');
+    attacker.prepare("UPDATE events SET occurred_at = '1999-12-31' WHERE global_position = 4").run();
+    attacker.close();
+    writer = await startServerProcess({
+      LEDGER_DATA_DIR: writerDir,
+      PORT: WRITER_PORT,
+      LEDGER_API_TOKENS: TOKENS,
+    });
+    replica = await startServerProcess(replicaEnv({ LEDGER_DATA_DIR: path.join(temp.dir, 'fresh-replica') }));
+    for (const server of [writer, replica]) {
+      const ready = await readiness(server);
+      expect(ready.status).toBe('not_ready');
+      expect(ready.checks.audit).toMatchObject({
+        state: 'refusing',
+        problems: [expect.objectContaining({ cause: 'event-seal-mismatch', position: 4 })],
+      });
+    }
+    // The replica takes in none of the writer's checkpoints over a trail that does not hold, and says so.
+    let alarm: unknown = null;
+    for (let i = 0; i < 100 && alarm === null; i++) {
+      alarm = (await readiness(replica)).checks.writerCheckpoint?.alarm ?? null;
+      if (alarm === null) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(alarm).toMatchObject({ cause: 'trail-refusing' });
+    const served = await get(replica, '/api/v1/audit/tlog/checkpoint');
+    expect(served.status).toBe(503);
+    expect(((await served.json()) as { type: string }).type).toBe('/api/v1/problems/audit-trail-broken');
   });
 });
 
