@@ -21,6 +21,8 @@ import { WriterCheckpoints, type WriterCheckpointCause } from '../../../src/repl
 import { SqliteEventStore } from '../../../src/store/sqlite/sqliteEventStore';
 import { buildAuditedLedger, type AuditedLedgerFiles } from '../../support/auditedLedger';
 import { makeTempDir } from '../../support/tempDir';
+import { corruptedLine, cosignatureLine, makeWitness, type TestWitness } from '../../support/witnessFixtures';
+import { parsePolicy, type Policy } from '../../../src/audit/witnessPolicy';
 
 const EVENTS = 40;
 /** Within the replicas' port range (4500–4549). */
@@ -97,7 +99,10 @@ afterAll(async () => {
 });
 
 /** A fresh replica (its own audit database) over the writer's events file, caught up, its follower not polling. */
-async function replica(timeoutMs = 2_000): Promise<{ follower: WriterCheckpoints; audit: AuditLog }> {
+async function replica(
+  timeoutMs = 2_000,
+  policy?: Policy,
+): Promise<{ follower: WriterCheckpoints; audit: AuditLog }> {
   const store = new SqliteEventStore({
     file: files.events,
     seal: { key: files.sealKey, keyFile: path.join(tmp.dir, 'event-seal-key') },
@@ -111,7 +116,14 @@ async function replica(timeoutMs = 2_000): Promise<{ follower: WriterCheckpoints
     logger: silent,
   });
   await audit.start();
-  const follower = new WriterCheckpoints({ writerUrl: writer.url, audit, store, logger: silent, timeoutMs });
+  const follower = new WriterCheckpoints({
+    writerUrl: writer.url,
+    audit,
+    store,
+    logger: silent,
+    timeoutMs,
+    policy,
+  });
   opened.push({ follower, audit, store });
   return { follower, audit };
 }
@@ -286,6 +298,31 @@ describe("a replica serves the writer's checkpoint only when it verifies and its
     const served = audit.latestCheckpoint();
     expect(served?.note).toBe(genuineNote);
     expect(audit.cosignedNote(served!)).toBe(genuineNote);
+  });
+});
+
+describe('cosignatures, with the witness policy the replica is given', () => {
+  test("it keeps the lines of its policy's witnesses that verify, and no other", async () => {
+    const [first, second, stranger] = ['w1.example', 'w2.example', 'w3.example'].map(makeWitness) as [
+      TestWitness,
+      TestWitness,
+      TestWitness,
+    ];
+    const policy = parsePolicy(
+      `witness ${first.name} ${first.vkey}\nwitness ${second.name} ${second.vkey}\ngroup both all ${first.name} ${second.name}\nquorum both\n`,
+    );
+    const good = cosignatureLine(genuineNote, first);
+    const forged = corruptedLine(cosignatureLine(genuineNote, second));
+    const unknown = cosignatureLine(genuineNote, stranger);
+    writer.answer = checkpointAnswer(genuineNote + good + forged + unknown);
+    const { follower, audit } = await replica(2_000, policy);
+    await follower.fetchOnce();
+    const served = audit.latestCheckpoint();
+    expect(served?.note).toBe(genuineNote);
+    expect(audit.cosignedNote(served!)).toBe(genuineNote + good);
+    // Asked again, it keeps the line once.
+    await follower.fetchOnce();
+    expect(audit.cosignaturesOf(EVENTS)).toHaveLength(1);
   });
 });
 
