@@ -220,6 +220,11 @@ export class AuditLog {
     this.lastCheckpointSize = this.checkpointStore.latest()?.treeSize ?? -1;
   }
 
+  /** False on a replica (and for `ledger verify`): it keeps the tree and signs nothing. */
+  get signsCheckpoints(): boolean {
+    return this.signing;
+  }
+
   // ---------- integrity ----------
 
   /** Whether the audit log may sign, and if not, why (readiness and the operator commands show it). */

@@ -113,6 +113,18 @@ export function auditTrailProblem(): HttpProblem {
   );
 }
 
+/**
+ * No checkpoint to serve yet: the writer is starting, or a replica has not yet verified one of the writer's (it
+ * serves them only once its own tree has their root: docs/deploy.md, "Replicas").
+ */
+export function noCheckpointYet(signs: boolean): HttpProblem {
+  return problems.unavailable(
+    signs
+      ? 'No checkpoint has been signed yet: the audit log is starting'
+      : "No checkpoint of the writer has been verified here yet: this read replica serves the writer's checkpoints once its own tree has their root; GET /readyz says why",
+  );
+}
+
 /** Zod issues → `errors: [{path, message}]`, with paths written like `mandate.decide` or `areas[2]`. */
 export function zodErrors(error: z.ZodError): Array<{ path: string; message: string }> {
   const pathText = (path: PropertyKey[]): string =>
