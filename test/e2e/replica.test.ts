@@ -177,6 +177,29 @@ describe('a read replica beside the writer', () => {
     await same('/api/v1/exports/proposals?format=csv', EVALUATOR);
   });
 
+  test("the replica's live feed carries what the writer records", async () => {
+    const head = await caughtUp();
+    const abort = new AbortController();
+    const feed = await fetch(`${replica.url}/api/v1/events/live?from=${head + 1}`, {
+      headers: auth(EVALUATOR),
+      signal: abort.signal,
+    });
+    expect(feed.status).toBe(200);
+    const reader = (feed.body as ReadableStream<Uint8Array>).getReader();
+    const recorded = await post(writer, '/arenas', { name: 'Tofte innbyggertorg', areas: ['Tofte'] });
+    const { globalPosition } = (await recorded.json()) as { globalPosition: number };
+    let text = '';
+    const deadline = Date.now() + 5_000;
+    while (!text.includes('Tofte innbyggertorg') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+    abort.abort();
+    expect(text).toContain(`id: ${globalPosition}`);
+    expect(text).toContain('Tofte innbyggertorg');
+  });
+
   test('the Merkle tree is the same: checkpoint, proofs, tiles, a trace with its proofs, verify', async () => {
     // A trace on the writer signs a checkpoint covering its events; the replica then serves that one.
     await same(`/api/v1/proposals/${ids.proposalId}`, EVALUATOR);
