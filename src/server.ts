@@ -87,7 +87,7 @@ export function buildApp(
       const writerCheckpoint = ledger.writerCheckpoints?.report();
       return {
         ready: ledger.runner.isCaughtUp() && audit.state === 'ok',
-        role: ledger.config.role,
+        ledgerRole: ledger.config.role,
         checks: {
           ...(ledger.config.role === 'replica' && { replica: await replicaLag(ledger, views) }),
           ...(writerCheckpoint && { writerCheckpoint }),

@@ -30,7 +30,7 @@ export interface AppServices {
    */
   methodsAt?: (path: string) => readonly string[];
   /** Whether the service can take traffic (store open, views caught up enough). */
-  readiness?: () => Promise<{ ready: boolean; role?: string; checks: Record<string, unknown> }>;
+  readiness?: () => Promise<{ ready: boolean; ledgerRole?: string; checks: Record<string, unknown> }>;
 }
 
 const getHealth: Operation = {
@@ -180,7 +180,7 @@ export function createApp(services: AppServices): Express {
     if (!extra.ready) answeredOnPurpose(res);
     res.status(extra.ready ? 200 : 503).json({
       status: extra.ready ? 'ready' : 'not_ready',
-      ...(extra.role !== undefined && { role: extra.role }),
+      ...(extra.ledgerRole !== undefined && { ledgerRole: extra.ledgerRole }),
       checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
     });
   });

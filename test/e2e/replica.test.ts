@@ -135,8 +135,8 @@ describe('a read replica beside the writer', () => {
     expect(replica.output()).toMatch(/Role: replica of the writer http:\/\/127\.0\.0\.1:4540/);
     expect(writer.output()).toMatch(/Role: writer/);
     const ready = await readiness(replica);
-    expect(ready).toMatchObject({ status: 'ready', role: 'replica' });
-    expect((await readiness(writer)).role).toBe('writer');
+    expect(ready).toMatchObject({ status: 'ready', ledgerRole: 'replica' });
+    expect((await readiness(writer)).ledgerRole).toBe('writer');
     // It made no signing key, journal, idempotency records or events file of its own.
     const own = fs.readdirSync(replicaDir);
     for (const file of [

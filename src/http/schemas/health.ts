@@ -39,7 +39,7 @@ export const writerCheckpointCheck = z
 
 export const readinessAnswer = z.strictObject({
   status: z.enum(['ready', 'not_ready']),
-  role: z
+  ledgerRole: z
     .enum(['writer', 'replica'])
     .optional()
     .describe('LEDGER_ROLE: a writer takes commands, a replica reads'),
