@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseVerifierKey } from './audit/signedNote';
 
 /** pino's levels, which LOG_LEVEL takes. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -246,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "invalid LEDGER_WRITER_URL: required when LEDGER_ROLE=replica (accepts the writer's base URL, http(s)://host[:port])",
     );
   }
+  if (e.LEDGER_ROLE === 'replica') replicaChecks(e);
   if (e.LEDGER_HEADERS_TIMEOUT_SECONDS > e.LEDGER_REQUEST_TIMEOUT_SECONDS) {
     throw new ConfigError(
       'invalid LEDGER_HEADERS_TIMEOUT_SECONDS: must not exceed LEDGER_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)',
@@ -287,6 +289,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writerUrl: e.LEDGER_WRITER_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * A replica verifies the writer's checkpoints and never signs, so it needs the writer's verifier key and must not be
+ * given the signing key. It shares the writer's files rather than making its own (docs/deploy.md, "Replicas"): a
+ * replica that created its own seal key, personal-data key store or pseudonym secret would quietly disagree with the
+ * writer (refuse every event, show erased names, give other pseudonyms), so each must be named.
+ */
+function replicaChecks(e: z.infer<typeof envSchema>): void {
+  if (e.LEDGER_CHECKPOINT_KEY_FILE !== undefined) {
+    throw new ConfigError(
+      "invalid LEDGER_CHECKPOINT_KEY_FILE: a replica never holds the writer's signing key (only the writer signs); unset it and set LEDGER_CHECKPOINT_VERIFIER_KEY",
+    );
+  }
+  if (e.LEDGER_CHECKPOINT_VERIFIER_KEY === undefined) {
+    throw new ConfigError(
+      "invalid LEDGER_CHECKPOINT_VERIFIER_KEY: required when LEDGER_ROLE=replica (the writer's verifier key, name+hash+key, as `ledger serve` prints it)",
+    );
+  }
+  try {
+    parseVerifierKey(e.LEDGER_CHECKPOINT_VERIFIER_KEY);
+  } catch (error) {
+    throw new ConfigError(`invalid LEDGER_CHECKPOINT_VERIFIER_KEY: ${(error as Error).message}`);
+  }
+  const shared: Array<[keyof typeof e, string]> = [
+    ['LEDGER_EVENT_SEAL_KEY_FILE', "the writer's event seal key, with which the replica checks every event"],
+    ['LEDGER_PERSONAL_KEYS_FILE', "the writer's personal-data key store, opened read-only"],
+    [
+      'LEDGER_PSEUDONYM_KEY_FILE',
+      "the writer's pseudonym secret, so that pseudonyms are the same everywhere",
+    ],
+  ];
+  if (e.LEDGER_EVENT_STORE === 'sqlite')
+    shared.unshift(['LEDGER_SQLITE_EVENTS_FILE', "the writer's events file, opened read-only"]);
+  for (const [variable, what] of shared) {
+    if (e[variable] === undefined) {
+      throw new ConfigError(`invalid ${variable}: required when LEDGER_ROLE=replica (${what})`);
+    }
+  }
 }
 
 /** Every environment variable the configuration reads, in the order the schema declares them (for `--help`). */

@@ -20,7 +20,8 @@ import { LedgerMetrics } from './metrics/ledgerMetrics';
 import { createProjections, projectionList } from '../projections';
 import { PersonDirectory } from './privacy/personDirectory';
 import { PersonalDataVault } from './privacy/personalDataVault';
-import { Pseudonyms } from './privacy/pseudonyms';
+import { PSEUDONYM_SECRET_FILE, Pseudonyms } from './privacy/pseudonyms';
+import { WriterCheckpoints } from './replica/writerCheckpoints';
 import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
 import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
@@ -49,6 +50,11 @@ export interface Ledger {
   pseudonyms: Pseudonyms;
   /** This ledger's Prometheus registry and the observers feeding it (GET /metrics). */
   metrics: LedgerMetrics;
+  /**
+   * A replica's follower of the writer's signed checkpoints (src/replica/writerCheckpoints.ts); the server starts it.
+   * Undefined on the writer, which signs its own.
+   */
+  writerCheckpoints: WriterCheckpoints | undefined;
   close(): Promise<void>;
 }
 
@@ -63,6 +69,11 @@ export const dataFiles = {
   checkpointJournal: 'checkpoint-journal.ndjson',
   lock: 'ledger.lock',
 };
+
+/** The events file of the SQLite store: the configured one (a replica: the writer's), else the data directory's. */
+export function sqliteEventsFileOf(config: Config): string {
+  return config.sqliteEventsFile ?? path.join(config.dataDir, dataFiles.events);
+}
 
 /** The checkpoint signing key's file: the configured one, else the data directory's. */
 export function checkpointKeyFileOf(config: Config): string {
@@ -86,12 +97,15 @@ export function checkpointJournalOf(config: Config): CheckpointJournal {
  */
 export function openEventStore(config: Config, observer?: AppendObserver): EventStore {
   if (config.eventStore === 'eventstoredb') {
+    // REPLICA (lead, at merge): `if (config.role === 'replica')` open the EventStoreDB adapter in its read-only mode
+    // here, with the seal key from readReplicaSealKey(config) — one line, as the SQLite replica below.
     throw new Error(
       'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
     );
   }
   ensureDataDir(config.dataDir);
-  const file = path.join(config.dataDir, dataFiles.events);
+  const file = sqliteEventsFileOf(config);
+  if (config.role === 'replica') return openSqliteReplicaStore(config, file);
   const keyFile = sealKeyFileOf(config);
   let key = readSealKey(keyFile);
   if (key === undefined && eventFileIsEmpty(file)) {
@@ -101,6 +115,31 @@ export function openEventStore(config: Config, observer?: AppendObserver): Event
   }
   ensurePrivateFile(file);
   return new SqliteEventStore({ file, seal: { key, keyFile }, ...(observer ? { observer } : {}) });
+}
+
+/**
+ * A replica's seal key: the writer's, which must exist (a replica never makes one: every event would fail its check).
+ */
+export function readReplicaSealKey(config: Config): { key: SealKey; keyFile: string } {
+  const keyFile = sealKeyFileOf(config);
+  const key = readSealKey(keyFile);
+  if (key === undefined) {
+    throw new ConfigError(
+      `invalid LEDGER_EVENT_SEAL_KEY_FILE: there is no seal key at ${keyFile} (a replica checks every event with the writer's)`,
+    );
+  }
+  return { key, keyFile };
+}
+
+/** The writer's events file, read-only: the replica follows what the writer appends and never writes to it. */
+function openSqliteReplicaStore(config: Config, file: string): EventStore {
+  const seal = readReplicaSealKey(config);
+  if (!fs.existsSync(file)) {
+    throw new ConfigError(
+      `invalid LEDGER_SQLITE_EVENTS_FILE: there is no events file at ${file} (start the writer first: it creates it)`,
+    );
+  }
+  return new SqliteEventStore({ file, seal, readOnly: true });
 }
 
 /**
@@ -115,6 +154,7 @@ export function openAuditLog(
   logger: Logger,
   options: { signing?: boolean; createNothing?: boolean } = {},
 ): AuditLog {
+  if (config.role === 'replica') return openReplicaAuditLog(config, store, logger, options);
   const configuredKey = config.checkpointKeyFile;
   // A configured key must exist: creating one where the operator pointed would hide a wrong path.
   if (configuredKey !== undefined && !fs.existsSync(configuredKey)) {
@@ -143,6 +183,46 @@ export function openAuditLog(
     signing: options.signing ?? true,
     logger,
   });
+}
+
+/**
+ * A replica's audit log: its own tree in its own data directory, never signed. It holds no signing key — one found in
+ * its data directory is refused, since a replica that could sign would be a second writer of the log's history — and
+ * no journal: the checkpoints it keeps are the writer's, adopted only when its tree reproduces them.
+ */
+function openReplicaAuditLog(
+  config: Config,
+  store: EventStore,
+  logger: Logger,
+  options: { createNothing?: boolean },
+): AuditLog {
+  const strayKey = path.join(config.dataDir, dataFiles.checkpointKey);
+  if (fs.existsSync(strayKey)) {
+    throw new ConfigError(
+      `invalid LEDGER_DATA_DIR: a replica's data directory holds a checkpoint signing key (${strayKey}); only the writer signs, so move it away`,
+    );
+  }
+  let file = path.join(config.dataDir, dataFiles.audit);
+  if (options.createNothing && !fs.existsSync(file)) file = ':memory:';
+  else ensurePrivateFile(file);
+  return new AuditLog({
+    store,
+    file,
+    verifierKey: config.checkpointVerifierKey as string,
+    checkpointEveryEvents: config.checkpointEveryEvents,
+    checkpointEverySeconds: config.checkpointEverySeconds,
+    requireSeals: true,
+    signing: false,
+    logger,
+  });
+}
+
+/** A shared file a replica opens but never creates: missing, it is a configuration error naming the variable. */
+function sharedFile(variable: string, file: string | undefined, what: string): string {
+  if (file === undefined || !fs.existsSync(file)) {
+    throw new ConfigError(`invalid ${variable}: there is no ${what} at ${file ?? '(unset)'}`);
+  }
+  return file;
 }
 
 /**
@@ -198,14 +278,22 @@ export function openLedger(config: Config, logger: Logger): Ledger {
   const policyFile = config.witnessPolicyFile;
   const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
   const metrics = new LedgerMetrics();
+  const replica = config.role === 'replica';
   const store = openEventStore(config, metrics.appendObserver);
-  const privateFile = (name: string): string => {
-    const file = path.join(config.dataDir, name);
+  const privateFile = (name: string, configured?: string): string => {
+    const file = configured ?? path.join(config.dataDir, name);
     ensurePrivateFile(file);
     return file;
   };
-  const vault = new PersonalDataVault(privateFile(dataFiles.personalKeys));
-  const idempotency = new IdempotencyStore(privateFile(dataFiles.idempotency));
+  // Shared with the writer, not copied (docs/deploy.md, "Replicas"): one key store, so an erasure shreds everywhere.
+  const vault = replica
+    ? new PersonalDataVault(
+        sharedFile('LEDGER_PERSONAL_KEYS_FILE', config.personalKeysFile, 'personal-data key store'),
+        { readOnly: true },
+      )
+    : new PersonalDataVault(privateFile(dataFiles.personalKeys, config.personalKeysFile));
+  // Idempotency records are the writer's: a replica takes no command, so it keeps none (an empty one in memory).
+  const idempotency = new IdempotencyStore(replica ? ':memory:' : privateFile(dataFiles.idempotency));
   const audit = openAuditLog(config, store, logger);
   let witnesses: WitnessSubmitter | undefined;
   if (policy !== undefined && policyFile !== undefined) {
@@ -215,7 +303,8 @@ export function openLedger(config: Config, logger: Logger): Ledger {
       void audit.close().then(() => store.close());
       throw error;
     }
-    witnesses = new WitnessSubmitter({ audit, policy, logger });
+    // Only the writer submits checkpoints to witnesses; a replica uses the policy to check the cosignatures it keeps.
+    if (!replica) witnesses = new WitnessSubmitter({ audit, policy, logger });
   }
   const commands = new CommandService({
     store,
@@ -230,7 +319,17 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     projections: viewsFor(config),
     logger,
   });
-  const pseudonyms = Pseudonyms.open(config.dataDir);
+  const pseudonyms = replica
+    ? Pseudonyms.openFile(
+        sharedFile('LEDGER_PSEUDONYM_KEY_FILE', config.pseudonymKeyFile, 'pseudonym secret'),
+        {
+          mustExist: true,
+        },
+      )
+    : Pseudonyms.openFile(config.pseudonymKeyFile ?? path.join(config.dataDir, PSEUDONYM_SECRET_FILE));
+  const writerCheckpoints = replica
+    ? new WriterCheckpoints({ writerUrl: config.writerUrl as string, audit, store, logger, policy })
+    : undefined;
   warnAboutLooseModes(config.dataDir, logger, [
     sealKeyFileOf(config),
     checkpointJournalOf(config).file,
@@ -264,8 +363,10 @@ export function openLedger(config: Config, logger: Logger): Ledger {
     people,
     pseudonyms,
     metrics,
+    writerCheckpoints,
     close: async () => {
       await witnesses?.stop();
+      await writerCheckpoints?.stop();
       await runner.stop();
       readModel.close();
       await audit.close(); // first: it takes in the last events while the store is still open

@@ -29,6 +29,8 @@ export interface RunningServer {
   server: Server;
   ledger: Ledger;
   generatedAdminToken?: string;
+  /** How many API tokens are in force (a replica without any serves anonymous reads only). */
+  tokenCount: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function buildApp(
         idempotency: ledger.idempotency,
         // The server listens only once the start-up checks decided, so this is ok or refusing, never checking.
         writesPaused: () => ledger.audit.integrity().state !== 'ok',
+        writerUrl: ledger.config.role === 'replica' ? ledger.config.writerUrl : undefined,
       }),
       auditRouter({ audit: ledger.audit, store: ledger.store }),
       tlogRouter({ audit: ledger.audit, store: ledger.store }),
@@ -67,6 +70,8 @@ export function buildApp(
         store: ledger.store,
         people: ledger.people,
         witnesses: ledger.witnesses,
+        writerCheckpoints: ledger.writerCheckpoints,
+        checkpointEverySeconds: ledger.config.checkpointEverySeconds,
       }),
       exportsRouter({ runner: ledger.runner, store: ledger.store, pseudonyms: ledger.pseudonyms }),
     ],
@@ -78,9 +83,15 @@ export function buildApp(
       // Witnesses are reported, never waited for: a witness that is down or refuses must not stop commands, and
       // readiness gates the traffic that carries them. An ALARM shows here and in the log (docs/audit.md).
       const witnesses = ledger.witnesses?.report();
+      // A replica says how far it is behind the store and what it makes of the writer's checkpoint; neither gates
+      // its reads (they are of its own views and tree), but an ALARM shows here and in the log (docs/deploy.md).
+      const writerCheckpoint = ledger.writerCheckpoints?.report();
       return {
         ready: ledger.runner.isCaughtUp() && audit.state === 'ok',
+        ledgerRole: ledger.config.role,
         checks: {
+          ...(ledger.config.role === 'replica' && { replica: await replicaLag(ledger, views) }),
+          ...(writerCheckpoint && { writerCheckpoint }),
           views,
           audit: { ok: audit.state === 'ok', ...audit },
           ...(witnesses
@@ -98,6 +109,15 @@ export function buildApp(
     },
     authenticate: authenticate(registry, { failedPerMinute: ledger.config.rateLimit.failedAuthPerMinute }),
   });
+}
+
+/** How far a replica's views and tree are behind the store it follows. */
+async function replicaLag(ledger: Ledger, views: ReadonlyArray<{ checkpoint: number }>) {
+  const headPosition = await ledger.store.headPosition();
+  const viewsPosition = views.reduce((min, v) => Math.min(min, v.checkpoint), headPosition);
+  const auditTreeSize = ledger.audit.treeSize();
+  const eventsBehind = Math.max(0, headPosition - viewsPosition, headPosition + 1 - auditTreeSize);
+  return { ok: eventsBehind === 0, headPosition, viewsPosition, auditTreeSize, eventsBehind };
 }
 
 /**
@@ -149,7 +169,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await ledger.audit.decided();
     // Submitting needs a trail that may be signed over; a refusing audit log signs nothing to submit.
     ledger.witnesses?.start();
-    tokens = loadTokens(config.apiTokens, config.dataDir);
+    // A replica serves the writer's checkpoints once its own trail is known to hold.
+    ledger.writerCheckpoints?.start();
+    tokens = loadTokens(config.apiTokens, config.dataDir, { generate: config.role === 'writer' });
     const app = buildApp(ledger, tokens.registry, shutdown.signal);
     const { headersMs, requestMs } = config.timeouts;
     const listening = http.createServer(
@@ -198,5 +220,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     })();
     return closing;
   };
-  return { url, server, ledger: running, generatedAdminToken: tokens.generatedAdminToken, close };
+  return {
+    url,
+    server,
+    ledger: running,
+    generatedAdminToken: tokens.generatedAdminToken,
+    tokenCount: tokens.registry.size,
+    close,
+  };
 }

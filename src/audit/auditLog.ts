@@ -26,6 +26,7 @@ import {
   encodeVerifierKey,
   isNoteSafe,
   parseSignatureLines,
+  parseVerifierKey,
   publicKeyFromPrivate,
   signCheckpoint,
   verifyCheckpointNote,
@@ -36,7 +37,13 @@ export interface AuditLogOptions {
   store: EventStore;
   /** The audit database (audit.sqlite), a file apart from the event store. */
   file: string;
-  signingKey: KeyObject;
+  /** The key that signs checkpoints: the writer's. A replica has none and gives `verifierKey` instead. */
+  signingKey?: KeyObject;
+  /**
+   * A replica's: the writer's verifier key (C2SP vkey). The tree is kept without signing; the writer's checkpoints are
+   * kept only once they verify under this key and this tree reproduces their root (adoptCheckpoint).
+   */
+  verifierKey?: string;
   /** The log's name (and the key's name). Unset: the one fixed at first start, else participation-ledger/<host>. */
   origin?: string;
   /** Sign a checkpoint once the tree has grown by this many leaves since the last one (default 1000). */
@@ -52,7 +59,10 @@ export interface AuditLogOptions {
   journal?: CheckpointJournal;
   /** Refuse to work over a store that does not seal its events (production: true). */
   requireSeals?: boolean;
-  /** False: only keep the tree up to date, never sign (`ledger verify` brings the tree up to date this way). */
+  /**
+   * False: only keep the tree up to date, never sign (`ledger verify` brings the tree up to date this way). Unset:
+   * sign when a signing key is given.
+   */
   signing?: boolean;
   logger?: Logger;
   clock?: () => Date;
@@ -77,6 +87,15 @@ export interface ConsistencyProof {
  */
 export type AuditIntegrity =
   { state: 'checking' } | { state: 'ok' } | { state: 'refusing'; problems: TrailProblem[] };
+
+/**
+ * What became of a writer's checkpoint offered to a replica's audit log: kept (`adopted`, or `known` when it was
+ * already), not yet judgeable (`ahead`: its tree is larger than this one so far), or refused, with the cause.
+ */
+export type CheckpointAdoption =
+  | { kind: 'adopted' | 'known'; checkpoint: StoredCheckpoint }
+  | { kind: 'ahead'; treeSize: number; localSize: number }
+  | { kind: 'refused'; cause: 'signature' | 'root-differs' | 'trail-refusing'; detail: string };
 
 /** Thrown where a signature was asked for while the audit log refuses to sign. */
 export class AuditRefusedError extends Error {
@@ -127,7 +146,7 @@ export class AuditLog {
   /** Called with every checkpoint this process signs (the witness submitter listens). */
   private readonly checkpointListeners = new Set<(checkpoint: StoredCheckpoint) => void>();
   private readonly store: EventStore;
-  private readonly signingKey: KeyObject;
+  private readonly signingKey: KeyObject | undefined;
   private readonly everyEvents: number;
   private readonly everySeconds: number;
   private readonly maxBatch: number;
@@ -164,10 +183,14 @@ export class AuditLog {
       throw new Error('the audit log needs an event store that seals its events');
     }
     this.signingKey = options.signingKey;
+    if ((options.signingKey === undefined) === (options.verifierKey === undefined)) {
+      throw new Error('the audit log takes either the signing key (writer) or the verifier key (replica)');
+    }
     this.everyEvents = options.checkpointEveryEvents ?? 1000;
     this.everySeconds = options.checkpointEverySeconds ?? 60;
     this.maxBatch = options.maxBatch ?? 1000;
-    this.signing = options.signing ?? true;
+    this.signing = options.signing ?? this.signingKey !== undefined;
+    if (this.signing && this.signingKey === undefined) throw new Error('signing needs the signing key');
     this.journal = options.journal;
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
@@ -182,12 +205,24 @@ export class AuditLog {
     this.checkpointStore = new CheckpointStore(this.db);
     this.cosignatureStore = new CosignatureStore(this.db);
     const stored = this.checkpointStore.meta(ORIGIN_META_KEY);
-    this.origin = options.origin ?? stored ?? defaultOrigin();
-    this.publicKey = publicKeyFromPrivate(this.signingKey);
+    // The verifier key names the writer's log: its name is the origin every checkpoint of it carries.
+    const writer = options.verifierKey === undefined ? undefined : parseVerifierKey(options.verifierKey);
+    if (writer && options.origin !== undefined && options.origin !== writer.keyName) {
+      throw new Error(`the origin ${options.origin} is not the verifier key's name ${writer.keyName}`);
+    }
+    this.origin = writer?.keyName ?? options.origin ?? stored ?? defaultOrigin();
+    this.publicKey = writer
+      ? Buffer.from(writer.publicKey)
+      : publicKeyFromPrivate(this.signingKey as KeyObject);
     // Throws on an origin that cannot be a key name, before anything is stored under it.
     this.verifierKey = encodeVerifierKey(this.origin, this.publicKey);
     this.recordOrigin(stored);
     this.lastCheckpointSize = this.checkpointStore.latest()?.treeSize ?? -1;
+  }
+
+  /** False on a replica (and for `ledger verify`): it keeps the tree and signs nothing. */
+  get signsCheckpoints(): boolean {
+    return this.signing;
   }
 
   // ---------- integrity ----------
@@ -500,7 +535,9 @@ export class AuditLog {
     await this.startupCheck;
     this.assertMaySign();
     if (this.startupCheck === null) throw new Error('the audit log signs only once started');
-    if (!this.signing) throw new Error('this audit log was opened to follow only, not to sign');
+    if (!this.signing || this.signingKey === undefined) {
+      throw new Error('this audit log was opened to follow only, not to sign');
+    }
     const treeSize = this.merkle.size();
     const latest = this.checkpointStore.latest();
     if (latest && latest.treeSize >= treeSize) {
@@ -555,6 +592,51 @@ export class AuditLog {
     }
   }
 
+  /**
+   * A replica keeps the writer's signed checkpoint `note` (without cosignature lines; `createdAt` as the writer gave
+   * it) when it verifies under the writer's key and this tree, at its size, has the same root: the replica then serves it, and proves against it,
+   * as its own. Never one it cannot reproduce, so what it serves is what it holds (and it monitors the writer).
+   */
+  adoptCheckpoint(note: string, createdAt?: string): CheckpointAdoption {
+    if (this.signing) throw new Error('the writer signs its own checkpoints');
+    if (this.refusing()) {
+      return {
+        kind: 'refused',
+        cause: 'trail-refusing',
+        detail: 'the audit trail does not hold together here, so no checkpoint is taken in',
+      };
+    }
+    const signed = verifyCheckpointNote(note, this.publicKey, this.origin);
+    if (signed === null || signed.origin !== this.origin) {
+      return {
+        kind: 'refused',
+        cause: 'signature',
+        detail: `the note is not a checkpoint of ${this.origin} signed by the writer's key`,
+      };
+    }
+    const localSize = this.merkle.size();
+    if (signed.treeSize > localSize) return { kind: 'ahead', treeSize: signed.treeSize, localSize };
+    if (!this.merkle.rootAt(signed.treeSize).equals(signed.rootHash)) {
+      return {
+        kind: 'refused',
+        cause: 'root-differs',
+        detail: `the writer signed tree size ${signed.treeSize} with root ${signed.rootHash.toString('base64')}, but this replica's tree of that size has root ${this.merkle.rootAt(signed.treeSize).toString('base64')}`,
+      };
+    }
+    const checkpoint: StoredCheckpoint = {
+      origin: this.origin,
+      treeSize: signed.treeSize,
+      rootHash: signed.rootHash,
+      note,
+      createdAt: createdAt ?? this.clock().toISOString(),
+    };
+    const added = this.checkpointStore.add(checkpoint);
+    if (!added) return { kind: 'known', checkpoint };
+    this.lastCheckpointSize = Math.max(this.lastCheckpointSize, checkpoint.treeSize);
+    for (const listener of this.checkpointListeners) listener(checkpoint);
+    return { kind: 'adopted', checkpoint };
+  }
+
   latestCheckpoint(): StoredCheckpoint | undefined {
     return this.checkpointStore.latest();
   }
@@ -569,7 +651,10 @@ export class AuditLog {
     return this.checkpointStore.page(fromSize, limit);
   }
 
-  /** Listens for every checkpoint this process signs from now on; returns the function that stops listening. */
+  /**
+   * Listens for every checkpoint this process signs (a replica: adopts) from now on; returns the function that stops
+   * listening.
+   */
   onCheckpoint(listener: (checkpoint: StoredCheckpoint) => void): () => void {
     this.checkpointListeners.add(listener);
     return () => this.checkpointListeners.delete(listener);

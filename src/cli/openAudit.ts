@@ -3,10 +3,9 @@
  * work whether or not a server is running on it (SQLite's WAL lets them read beside it).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AuditLog } from '../audit/auditLog';
 import { ConfigError, loadConfig } from '../config';
-import { dataFiles, openAuditLog, openEventStore } from '../ledger';
+import { dataFiles, openAuditLog, openEventStore, sqliteEventsFileOf } from '../ledger';
 import { createLogger } from '../logger';
 import type { EventStore } from '../store/eventStore';
 
@@ -22,7 +21,7 @@ export interface AuditStores {
  */
 export function openAuditStores(options: { signing?: boolean; createNothing?: boolean } = {}): AuditStores {
   const config = loadConfig();
-  const events = path.join(config.dataDir, dataFiles.events);
+  const events = sqliteEventsFileOf(config);
   if (config.eventStore === 'sqlite' && !fs.existsSync(events)) {
     throw new ConfigError(
       `invalid LEDGER_DATA_DIR: there is no ledger in ${config.dataDir} (no ${dataFiles.events})`,

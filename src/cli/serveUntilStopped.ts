@@ -20,7 +20,10 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
     process.stderr.write(`ledger serve: ${why}\n`);
     return 1;
   }
-  logger.info({ url: running.url, dataDir: config.dataDir }, 'participation ledger listening');
+  logger.info(
+    { url: running.url, dataDir: config.dataDir, role: config.role },
+    'participation ledger listening',
+  );
   await new Promise<void>((resolve) => {
     onStop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
@@ -33,7 +36,13 @@ export async function serveUntilStopped(config: Config, logger: Logger): Promise
     process.stdout.write(
       `Participation ledger listening on ${running.url}\n` +
         `  dashboard ${running.url}/   API ${running.url}/api/v1   API docs ${running.url}/docs\n` +
-        `Checkpoints are signed as ${audit.origin}; the verifier key auditors pin: ${audit.verifierKey}\n` +
+        (config.role === 'replica'
+          ? `Role: replica of the writer ${config.writerUrl ?? ''}: it serves every read; commands are answered 421, naming the writer.\n` +
+            `Checkpoints are the writer's (${audit.origin}), served once they verify under ${audit.verifierKey} and this replica's tree has their root.\n` +
+            (running.tokenCount === 0
+              ? 'No API tokens are configured, so this replica serves anonymous reads only (it never makes a token: set the same LEDGER_API_TOKENS as the writer).\n'
+              : '')
+          : `Role: writer.\nCheckpoints are signed as ${audit.origin}; the verifier key auditors pin: ${audit.verifierKey}\n`) +
         (integrity.state === 'refusing'
           ? `\nWARNING: the audit trail does not hold together, so this server records and signs NOTHING:\n` +
             integrity.problems.map((p) => `  - ${p.cause}: ${p.detail}\n`).join('') +

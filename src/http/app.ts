@@ -34,7 +34,7 @@ export interface AppServices {
   /** The ledger's metrics: when given, every request is timed into them and GET /metrics serves them. */
   metrics?: LedgerMetrics;
   /** Whether the service can take traffic (store open, views caught up enough). */
-  readiness?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+  readiness?: () => Promise<{ ready: boolean; ledgerRole?: string; checks: Record<string, unknown> }>;
 }
 
 const getHealth: Operation = {
@@ -186,6 +186,7 @@ export function createApp(services: AppServices): Express {
     if (!extra.ready) answeredOnPurpose(res);
     res.status(extra.ready ? 200 : 503).json({
       status: extra.ready ? 'ready' : 'not_ready',
+      ...(extra.ledgerRole !== undefined && { ledgerRole: extra.ledgerRole }),
       checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
     });
   });

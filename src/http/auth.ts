@@ -85,11 +85,13 @@ export function storeTokenHash(dataDir: string, role: Role, token: string, label
  * The tokens in force: the configured ones, or else those stored in the data directory; on a first start with
  * neither, a new admin token (returned once as `generatedAdminToken`). Its hash is stored only by `keepGenerated()`,
  * which the server calls once it listens and has shown the token: a start that fails before then keeps nothing, so
- * no token exists that nobody has seen.
+ * no token exists that nobody has seen. `generate: false` (a replica): no token is made, and without configured or
+ * stored ones every caller is anonymous.
  */
 export function loadTokens(
   configured: Array<{ role: Role; token: string }> | undefined,
   dataDir: string,
+  options: { generate?: boolean } = {},
 ): { registry: TokenRegistry; generatedAdminToken?: string; keepGenerated(): void } {
   const nothingToKeep = (): void => undefined;
   if (configured && configured.length > 0) {
@@ -104,6 +106,8 @@ export function loadTokens(
       keepGenerated: nothingToKeep,
     };
   }
+  // A replica never makes a token of its own: every instance takes the same LEDGER_API_TOKENS, or serves anonymously.
+  if (options.generate === false) return { registry: new TokenRegistry([]), keepGenerated: nothingToKeep };
   const token = generateToken();
   return {
     registry: TokenRegistry.fromPlainTokens([{ role: 'admin', token }]),

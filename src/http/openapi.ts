@@ -68,6 +68,7 @@ const problemMeaning: Record<number, string> = {
   404: 'Unknown id (or name) in the path',
   409: 'State or concurrency conflict (If-Match not the stream revision)',
   413: 'Body larger than 1 MB, or an event it would record whose leaf text exceeds 65,535 bytes (a tlog-tiles entry: `entry-too-large`)',
+  421: 'Misdirected: this server is a read replica (LEDGER_ROLE=replica); send the command to the writer, whose base URL the problem gives in `writer` (`not-the-writer`)',
   422: 'A domain rule is broken (`rule` names it), or a position or size beyond the ledger',
   429: 'Rate limited, or too many live feeds open for this token or address (Retry-After says when to try again)',
   500: 'A fault of the server (logged; the answer holds no detail of it)',

@@ -85,6 +85,19 @@ export const problems = {
   tooManyLiveFeeds: (detail: string) =>
     new HttpProblem(429, 'live-feed-limit', 'Too many live feeds for this token or address', detail),
   requestTimeout: (detail: string) => new HttpProblem(408, 'request-timeout', 'Request timeout', detail),
+  /**
+   * A command sent to a replica (LEDGER_ROLE=replica): only the writer records. 421 Misdirected Request (RFC 9110
+   * §15.5.20): this server is not the one to answer it. The writer's base URL is in `writer`; no Location, since the
+   * client sends the command to the writer itself (it may carry an Idempotency-Key the writer alone keeps).
+   */
+  notTheWriter: (writer: string) =>
+    new HttpProblem(
+      421,
+      'not-the-writer',
+      'This server is a read replica',
+      `Commands are recorded only by the writer, ${writer}: send this request there (reads may stay here)`,
+      { writer },
+    ),
 };
 
 /**
@@ -97,6 +110,18 @@ export function auditTrailProblem(): HttpProblem {
     'audit-trail-broken',
     'The audit trail needs an operator',
     'The ledger found that its audit trail was changed behind its back, so it neither records nor signs anything, nor proves what it no longer holds, until an operator has resolved it; GET /readyz says why',
+  );
+}
+
+/**
+ * No checkpoint to serve yet: the writer is starting, or a replica has not yet verified one of the writer's (it
+ * serves them only once its own tree has their root: docs/deploy.md, "Replicas").
+ */
+export function noCheckpointYet(signs: boolean): HttpProblem {
+  return problems.unavailable(
+    signs
+      ? 'No checkpoint has been signed yet: the audit log is starting'
+      : "No checkpoint of the writer has been verified here yet: this read replica serves the writer's checkpoints once its own tree has their root; GET /readyz says why",
   );
 }
 

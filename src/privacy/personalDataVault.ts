@@ -12,12 +12,29 @@ export interface SealResult {
   keyId: string;
 }
 
+export interface VaultOptions {
+  /**
+   * A replica's view of the writer's key store: opened read-only (the file must exist), it never creates a key, and
+   * it sees an erasure the moment the writer commits it (see keyFor), so no instance shows a shredded name.
+   */
+  readOnly?: boolean;
+}
+
 export class PersonalDataVault {
   private readonly db: Database.Database;
   private readonly getKey: Database.Statement<[string], { key: Buffer }>;
   private readonly cache = new Map<string, Buffer | null>();
+  private readonly readOnly: boolean;
+  /** The key file's change counter when the cache was last known to match it (read-only vaults). */
+  private seenVersion = -1;
 
-  constructor(file: string) {
+  constructor(file: string, options: VaultOptions = {}) {
+    this.readOnly = options.readOnly ?? false;
+    if (this.readOnly) {
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.getKey = this.db.prepare('SELECT key FROM person_keys WHERE key_id = ?');
+      return;
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -41,6 +58,16 @@ export class PersonalDataVault {
   }
 
   private keyFor(keyId: string, create: boolean): Buffer | null {
+    if (this.readOnly) {
+      if (create) throw new Error('this personal-data key store is open read-only (a replica)');
+      // Another process (the writer) changed the file: a key it shredded must not be served from this cache. The
+      // counter costs one pragma per lookup, a fraction of the decryption it guards.
+      const version = this.db.pragma('data_version', { simple: true }) as number;
+      if (version !== this.seenVersion) {
+        this.cache.clear();
+        this.seenVersion = version;
+      }
+    }
     const cached = this.cache.get(keyId);
     if (cached !== undefined) return cached;
     let key = this.getKey.get(keyId)?.key ?? null;
@@ -52,7 +79,8 @@ export class PersonalDataVault {
         .prepare('INSERT INTO person_keys(key_id, key, created_at) VALUES (?, ?, ?)')
         .run(keyId, key, new Date().toISOString());
     }
-    this.cache.set(keyId, key);
+    // A read-only vault keeps no miss: the writer creates a person's key before it appends the registration.
+    if (key !== null || !this.readOnly) this.cache.set(keyId, key);
     return key;
   }
 
@@ -99,6 +127,7 @@ export class PersonalDataVault {
 
   /** Crypto-shredding: deletes the key (zeroed in the file) and checkpoints the WAL so no copy lingers there. */
   erase(keyId: string): void {
+    if (this.readOnly) throw new Error('this personal-data key store is open read-only (a replica)');
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM person_keys WHERE key_id = ?').run(keyId);
       this.db

@@ -9,6 +9,9 @@ import { idInStream, streamIdOf } from '../domain/events';
 import type { RecordedEvent } from '../store/eventStore';
 import { PersonalDataVault } from './personalDataVault';
 
+/** The secret's file in the data directory, unless LEDGER_PSEUDONYM_KEY_FILE names another. */
+export const PSEUDONYM_SECRET_FILE = 'pseudonym-secret';
+
 /** What a pseudonym looks like: `p-` and 20 hex digits of the HMAC. */
 const PSEUDONYM = /^p-[0-9a-f]{20}$/;
 
@@ -23,9 +26,17 @@ export class Pseudonyms {
 
   /** Reads the secret from the data directory, creating it (owner-only) on first use. */
   static open(dataDir: string): Pseudonyms {
-    const file = path.join(dataDir, 'pseudonym-secret');
+    return Pseudonyms.openFile(path.join(dataDir, PSEUDONYM_SECRET_FILE));
+  }
+
+  /**
+   * Reads the secret from `file`, creating it (owner-only) on first use unless `mustExist`: a replica shares the
+   * writer's secret, and one of its own would give every person other pseudonyms there.
+   */
+  static openFile(file: string, options: { mustExist?: boolean } = {}): Pseudonyms {
     if (!fs.existsSync(file)) {
-      fs.mkdirSync(dataDir, { recursive: true });
+      if (options.mustExist) throw new Error(`there is no pseudonym secret at ${file}`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
     return new Pseudonyms(Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64'));

@@ -255,6 +255,14 @@ export class StoreClosedError extends EventStoreError {
   }
 }
 
+/** An append to a store opened read-only: a replica's, which follows the writer's log and never writes to it. */
+export class StoreReadOnlyError extends EventStoreError {
+  override name = 'StoreReadOnlyError';
+  constructor() {
+    super('the event store is open read-only (a replica): only the writer appends');
+  }
+}
+
 export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
   const ok =
     expected === 'any' ||

@@ -17,6 +17,7 @@ import {
   dataFiles,
   openEventStore,
   sealKeyFileOf,
+  sqliteEventsFileOf,
 } from '../../ledger';
 import { removeSqliteFiles } from '../../dataDir';
 import { LedgerBusyError, LedgerLock } from '../../ledgerLock';
@@ -150,7 +151,14 @@ async function recover(args: ParsedArgs): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  if (config.eventStore === 'sqlite' && !fs.existsSync(path.join(config.dataDir, dataFiles.events))) {
+  if (config.role === 'replica') {
+    // A replica's trail is derived only: its tree is rebuilt from the events, its checkpoints fetched again.
+    process.stderr.write(
+      "ledger audit recover: LEDGER_ROLE=replica: a replica signs nothing, so there is no history to recover here; stop it, remove its audit.sqlite and start it again (it rebuilds its tree and fetches the writer's checkpoints), or recover the writer\n",
+    );
+    return 2;
+  }
+  if (config.eventStore === 'sqlite' && !fs.existsSync(sqliteEventsFileOf(config))) {
     throw new ConfigError(`invalid LEDGER_DATA_DIR: there is no ledger in ${config.dataDir}`);
   }
   let lock: LedgerLock;

@@ -9,7 +9,7 @@ import type { StoredCheckpoint } from '../../audit/checkpointStore';
 import { verifyLedger, type VerifyResult } from '../../audit/verify';
 import type { EventStore } from '../../store/eventStore';
 import { serve, type Operation } from '../operation';
-import { auditTrailProblem, problems } from '../problem';
+import { auditTrailProblem, noCheckpointYet, problems } from '../problem';
 import { fromNotAfterTo, parseQuery, wholeNumber } from '../queryParams';
 import {
   checkpointHistoryAnswer,
@@ -121,7 +121,7 @@ export function auditRouter({ audit, store }: AuditRouterDeps): Router {
     if (!checkpoint) {
       // With the audit trail broken no checkpoint is coming: say that, not "starting".
       if (audit.integrity().state === 'refusing') throw auditTrailProblem();
-      throw problems.unavailable('No checkpoint has been signed yet: the audit log is starting');
+      throw noCheckpointYet(audit.signsCheckpoints);
     }
     return checkpoint;
   };

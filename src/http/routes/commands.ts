@@ -18,6 +18,11 @@ export interface CommandRouterDeps {
   idempotency: IdempotencyStore;
   /** True while the audit trail does not hold together: commands are then refused (503) before anything is read. */
   writesPaused?: () => boolean;
+  /**
+   * Set on a replica: the writer's base URL. Every command is then answered 421 naming it, after the role check (so
+   * 401 and 403 are the same on every instance) and before the body is read (a replica parses nothing it won't use).
+   */
+  writerUrl?: string | undefined;
 }
 
 /** The body schema a route accepts: the command's body, plus an optional client-chosen `id` on creating routes. */
@@ -62,9 +67,9 @@ function operationOf(route: CommandRoute, body: z.ZodObject): Operation {
       schema: route.command === 'CloseVote' ? voteClosedAnswer : recorded,
       headers: ['ETag', 'Location'],
     },
-    // 404 an unknown id, 409 a state or revision conflict, 413 a body over 1 MB, 422 a broken rule or a reused
-    // Idempotency-Key, 503 while the audit trail needs an operator.
-    problems: [404, 409, 413, 422, 503],
+    // 404 an unknown id, 409 a state or revision conflict, 413 a body over 1 MB, 421 on a replica, 422 a broken rule
+    // or a reused Idempotency-Key, 503 while the audit trail needs an operator.
+    problems: [404, 409, 413, 421, 422, 503],
     headers: ['If-Match', 'Idempotency-Key'],
   };
 }
@@ -118,9 +123,15 @@ function idempotencyKeyOf(req: Request): string | undefined {
 export function commandRouter(deps: CommandRouterDeps): Router {
   const router = Router();
   // Before the body is read: while the audit trail is broken nothing is recorded, so nothing needs parsing.
-  const writesAllowed: RequestHandler = (_req, _res, next) => {
-    next(deps.writesPaused?.() ? auditTrailProblem() : undefined);
-  };
+  const writerUrl = deps.writerUrl;
+  const writesAllowed: RequestHandler =
+    writerUrl === undefined
+      ? (_req, _res, next) => {
+          next(deps.writesPaused?.() ? auditTrailProblem() : undefined);
+        }
+      : (_req, _res, next) => {
+          next(problems.notTheWriter(writerUrl));
+        };
   for (const { route, body: schema, operation } of served) {
     serve(router, operation, writesAllowed, ...jsonBody, async (req, res) => {
       const ids: Record<string, string> = {};

@@ -20,7 +20,7 @@ import type { StoredCheckpoint } from '../../audit/checkpointStore';
 import { entryBundlePath, parseTilePath, tilePath, type TileAddress } from '../../audit/tlogTiles';
 import type { EventStore } from '../../store/eventStore';
 import { serve, type Operation } from '../operation';
-import { auditTrailProblem, problems } from '../problem';
+import { auditTrailProblem, noCheckpointYet, problems } from '../problem';
 
 export interface TlogRouterDeps {
   audit: AuditLog;
@@ -201,7 +201,7 @@ export function tlogRouter({ audit, store }: TlogRouterDeps): Router {
     const checkpoint = tiled.latest();
     if (!checkpoint) {
       if (audit.integrity().state === 'refusing') throw auditTrailProblem();
-      throw problems.unavailable('No checkpoint has been signed yet: the audit log is starting');
+      throw noCheckpointYet(audit.signsCheckpoints);
     }
     return checkpoint;
   };

@@ -24,6 +24,11 @@ import { traceAnswer } from '../schemas/trace';
 const TREE_WAIT_MS = 5_000;
 /** How long a trace waits for the witnesses to cosign a checkpoint signed for it, before answering without. */
 const QUORUM_WAIT_MS = 3_000;
+/**
+ * How long a replica's trace waits for the writer to sign a checkpoint covering its events (the writer signs on its
+ * own schedule: within LEDGER_CHECKPOINT_EVERY_SECONDS of an append, at once for a trace asked of it).
+ */
+const WRITER_CHECKPOINT_WAIT_MS = 3_000;
 
 const getProposalTrace: Operation = {
   method: 'get',
@@ -46,6 +51,11 @@ export function traceRouter(deps: {
   store: EventStore;
   people: PersonDirectory;
   witnesses?: Witnessing | undefined;
+  /** A replica's: the writer's checkpoints it serves. A replica proves only against those, never signing one. */
+  writerCheckpoints?:
+    { covering(size: number, timeoutMs: number): Promise<StoredCheckpoint | undefined> } | undefined;
+  /** The writer's signing interval, which a replica's 503 gives as Retry-After. */
+  checkpointEverySeconds?: number;
 }): Router {
   const router = Router();
 
@@ -54,6 +64,7 @@ export function traceRouter(deps: {
    * the witnesses' quorum; else one covering them (signed now if none does), after a bounded wait for its quorum.
    */
   const checkpointFor = async (last: number): Promise<StoredCheckpoint> => {
+    if (deps.writerCheckpoints) return writerCheckpointFor(deps.writerCheckpoints, last);
     const latest = deps.audit.latestCheckpoint();
     const witnesses = deps.witnesses;
     if (witnesses === undefined) {
@@ -65,6 +76,21 @@ export function traceRouter(deps: {
     const covering = latest && latest.treeSize > last ? latest : await deps.audit.checkpointNow();
     await witnesses.waitForQuorum(covering, QUORUM_WAIT_MS);
     return covering;
+  };
+
+  /** On a replica: the newest writer checkpoint covering the events, after a short wait for one; else a 503. */
+  const writerCheckpointFor = async (
+    writer: NonNullable<typeof deps.writerCheckpoints>,
+    last: number,
+  ): Promise<StoredCheckpoint> => {
+    const covering = await writer.covering(last + 1, WRITER_CHECKPOINT_WAIT_MS);
+    if (covering) return covering;
+    if (deps.audit.integrity().state === 'refusing') throw auditTrailProblem();
+    const retryAfter = deps.checkpointEverySeconds ?? 60;
+    throw problems.unavailable(
+      `No checkpoint signed by the writer covers these events yet (this server is a read replica and signs none); the writer signs within ${retryAfter} s of an append: try again then`,
+      retryAfter,
+    );
   };
 
   serve(router, getProposalTrace, async (req, res) => {

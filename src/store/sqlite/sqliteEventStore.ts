@@ -7,6 +7,7 @@ import {
   DuplicateEventIdError,
   SealKeyMissingError,
   StoreClosedError,
+  StoreReadOnlyError,
   type EventSeals,
   type SealFailure,
   type AppendObserver,
@@ -46,6 +47,11 @@ export interface SqliteEventStoreOptions {
    * missing: appends are then refused. Without this option nothing is sealed (tests and benchmarks of the store).
    */
   seal?: { key: SealKey | undefined; keyFile: string };
+  /**
+   * A replica's view of the writer's file: opened read-only (the file must exist), no schema created, every append
+   * refused. What the writer appends is seen by polling (subscriptions.ts), as any other process's appends are.
+   */
+  readOnly?: boolean;
   clock?: () => Date;
   /** Told each append's latency and each group-commit transaction's size (the metrics). */
   observer?: AppendObserver;
@@ -84,6 +90,7 @@ export class SqliteEventStore extends BaseEventStore {
   private readonly groupCommit: GroupCommit;
   private readonly subscriptions: Subscriptions;
   private closed = false;
+  private readonly readOnly: boolean;
   /** Head as this connection last saw it; another writer moving it invalidates the caches below. */
   private head: number;
   private lastRecordedAt: string;
@@ -137,15 +144,21 @@ export class SqliteEventStore extends BaseEventStore {
       },
       options.pollIntervalMs ?? 500,
     );
-    this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.addSealColumns();
-    this.db.exec(eventsSchemaSql);
-    this.db
-      .prepare("INSERT OR IGNORE INTO ledger_meta(key, value) VALUES ('genesis_position', ?)")
-      .run(String(this.genesis));
+    this.readOnly = options.readOnly ?? false;
+    if (this.readOnly) {
+      this.db = new Database(options.file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+    } else {
+      this.db = new Database(options.file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.db.pragma('busy_timeout = 5000');
+      this.addSealColumns();
+      this.db.exec(eventsSchemaSql);
+      this.db
+        .prepare("INSERT OR IGNORE INTO ledger_meta(key, value) VALUES ('genesis_position', ?)")
+        .run(String(this.genesis));
+    }
     // Only rows at a place in the log are events: a row put below the genesis position (by hand, into the file) is
     // never read as part of a stream; the seal check names it (see seals).
     const inLog = `global_position >= ${Math.trunc(this.genesis)}`;
@@ -194,6 +207,7 @@ export class SqliteEventStore extends BaseEventStore {
 
   append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
+    if (this.readOnly) return Promise.reject(new StoreReadOnlyError());
     if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
     if (this.sealKeyFile !== undefined && this.sealKey === undefined) {
       return Promise.reject(new SealKeyMissingError(this.sealKeyFile));
@@ -521,6 +535,7 @@ export class SqliteEventStore extends BaseEventStore {
         return { checked, failures, failureCount };
       },
       sealExisting: async (fromPosition, toPosition) => {
+        if (this.readOnly) throw new StoreReadOnlyError();
         const key = requireKey();
         let sealed = 0;
         for (const rows of this.sealedPages(key.id, fromPosition, toPosition)) {
