@@ -46,10 +46,17 @@ export interface FuzzDrillResult {
   accepted: number;
   eventsBefore: number;
   eventsAfter: number;
-  verifyBefore: unknown;
-  verifyAfter: unknown;
+  verifyBefore: VerifyAnswer;
+  verifyAfter: VerifyAnswer;
   failures: string[];
   seconds: number;
+}
+
+/** What GET /audit/verify answers, as far as the drill looks. */
+interface VerifyAnswer {
+  ok?: boolean;
+  treeSize?: number;
+  rootHash?: string;
 }
 
 interface Envelope {
@@ -132,12 +139,8 @@ export async function runFuzzDrill(options: FuzzDrillOptions): Promise<FuzzDrill
     }
     return { lines, events: lines.map((l) => JSON.parse(l) as Envelope) };
   };
-  const verify = async (): Promise<{ ok?: boolean; treeSize?: number; rootHash?: string }> =>
-    (await (await fetch(`${api}/audit/verify`, { headers: admin })).json()) as {
-      ok?: boolean;
-      treeSize?: number;
-      rootHash?: string;
-    };
+  const verify = async (): Promise<VerifyAnswer> =>
+    (await (await fetch(`${api}/audit/verify`, { headers: admin })).json()) as VerifyAnswer;
 
   /** Runs `send` over every item, IN_FLIGHT at a time. */
   const sendAll = async <T>(items: readonly T[], send: (item: T) => Promise<unknown>, label: string) => {

@@ -190,7 +190,15 @@ async function fuzz(options: Options): Promise<BenchResult> {
         },
         { what: 'answers ≥ 500', value: fivexx, unit: '' },
         { what: 'accepted (a generated body that was a valid command)', value: r.accepted, unit: '' },
-        { what: 'events before / after', value: r.eventsAfter, unit: '', note: `${r.eventsBefore} before` },
+        { what: 'events after the run', value: r.eventsAfter, unit: '', note: `${r.eventsBefore} before` },
+        {
+          what: 'verify: tree size after the run',
+          value: r.verifyAfter.treeSize ?? -1,
+          unit: '',
+          note:
+            `ok ${r.verifyBefore.ok} → ${r.verifyAfter.ok}, size ${r.verifyBefore.treeSize} → ` +
+            `${r.verifyAfter.treeSize}, root ${r.verifyBefore.rootHash} → ${r.verifyAfter.rootHash}`,
+        },
         { what: 'failed checks', value: r.failures.length, unit: '' },
         { what: 'duration', value: r.seconds, unit: 's' },
       ],
