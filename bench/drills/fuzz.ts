@@ -276,9 +276,13 @@ export async function runFuzzDrill(options: FuzzDrillOptions): Promise<FuzzDrill
     for (const [streamId, revision] of acceptedRevision)
       if (!added.has(streamId) && revision > (revisionBefore.get(streamId) ?? -1))
         failures.push(`an accepted request's events on ${streamId} are not in the log`);
-    if (accepted === 0 && verifyAfter.rootHash !== verifyBefore.rootHash)
+    if (
+      accepted === 0 &&
+      (verifyAfter.rootHash !== verifyBefore.rootHash || verifyAfter.treeSize !== verifyBefore.treeSize)
+    )
       failures.push(
-        `nothing was accepted, yet the root changed: ${verifyBefore.rootHash} -> ${verifyAfter.rootHash}`,
+        `nothing was accepted, yet the tree changed: size ${verifyBefore.treeSize} -> ${verifyAfter.treeSize}, ` +
+          `root ${verifyBefore.rootHash} -> ${verifyAfter.rootHash}`,
       );
     log(
       `done: ${requests} requests, statuses ${JSON.stringify(statuses)}; ${accepted} accepted, ` +
