@@ -146,10 +146,13 @@ async function emmettRows(): Promise<{
   const durable = runs
     .filter((r) => r.callers === 1)
     .reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
-  const installNote =
+  const took =
     install.installSeconds === null
-      ? 'already installed in bench/peers/'
-      : `first install into bench/peers/ took ${install.installSeconds.toFixed(0)} s (sqlite3 compiled by node-gyp)`;
+      ? 'took an unknown time'
+      : `took ${install.installSeconds.toFixed(0)} s (sqlite3 compiled by node-gyp)`;
+  const installNote = install.installedNow
+    ? `installed into bench/peers/ by this run: ${took}`
+    : `already in bench/peers/; its install${install.installedAt ? ` (${install.installedAt.slice(0, 16)})` : ''} ${took}`;
   const rows = runs.map((r) => ({
     what: `Emmett ${install.version}, ${r.mode}, ${r.callers} caller${r.callers === 1 ? '' : 's'}`,
     value: r.eventsPerSecond,
@@ -158,7 +161,12 @@ async function emmettRows(): Promise<{
       `${r.stored} stored, ${r.failedAppends} appends failed${r.firstError ? ` (${r.firstError})` : ''}, ` +
       `synchronous=${synchronousName(r.synchronous)}`,
   }));
-  rows.push({ what: `Emmett's install`, value: install.installSeconds ?? 0, unit: 's', note: installNote });
+  rows.push({
+    what: `Emmett's first install`,
+    value: install.installSeconds ?? Number.NaN,
+    unit: 's',
+    note: installNote,
+  });
   return { rows, best, durable };
 }
 

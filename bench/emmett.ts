@@ -48,28 +48,42 @@ interface EmmettEvent {
 }
 
 export interface EmmettInstall {
-  /** Seconds the install took, or null when it was already installed. */
+  /** Seconds the install took: this run's, or the one that installed the peers (null when that is not known). */
   installSeconds: number | null;
+  /** Whether this run installed them. */
+  installedNow: boolean;
+  /** When they were installed (ISO time), when known. */
+  installedAt: string | null;
   version: string;
 }
+
+/** Where the install's duration is kept, beside what it installed, so later runs can still say it. */
+const INSTALL_RECORD = path.join(PEERS_DIR, 'node_modules/.ledger-bench-install.json');
 
 /** Installs the pinned peers into bench/peers/ when they are missing. */
 export function ensureEmmett(log: (line: string) => void = console.log): EmmettInstall {
   const manifest = path.join(PEERS_DIR, 'node_modules/@event-driven-io/emmett-sqlite/package.json');
   const binding = path.join(PEERS_DIR, 'node_modules/sqlite3/build/Release/node_sqlite3.node');
-  let installSeconds: number | null = null;
-  if (!fs.existsSync(manifest) || !fs.existsSync(binding)) {
+  const installedNow = !fs.existsSync(manifest) || !fs.existsSync(binding);
+  if (installedNow) {
     log('emmett: installing @event-driven-io/emmett-sqlite 0.38.5 and sqlite3 5.1.7 into bench/peers/ ...');
     log('emmett: (sqlite3 has no prebuilt binary reachable here, so node-gyp compiles it: a minute or more)');
     const started = Date.now();
     execFileSync('npm', ['ci', '--prefix', PEERS_DIR, '--no-audit', '--no-fund', '--loglevel=error'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    installSeconds = (Date.now() - started) / 1000;
-    log(`emmett: installed in ${installSeconds.toFixed(0)} s`);
+    const seconds = (Date.now() - started) / 1000;
+    fs.writeFileSync(INSTALL_RECORD, JSON.stringify({ seconds, at: new Date().toISOString() }));
+    log(`emmett: installed in ${seconds.toFixed(0)} s`);
+  }
+  let record: { seconds?: number; at?: string } = {};
+  try {
+    record = JSON.parse(fs.readFileSync(INSTALL_RECORD, 'utf8')) as typeof record;
+  } catch {
+    record = {};
   }
   const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string };
-  return { installSeconds, version };
+  return { installSeconds: record.seconds ?? null, installedNow, installedAt: record.at ?? null, version };
 }
 
 function loadEmmett(): EmmettSqlite {
