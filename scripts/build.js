@@ -9,6 +9,8 @@ const { transformFileSync } = require('@swc/core');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist');
 const sources = ['src', 'projections', 'bench'];
+/** Installed packages are not sources (bench/peers/ holds the benchmarks' peers, installed on demand). */
+const installed = 'node_modules';
 /** Browser code: Vite bundles it; swc's CommonJS output would be of no use. */
 const dashboard = path.join(root, 'src', 'dashboard');
 
@@ -17,7 +19,7 @@ function* walk(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     // Hidden folders (bench/.cache holds the 1M-event fixture, a gigabyte) are not sources.
-    if (full === dashboard || entry.name.startsWith('.')) continue;
+    if (full === dashboard || entry.name.startsWith('.') || entry.name === installed) continue;
     if (entry.isDirectory()) yield* walk(full);
     else yield full;
   }
