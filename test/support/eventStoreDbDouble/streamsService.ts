@@ -443,7 +443,8 @@ export function streamsService(
       }
       if (counter >= interval) {
         counter %= interval;
-        if (!(await send(call, checkpointResponse(checkpoint)))) return;
+        // Still at HeadOfTf (nothing considered matched, first page): there is no checkpoint to send yet.
+        if (checkpoint >= 0 && !(await send(call, checkpointResponse(checkpoint)))) return;
       }
     }
 
