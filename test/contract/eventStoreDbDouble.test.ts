@@ -4,6 +4,7 @@
  * tests prove the double behaves like the server as far as the source was read — not that the server does; a real
  * server runs the store contract through EVENTSTORE_CONNECTION_STRING (eventStoreDb.contract.test.ts).
  */
+import fc from 'fast-check';
 import { credentials } from '@grpc/grpc-js';
 import {
   ANY,
@@ -32,6 +33,11 @@ import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import { v4 as uuidv4 } from 'uuid';
 import { startEventStoreDbDouble, type EventStoreDbDouble } from '../support/eventStoreDbDouble';
 import { startEventStoreDbDoubleProcess } from '../support/eventStoreDbDoubleProcess';
+import {
+  TransactionLog,
+  type ExpectedVersion,
+  type ProposedEvent,
+} from '../support/eventStoreDbDouble/transactionLog';
 
 // This file's ports: 4401–4419 (the esdb-double range is 4400–4449).
 let nextPort = 4401;
@@ -596,5 +602,84 @@ describe('the double as a process of its own', () => {
       await proc.stop();
     }
     expect((await proc.exited).code).toBe(0);
+  });
+});
+
+describe('the transaction log under any sequence of appends (property)', () => {
+  type Step = { stream: number; expected: ExpectedVersion; events: number; reuse: boolean };
+  const expectedVersion = fc.oneof(
+    fc.constant<ExpectedVersion>({ kind: 'any' }),
+    fc.constant<ExpectedVersion>({ kind: 'no_stream' }),
+    fc.constant<ExpectedVersion>({ kind: 'stream_exists' }),
+    fc
+      .integer({ min: -1, max: 6 })
+      .map<ExpectedVersion>((revision) =>
+        revision < 0 ? { kind: 'no_stream' } : { kind: 'revision', revision },
+      ),
+  );
+  const step = fc.record<Step>({
+    stream: fc.integer({ min: 0, max: 3 }),
+    expected: expectedVersion,
+    events: fc.integer({ min: 1, max: 4 }),
+    reuse: fc.boolean(),
+  });
+
+  test('records are contiguous byte ranges; a refused append writes nothing; a written one lands whole and in order; an exact-revision retry of a written append is answered as it was', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const log = new TransactionLog();
+        const written: {
+          stream: string;
+          expected: ExpectedVersion;
+          events: ProposedEvent[];
+          revision: number;
+        }[] = [];
+        for (const s of steps) {
+          const stream = `stream-${s.stream}`;
+          const earlier = written[written.length - 1];
+          const events: ProposedEvent[] =
+            s.reuse && earlier
+              ? earlier.events
+              : Array.from({ length: s.events }, () => ({
+                  eventId: uuidv4(),
+                  eventType: 'E',
+                  isJson: true,
+                  data: Buffer.from('{}'),
+                  customMetadata: new Uint8Array(),
+                }));
+          const before = log.records.length;
+          const lengthBefore = log.stream(stream).length;
+          const outcome = log.append(stream, s.expected, events);
+          if (outcome.kind === 'wrongExpectedVersion') {
+            expect(log.records.length).toBe(before);
+            expect(outcome.currentRevision).toBe(lengthBefore - 1);
+          } else if (outcome.kind === 'written') {
+            expect(log.records.length).toBe(before + events.length);
+            expect(
+              log
+                .stream(stream)
+                .slice(lengthBefore)
+                .map((r) => r.eventId),
+            ).toEqual(events.map((e) => e.eventId));
+            expect(outcome.currentRevision).toBe(lengthBefore + events.length - 1);
+            if (s.expected.kind === 'revision' || s.expected.kind === 'no_stream')
+              written.push({ stream, expected: s.expected, events, revision: outcome.currentRevision });
+          } else {
+            expect(log.records.length).toBe(before);
+          }
+        }
+        for (let i = 1; i < log.records.length; i++)
+          expect(log.records[i]!.position).toBe(log.records[i - 1]!.postPosition);
+        log.forgetRecentEventIds();
+        for (const w of written) {
+          // The events sit at the revisions the retry names, so the strong check finds them without the cache.
+          expect(log.append(w.stream, w.expected, w.events)).toMatchObject({
+            kind: 'idempotent',
+            currentRevision: w.revision,
+          });
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
