@@ -1,7 +1,7 @@
 /**
  * R1 over EventStoreDB: the crash drill of serverCrash.test.ts with `LEDGER_EVENT_STORE=eventstoredb`, the store
  * being the EventStoreDB test double in a process of its own, which lives on while the built server is killed with
- * SIGKILL DRILL_ROUNDS times (default 4) under 16 concurrent commands. The client resends a command whose answer was
+ * SIGKILL DRILL_ROUNDS times (default 3) under 16 concurrent commands. The client resends a command whose answer was
  * lost, with the same Idempotency-Key.
  *
  * After each restart, with the load paused: every acknowledged command's event is where its answer said (read back
@@ -25,7 +25,7 @@ import { TOKENS } from '../support/ledgerApp';
 import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 
-const ROUNDS = Number(process.env.DRILL_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.DRILL_ROUNDS ?? 3);
 const SEED = Number(process.env.DRILL_SEED ?? Date.now() % 1_000_000);
 const COMMANDS = 800;
 // This file's port: 4440 for the double's process (the esdb-double range is 4400–4449).
