@@ -24,6 +24,7 @@ import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
 import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
 import type { EventStore } from './store/eventStore';
+import { EventStoreDbEventStore } from './store/eventstoredb/eventStoreDbEventStore';
 import { eventFileIsEmpty, SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
 export interface Ledger {
@@ -51,6 +52,8 @@ export interface Ledger {
 
 export const dataFiles = {
   events: 'events.sqlite',
+  /** The EventStoreDB adapter's local index (dense positions over $all), derived: rebuilt from $all when missing. */
+  eventStoreDbIndex: 'eventstoredb-index.sqlite',
   personalKeys: 'personal-data-keys.sqlite',
   idempotency: 'idempotency.sqlite',
   readModel: 'read-model.sqlite',
@@ -81,12 +84,8 @@ export function checkpointJournalOf(config: Config): CheckpointJournal {
  * its first file: from then on, a key or journal that goes missing is noticed (audit/trailIntegrity.ts) instead of
  * being quietly created again over events it never sealed.
  */
-export function openEventStore(config: Config): EventStore {
-  if (config.eventStore === 'eventstoredb') {
-    throw new Error(
-      'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
-    );
-  }
+export function openEventStore(config: Config, logger?: Logger): EventStore {
+  if (config.eventStore === 'eventstoredb') return openEventStoreDb(config, logger);
   ensureDataDir(config.dataDir);
   const file = path.join(config.dataDir, dataFiles.events);
   const keyFile = sealKeyFileOf(config);
@@ -98,6 +97,40 @@ export function openEventStore(config: Config): EventStore {
   }
   ensurePrivateFile(file);
   return new SqliteEventStore({ file, seal: { key, keyFile } });
+}
+
+/**
+ * The EventStoreDB store, with its local index in the data directory. A writer makes the seal key with its first
+ * index, as the SQLite store does with its first file. Which events the server already holds is known only once the
+ * index has followed `$all`, so a data directory that lost both its index and its key gets a new key, and every
+ * event sealed under the old one then checks as unsealed: the audit refuses them rather than a key quietly sealing
+ * around them. A replica never makes a key: it checks the writer's seals with the writer's key.
+ */
+function openEventStoreDb(config: Config, logger: Logger | undefined): EventStore {
+  const connectionString = config.eventStoreConnectionString;
+  if (connectionString === undefined) {
+    throw new ConfigError(
+      'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb',
+    );
+  }
+  ensureDataDir(config.dataDir);
+  const indexFile = path.join(config.dataDir, dataFiles.eventStoreDbIndex);
+  const keyFile = sealKeyFileOf(config);
+  let key = readSealKey(keyFile);
+  const writer = config.role !== 'replica';
+  if (key === undefined && writer && !fs.existsSync(indexFile)) {
+    key = SealKey.generate();
+    writeSealKey(keyFile, key);
+    checkpointJournalOf(config).create();
+  }
+  ensurePrivateFile(indexFile);
+  return new EventStoreDbEventStore({
+    connectionString,
+    indexFile,
+    readOnly: !writer,
+    seal: { key, keyFile },
+    ...(logger ? { logger } : {}),
+  });
 }
 
 /**
@@ -194,7 +227,7 @@ export function viewsFor(config: Config) {
 export function openLedger(config: Config, logger: Logger): Ledger {
   const policyFile = config.witnessPolicyFile;
   const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
-  const store = openEventStore(config);
+  const store = openEventStore(config, logger);
   const privateFile = (name: string): string => {
     const file = path.join(config.dataDir, name);
     ensurePrivateFile(file);
