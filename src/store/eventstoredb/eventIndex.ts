@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS indexed_events (
   recorded_at      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS indexed_events_stream ON indexed_events(stream_id, stream_revision);
+-- The last revision ESDB gave each stream, counting what the ledger does not number (second copies, system types):
+-- an append's exact expected revision is this, or the server refuses it.
+CREATE TABLE IF NOT EXISTS stream_heads (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
 -- A second event with an id already numbered (ESDB's dedup is best-effort): kept for the audit, given no position.
 CREATE TABLE IF NOT EXISTS duplicate_copies (
   commit_position  TEXT NOT NULL,
@@ -137,6 +140,12 @@ export class EventIndex {
       streamRevision: this.db.prepare<[string], { r: number | null }>(
         'SELECT max(stream_revision) AS r FROM indexed_events WHERE stream_id = ?',
       ),
+      streamHead: this.db.prepare<[string], { revision: number }>(
+        'SELECT revision FROM stream_heads WHERE stream_id = ?',
+      ),
+      setStreamHead: this.db.prepare(
+        'INSERT INTO stream_heads(stream_id, revision) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET revision = max(revision, excluded.revision)',
+      ),
       head: this.db.prepare<[], { p: number | null; n: number; lo: number | null }>(
         'SELECT max(global_position) AS p, count(*) AS n, min(global_position) AS lo FROM indexed_events',
       ),
@@ -200,6 +209,7 @@ export class EventIndex {
           continue;
         }
         followed = position;
+        if (!e.streamId.startsWith('$')) this.stmt.setStreamHead.run(e.streamId, e.streamRevision);
         if (isSystemEvent(e.streamId, e.type)) {
           outcomes.push({ kind: 'system' });
           continue;
@@ -275,8 +285,14 @@ export class EventIndex {
     return this.stmt.from.all(fromPosition, toPosition, limit).map(rowOf);
   }
 
+  /** The last revision of the stream among the events the ledger numbers, -1 when none. */
   streamRevision(streamId: string): number {
     return this.stmt.streamRevision.get(streamId)?.r ?? -1;
+  }
+
+  /** The last revision ESDB gave the stream, whatever the ledger numbers; -1 when it has none. */
+  streamHead(streamId: string): number {
+    return this.stmt.streamHead.get(streamId)?.revision ?? -1;
   }
 
   duplicateCopies(): number {

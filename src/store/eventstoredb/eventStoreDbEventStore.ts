@@ -376,12 +376,14 @@ export class EventStoreDbEventStore extends BaseEventStore {
       if (replay) return replay;
       const current = this.index.streamRevision(streamId);
       checkExpectedRevision(streamId, expected, current);
+      // ESDB's own count, which an event the ledger does not number (a second copy) also moves.
+      const serverRevision = this.index.streamHead(streamId);
       const first = this.index.head() + 1;
       const now = this.clock().toISOString();
       const last = this.index.lastRecorded();
       const recordedAt = now > last ? now : last;
       const payload = events.map((e, i) => {
-        const placement = { globalPosition: first + i, streamRevision: current + 1 + i, recordedAt };
+        const placement = { globalPosition: first + i, streamRevision: serverRevision + 1 + i, recordedAt };
         const seal = this.sealKey
           ? {
               keyId: this.sealKey.id,
@@ -399,7 +401,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
         // The exact revision sealed, whatever the caller expected: ESDB then refuses rather than store a revision
         // other than the one in the seal.
         await this.client.appendToStream(streamId, payload, {
-          expectedRevision: exactClientRevision(current),
+          expectedRevision: exactClientRevision(serverRevision),
         });
       } catch (error) {
         if (error instanceof MaxAppendSizeExceededError) {
