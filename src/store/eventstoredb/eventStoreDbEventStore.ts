@@ -135,6 +135,8 @@ export class EventStoreDbEventStore extends BaseEventStore {
   private indexedSignal = newSignal();
   private follower: AllStreamSubscription | undefined;
   private reconnecting = false;
+  /** True after an append that ended caught up with `$all`; any failure clears it (the next append reads first). */
+  private indexCurrent = false;
   private readonly open = new Set<{ close(): Promise<void> }>();
 
   constructor(options: EventStoreDbEventStoreOptions) {
@@ -369,8 +371,11 @@ export class EventStoreDbEventStore extends BaseEventStore {
     await this.ready;
     if (this.closed) throw new StoreClosedError();
     const dataJson = events.map((e) => JSON.stringify(e.data) ?? 'null');
-    // Caught up, the index knows every id committed so far: a retry after a lost ack is answered exactly here.
-    await this.pull();
+    // Caught up, the index knows every id committed so far: a retry after a lost ack is answered exactly here. The
+    // last append ended with a catch-up and the follower takes in the rest live, so only after a failure, or while
+    // the follower is away, does this read `$all` first.
+    if (!this.indexCurrent || this.connection !== 'connected') await this.pull();
+    this.indexCurrent = false;
     for (let attempt = 0; ; attempt++) {
       const replay = this.replayOf(streamId, events, dataJson);
       if (replay) return replay;
@@ -421,6 +426,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
         continue;
       }
       const rows = await this.numbered(events.map((e) => e.eventId));
+      this.indexCurrent = true;
       return {
         nextExpectedRevision: (rows[rows.length - 1] as IndexRow).streamRevision,
         positions: rows.map((r) => r.globalPosition),
