@@ -48,6 +48,7 @@ import {
 } from '../eventStore';
 import {
   fingerprintOf,
+  isSystemEvent,
   metadataOf,
   readEnvelope,
   recordedEventOf,
@@ -346,6 +347,15 @@ export class EventStoreDbEventStore extends BaseEventStore {
     if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
     if (this.sealKeyFile !== undefined && this.sealKey === undefined) {
       return Promise.reject(new SealKeyMissingError(this.sealKeyFile));
+    }
+    // ESDB's own names start with `$`; the index never numbers them, so such an append could never be answered.
+    const system = isSystemEvent(streamId, '') || events.find((e) => isSystemEvent('', e.type));
+    if (system) {
+      return Promise.reject(
+        new RangeError(
+          'a stream or event type starting with $ is EventStoreDB’s own and not part of the ledger',
+        ),
+      );
     }
     const badId = events.find((e) => !LOWERCASE_UUID.test(e.eventId));
     if (badId) {

@@ -301,7 +301,7 @@ test('a replica refuses appends with a named error and follows the writer live',
   expect(await all(replica)).toEqual(await all(writer));
 });
 
-test('hostile input: an event id that is not a lowercase UUID is refused before anything is written', async () => {
+test('hostile input: an event id that is not a lowercase UUID, a $ stream or a $ type is refused before anything is written', async () => {
   const store = open();
   await expect(store.append('s', [newEvent('T', {}, { eventId: 'not-a-uuid' })])).rejects.toThrow(
     /lowercase UUIDs/,
@@ -309,6 +309,9 @@ test('hostile input: an event id that is not a lowercase UUID is refused before 
   await expect(
     store.append('s', [newEvent('T', {}, { eventId: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' })]),
   ).rejects.toThrow(/lowercase UUIDs/);
+  await expect(store.append('$settings', [newEvent()])).rejects.toThrow(/starting with \$/);
+  await expect(store.append('s', [newEvent('$metadata')])).rejects.toThrow(/starting with \$/);
   await store.opened();
   expect(await store.headPosition()).toBe(-1);
+  expect(double.log.records.some((r) => r.streamName === 's')).toBe(false);
 });
