@@ -58,7 +58,13 @@ import {
   type ReadEnvelope,
 } from './envelope';
 import { EventIndex, fingerprintHash, type FollowedEvent, type IndexRow } from './eventIndex';
-import { exactClientRevision, isAfter, toPortConflict, type LogPosition } from './revisions';
+import {
+  exactClientRevision,
+  isAfter,
+  toClientRevision,
+  toPortConflict,
+  type LogPosition,
+} from './revisions';
 
 export interface EventStoreDbEventStoreOptions {
   /** `esdb://host:2113?tls=false` and the like (EVENTSTORE_CONNECTION_STRING). */
@@ -365,10 +371,15 @@ export class EventStoreDbEventStore extends BaseEventStore {
         ),
       );
     }
+    const expected = options.expectedRevision ?? 'any';
+    try {
+      // What the caller expects must be one the client could send; the append itself sends the exact revision.
+      toClientRevision(expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // One command at a time: the positions a writer seals are predicted from an index nothing else is moving.
-    const run = this.appendQueue.then(() =>
-      this.appendNow(streamId, events, options.expectedRevision ?? 'any'),
-    );
+    const run = this.appendQueue.then(() => this.appendNow(streamId, events, expected));
     this.appendQueue = run.catch(() => undefined);
     return run;
   }

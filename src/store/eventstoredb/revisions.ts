@@ -16,6 +16,8 @@ export function toClientRevision(expected: ExpectedRevision): AppendExpectedRevi
   if (expected === 'any') return ANY;
   if (expected === 'no_stream') return NO_STREAM;
   if (expected === 'stream_exists') return STREAM_EXISTS;
+  // -1 is the port's revision of a stream with no events (what streamRevision answers), so it expects none.
+  if (expected === -1) return NO_STREAM;
   if (!Number.isSafeInteger(expected) || expected < 0) {
     throw new RangeError(
       `an expected revision is 'any', 'no_stream', 'stream_exists' or a revision ≥ 0, not ${expected}`,

@@ -309,6 +309,8 @@ test('hostile input: an event id that is not a lowercase UUID, a $ stream or a $
   await expect(
     store.append('s', [newEvent('T', {}, { eventId: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' })]),
   ).rejects.toThrow(/lowercase UUIDs/);
+  await expect(store.append('s', [newEvent()], { expectedRevision: 1.5 })).rejects.toThrow(RangeError);
+  await expect(store.append('s', [newEvent()], { expectedRevision: -2 })).rejects.toThrow(RangeError);
   await expect(store.append('$settings', [newEvent()])).rejects.toThrow(/starting with \$/);
   await expect(store.append('s', [newEvent('$metadata')])).rejects.toThrow(/starting with \$/);
   await store.opened();

@@ -254,7 +254,8 @@ describe('revisions and positions in the client’s terms', () => {
     expect(toClientRevision('no_stream')).toBe('no_stream');
     expect(toClientRevision('stream_exists')).toBe('stream_exists');
     expect(toClientRevision(7)).toBe(7n);
-    expect(() => toClientRevision(-1)).toThrow(RangeError);
+    expect(toClientRevision(-1)).toBe('no_stream');
+    expect(() => toClientRevision(-2)).toThrow(RangeError);
     expect(() => toClientRevision(1.5)).toThrow(RangeError);
     expect(exactClientRevision(-1)).toBe('no_stream');
     expect(exactClientRevision(0)).toBe(0n);
