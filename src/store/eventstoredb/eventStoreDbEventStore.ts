@@ -81,6 +81,8 @@ export interface EventStoreDbEventStoreOptions {
   reconnect?: { initialMs?: number; maxMs?: number };
   /** How long an append waits for its events to be numbered before answering StoreUnavailableError (ms). */
   indexWaitMs?: number;
+  /** Told of each answered append and each ESDB write (the metrics); the shape of the port's append observer. */
+  observer?: { appendSettled(seconds: number): void; batchWritten(events: number): void };
 }
 
 /** The stream of seals an operator adds later (`ledger audit recover`): `$`-prefixed, so never part of the log. */
@@ -131,6 +133,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
   private readonly logger: Logger | undefined;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly indexWaitMs: number;
+  private readonly observer: EventStoreDbEventStoreOptions['observer'];
   private readonly sealKey: SealKey | undefined;
   private readonly sealKeyFile: string | undefined;
   override readonly seals: EventSeals;
@@ -157,6 +160,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
       maxMs: options.reconnect?.maxMs ?? 5000,
     };
     this.indexWaitMs = options.indexWaitMs ?? 10_000;
+    this.observer = options.observer;
     this.index = new EventIndex(options.indexFile, (e) => fingerprintOf(e.streamId, e, e.dataJson));
     this.sealKey = options.seal?.key;
     this.sealKeyFile = options.seal?.keyFile;
@@ -379,9 +383,22 @@ export class EventStoreDbEventStore extends BaseEventStore {
       return Promise.reject(error);
     }
     // One command at a time: the positions a writer seals are predicted from an index nothing else is moving.
+    const started = performance.now();
     const run = this.appendQueue.then(() => this.appendNow(streamId, events, expected));
     this.appendQueue = run.catch(() => undefined);
-    return run;
+    const observer = this.observer;
+    if (!observer) return run;
+    const settled = (): void => observer.appendSettled((performance.now() - started) / 1000);
+    return run.then(
+      (result) => {
+        settled();
+        return result;
+      },
+      (error: unknown) => {
+        settled();
+        throw error;
+      },
+    );
   }
 
   private async appendNow(
@@ -446,6 +463,8 @@ export class EventStoreDbEventStore extends BaseEventStore {
         await this.pull();
         continue;
       }
+      // One ESDB append is one write of the whole command: the batch the metrics count.
+      this.observer?.batchWritten(events.length);
       const rows = await this.numbered(events.map((e) => e.eventId));
       this.indexCurrent = true;
       return {

@@ -317,3 +317,18 @@ test('hostile input: an event id that is not a lowercase UUID, a $ stream or a $
   expect(await store.headPosition()).toBe(-1);
   expect(double.log.records.some((r) => r.streamName === 's')).toBe(false);
 });
+
+test('an observer is told of every answered append and of each write to ESDB', async () => {
+  const settled: number[] = [];
+  const batches: number[] = [];
+  const store = open({
+    observer: { appendSettled: (s) => settled.push(s), batchWritten: (n) => batches.push(n) },
+  });
+  const e = newEvent();
+  await store.append('s', [e, newEvent()]);
+  await store.append('s', [e, newEvent()]).catch(() => undefined); // refused: part stored, part new
+  await store.append('t', [newEvent()]);
+  expect(batches).toEqual([2, 1]);
+  expect(settled).toHaveLength(3);
+  expect(settled.every((s) => Number.isFinite(s) && s >= 0)).toBe(true);
+});
