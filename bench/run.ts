@@ -5,6 +5,7 @@
 import { parseArgs } from '../src/cli/args';
 import { benchAppend } from './append';
 import { benchDashboard } from './dashboard';
+import { benchEventStoreDb } from './eventStoreDb';
 import { benchHostileBodies } from './hostileBodies';
 import { benchMirror } from './mirror';
 import { benchProofs } from './proofs';
@@ -25,6 +26,7 @@ const benches: Record<string, (args: { events?: number; scale?: number }) => Pro
   mirror: benchMirror,
   tiles: benchTiles,
   witnessing: benchWitnessing,
+  eventstoredb: benchEventStoreDb,
 };
 
 async function main(): Promise<void> {

@@ -8,7 +8,9 @@ const { transformFileSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'dist');
-const sources = ['src', 'projections', 'bench'];
+// test/support travels too: benchmarks and drills start the test doubles (the EventStoreDB double, the witness) from
+// dist, as they start the server.
+const sources = ['src', 'projections', 'bench', 'test/support'];
 /** Installed packages are not sources (bench/peers/ holds the benchmarks' peers, installed on demand). */
 const installed = 'node_modules';
 /** Browser code: Vite bundles it; swc's CommonJS output would be of no use. */
@@ -62,6 +64,7 @@ for (const folder of sources) {
   const built = path.join(staging, folder);
   const current = path.join(out, folder);
   if (!fs.existsSync(built)) continue;
+  fs.mkdirSync(path.dirname(current), { recursive: true });
   if (fs.existsSync(current)) fs.renameSync(current, path.join(staging, `${folder}.previous`));
   fs.renameSync(built, current);
 }

@@ -26,6 +26,7 @@ import { ProjectionRunner } from './views/projectionRunner';
 import { ReadModelDb } from './views/readModelDb';
 import { readSealKey, SealKey, writeSealKey } from './store/eventSeal';
 import type { AppendObserver, EventStore } from './store/eventStore';
+import { EventStoreDbEventStore } from './store/eventstoredb/eventStoreDbEventStore';
 import { eventFileIsEmpty, SqliteEventStore } from './store/sqlite/sqliteEventStore';
 
 export interface Ledger {
@@ -60,6 +61,8 @@ export interface Ledger {
 
 export const dataFiles = {
   events: 'events.sqlite',
+  /** The EventStoreDB adapter's local index (dense positions over $all), derived: rebuilt from $all when missing. */
+  eventStoreDbIndex: 'eventstoredb-index.sqlite',
   personalKeys: 'personal-data-keys.sqlite',
   idempotency: 'idempotency.sqlite',
   readModel: 'read-model.sqlite',
@@ -95,14 +98,12 @@ export function checkpointJournalOf(config: Config): CheckpointJournal {
  * its first file: from then on, a key or journal that goes missing is noticed (audit/trailIntegrity.ts) instead of
  * being quietly created again over events it never sealed.
  */
-export function openEventStore(config: Config, observer?: AppendObserver): EventStore {
-  if (config.eventStore === 'eventstoredb') {
-    // REPLICA (lead, at merge): `if (config.role === 'replica')` open the EventStoreDB adapter in its read-only mode
-    // here, with the seal key from readReplicaSealKey(config) — one line, as the SQLite replica below.
-    throw new Error(
-      'LEDGER_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not available in this version',
-    );
-  }
+export function openEventStore(
+  config: Config,
+  options: { observer?: AppendObserver; logger?: Logger } = {},
+): EventStore {
+  const { observer } = options;
+  if (config.eventStore === 'eventstoredb') return openEventStoreDb(config, options);
   ensureDataDir(config.dataDir);
   const file = sqliteEventsFileOf(config);
   if (config.role === 'replica') return openSqliteReplicaStore(config, file);
@@ -140,6 +141,45 @@ function openSqliteReplicaStore(config: Config, file: string): EventStore {
     );
   }
   return new SqliteEventStore({ file, seal, readOnly: true });
+}
+
+/**
+ * The EventStoreDB store, with its local index in the data directory. A writer makes the seal key with its first
+ * index, as the SQLite store does with its first file. Which events the server already holds is known only once the
+ * index has followed `$all`, so a data directory that lost both its index and its key gets a new key, and every
+ * event sealed under the old one then checks as unsealed: the audit refuses them rather than a key quietly sealing
+ * around them. A replica never makes a key: it checks the writer's seals with the writer's key.
+ */
+function openEventStoreDb(
+  config: Config,
+  { observer, logger }: { observer?: AppendObserver; logger?: Logger },
+): EventStore {
+  const connectionString = config.eventStoreConnectionString;
+  if (connectionString === undefined) {
+    throw new ConfigError(
+      'invalid EVENTSTORE_CONNECTION_STRING: required when LEDGER_EVENT_STORE=eventstoredb',
+    );
+  }
+  ensureDataDir(config.dataDir);
+  const indexFile = path.join(config.dataDir, dataFiles.eventStoreDbIndex);
+  const writer = config.role !== 'replica';
+  const keyFile = sealKeyFileOf(config);
+  // A replica checks with the writer's key, which must be there; only a writer makes one.
+  let key = writer ? readSealKey(keyFile) : readReplicaSealKey(config).key;
+  if (key === undefined && writer && !fs.existsSync(indexFile)) {
+    key = SealKey.generate();
+    writeSealKey(keyFile, key);
+    checkpointJournalOf(config).create();
+  }
+  ensurePrivateFile(indexFile);
+  return new EventStoreDbEventStore({
+    connectionString,
+    indexFile,
+    readOnly: !writer,
+    seal: { key, keyFile },
+    ...(logger ? { logger } : {}),
+    ...(observer ? { observer } : {}),
+  });
 }
 
 /**
@@ -279,7 +319,7 @@ export function openLedger(config: Config, logger: Logger): Ledger {
   const policy = policyFile === undefined ? undefined : readWitnessPolicy(policyFile);
   const metrics = new LedgerMetrics();
   const replica = config.role === 'replica';
-  const store = openEventStore(config, metrics.appendObserver);
+  const store = openEventStore(config, { observer: metrics.appendObserver, logger });
   const privateFile = (name: string, configured?: string): string => {
     const file = configured ?? path.join(config.dataDir, name);
     ensurePrivateFile(file);
@@ -346,9 +386,8 @@ export function openLedger(config: Config, logger: Logger): Ledger {
         lastSizeCosigned: w.lastSizeCosigned,
         alarm: w.alarm !== null,
       })),
-    // MERGE(issue 13, EventStoreDB): use the store port's status() once it has one; the embedded SQLite store is a
-    // file this process holds open, so it is connected for as long as the ledger is open.
-    storeConnected: () => true,
+    // The embedded SQLite store is a file this process holds open: connected for as long as the ledger is open.
+    storeConnected: () => store.status().ok,
   });
   return {
     config,

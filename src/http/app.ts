@@ -181,13 +181,23 @@ export function createApp(services: AppServices): Express {
   });
   serve(service, getReadiness, async (_req, res) => {
     const head = await services.store.headPosition();
+    // A store with a server (EventStoreDB) is not ready while it is not connected; an embedded one always is.
+    const store = services.store.status();
     const extra = services.readiness ? await services.readiness() : { ready: true, checks: {} };
+    const ready = extra.ready && store.ok;
     // Not ready is what the endpoint is for: the checks say why, the request log needs no stack.
-    if (!extra.ready) answeredOnPurpose(res);
-    res.status(extra.ready ? 200 : 503).json({
-      status: extra.ready ? 'ready' : 'not_ready',
+    if (!ready) answeredOnPurpose(res);
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
       ...(extra.ledgerRole !== undefined && { ledgerRole: extra.ledgerRole }),
-      checks: { eventStore: { ok: true, headPosition: head }, ...extra.checks },
+      checks: {
+        eventStore: {
+          ok: store.ok,
+          headPosition: head,
+          ...(store.connection !== undefined ? { connection: store.connection } : {}),
+        },
+        ...extra.checks,
+      },
     });
   });
   if (services.metrics) serveMetrics(service, services.metrics);

@@ -11,6 +11,7 @@ import {
   DuplicateEventIdError,
   SealKeyMissingError,
   StoreClosedError,
+  StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../store/eventStore';
 
@@ -204,6 +205,10 @@ export function toProblem(error: unknown): HttpProblem | undefined {
   }
   if (error instanceof DuplicateEventIdError) return problems.conflict(error.message);
   if (error instanceof StoreClosedError) return problems.unavailable('The service is shutting down');
+  // The store's server is away: the client retries, and a command retried with its Idempotency-Key is answered once.
+  if (error instanceof StoreUnavailableError) {
+    return problems.unavailable('The event store cannot be reached; retry shortly', 2);
+  }
   if (error instanceof SealKeyMissingError || error instanceof AuditRefusedError) return auditTrailProblem();
   // body-parser and express errors carry a status and a type.
   const e = error as { status?: unknown; type?: unknown; expose?: unknown };

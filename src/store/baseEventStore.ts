@@ -13,6 +13,7 @@ import {
   type ReadAllOptions,
   type ReadBatchesOptions,
   type ReadStreamOptions,
+  type StoreStatus,
   type RecordedEvent,
   type Subscription,
   type SubscriptionMessage,
@@ -79,6 +80,11 @@ export abstract class BaseEventStore implements EventStore {
       if (event) return event;
     }
     return undefined;
+  }
+
+  /** An embedded store is there while it is open: no connection to lose. */
+  status(): StoreStatus {
+    return { ok: true };
   }
 
   /** No worker thread can open the log: verify hashes on one thread. */

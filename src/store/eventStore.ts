@@ -143,6 +143,14 @@ export interface WorkerLogReader {
   close(): void;
 }
 
+/** How the store stands with its server, for `/readyz` and `/metrics`. */
+export interface StoreStatus {
+  /** False while the store cannot serve: not yet connected, reconnecting, or closed. */
+  ok: boolean;
+  /** The connection to a server; absent for an embedded store (SQLite), which has none. */
+  connection?: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+}
+
 /**
  * Every method is required; an adapter that has nothing faster than `readAll` for some of them extends
  * BaseEventStore (store/baseEventStore.ts), which gives them from the others.
@@ -180,6 +188,8 @@ export interface EventStore {
   ): Subscription;
   /** Global position of the last event, or -1 when the log is empty. */
   headPosition(): Promise<number>;
+  /** The store's connection state; answers at once, without asking a server. */
+  status(): StoreStatus;
   /** Where a worker thread can open this log, or undefined when none can (then verify hashes on one thread). */
   workerLog(): WorkerLogDescription | undefined;
   close(): Promise<void>;
@@ -244,6 +254,25 @@ export class UnreadableEventError extends EventStoreError {
       `the event at position ${position} cannot be read: its ${field} is not JSON (${cause}); the event file was ` +
         "changed behind the ledger's back (`ledger audit status`)",
     );
+  }
+}
+
+/** This store only follows the log another instance writes (a replica): appends go to the writer. */
+export class ReadOnlyStoreError extends EventStoreError {
+  override name = 'ReadOnlyStoreError';
+  constructor() {
+    super('this event store is read-only (a replica follows the writer): append through the writer');
+  }
+}
+
+/**
+ * The store's server cannot be reached (or an append's outcome is unknown because the connection broke): the caller
+ * may retry; an append retried with the same event ids is answered exactly (alreadyStored) if the first one landed.
+ */
+export class StoreUnavailableError extends EventStoreError {
+  override name = 'StoreUnavailableError';
+  constructor(detail: string) {
+    super(`the event store's server is unavailable: ${detail}`);
   }
 }
 

@@ -44,7 +44,14 @@ export const readinessAnswer = z.strictObject({
     .optional()
     .describe('LEDGER_ROLE: a writer takes commands, a replica reads'),
   checks: z.strictObject({
-    eventStore: z.strictObject({ ok: z.literal(true), headPosition: z.number().int().min(-1) }),
+    eventStore: z.strictObject({
+      ok: z.boolean(),
+      headPosition: z.number().int().min(-1),
+      connection: z
+        .enum(['connecting', 'connected', 'reconnecting', 'closed'])
+        .optional()
+        .describe("a store with a server (EventStoreDB): its connection; ok only while 'connected'"),
+    }),
     views: z.array(viewReport).optional(),
     audit: z
       .looseObject({ ok: z.boolean(), state: z.enum(['checking', 'ok', 'refusing']) })
