@@ -257,14 +257,6 @@ export class UnreadableEventError extends EventStoreError {
   }
 }
 
-/** This store only follows the log another instance writes (a replica): appends go to the writer. */
-export class ReadOnlyStoreError extends EventStoreError {
-  override name = 'ReadOnlyStoreError';
-  constructor() {
-    super('this event store is read-only (a replica follows the writer): append through the writer');
-  }
-}
-
 /**
  * The store's server cannot be reached (or an append's outcome is unknown because the connection broke): the caller
  * may retry; an append retried with the same event ids is answered exactly (alreadyStored) if the first one landed.

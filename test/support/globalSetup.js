@@ -8,7 +8,7 @@ module.exports = async () => {
   execFileSync(process.execPath, [path.join(__dirname, '../../scripts/build.js')], { stdio: 'inherit' });
   if (!process.env.EVENTSTORE_CONNECTION_STRING) {
     console.log(
-      '\n[participation-ledger] EventStoreDB contract tests SKIPPED: EVENTSTORE_CONNECTION_STRING is not set.\n',
+      '\n[participation-ledger] EventStoreDB contract tests against a real server SKIPPED: EVENTSTORE_CONNECTION_STRING is not set (the same suite runs against the gRPC test double).\n',
     );
   }
 };

@@ -28,7 +28,7 @@ import {
   checkExpectedRevision,
   DuplicateEventIdError,
   EventStoreError,
-  ReadOnlyStoreError,
+  StoreReadOnlyError,
   SealKeyMissingError,
   StoreClosedError,
   StoreUnavailableError,
@@ -71,7 +71,7 @@ export interface EventStoreDbEventStoreOptions {
   connectionString: string;
   /** The local index's SQLite file (`eventstoredb-index.sqlite` in the data directory, or ':memory:'). */
   indexFile: string;
-  /** A replica: follows `$all`, keeps its own index, refuses appends (ReadOnlyStoreError). */
+  /** A replica: follows `$all`, keeps its own index, refuses appends (StoreReadOnlyError). */
   readOnly?: boolean;
   /** As the SQLite store's: `key` undefined means sealing is required but the key file is missing. */
   seal?: { key: SealKey | undefined; keyFile: string };
@@ -353,7 +353,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
 
   append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreClosedError());
-    if (this.readOnly) return Promise.reject(new ReadOnlyStoreError());
+    if (this.readOnly) return Promise.reject(new StoreReadOnlyError());
     if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
     if (this.sealKeyFile !== undefined && this.sealKey === undefined) {
       return Promise.reject(new SealKeyMissingError(this.sealKeyFile));
@@ -751,7 +751,7 @@ export class EventStoreDbEventStore extends BaseEventStore {
       },
       sealExisting: async (fromPosition, toPosition) => {
         const key = requireKey();
-        if (this.readOnly) throw new ReadOnlyStoreError();
+        if (this.readOnly) throw new StoreReadOnlyError();
         await this.opened();
         const reseals = await this.reseals(key.id);
         const fresh: Array<{ globalPosition: number; eventId: string; seal: string }> = [];

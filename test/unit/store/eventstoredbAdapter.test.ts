@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { SealKey } from '../../../src/store/eventSeal';
 import {
-  ReadOnlyStoreError,
+  StoreReadOnlyError,
   StoreUnavailableError,
   type RecordedEvent,
   type SubscriptionMessage,
@@ -208,7 +208,7 @@ test('a new key seals existing events in a $ stream that a replica reads too; no
   expect(await writer.seals.check(0, 1)).toEqual({ checked: 2, failures: [], failureCount: 0 });
   const replica = open({ readOnly: true, ...sealing(newKey) });
   expect(await replica.seals.check(0, 1)).toEqual({ checked: 2, failures: [], failureCount: 0 });
-  await expect(replica.seals.sealExisting(0, 1)).rejects.toBeInstanceOf(ReadOnlyStoreError);
+  await expect(replica.seals.sealExisting(0, 1)).rejects.toBeInstanceOf(StoreReadOnlyError);
   expect(await writer.headPosition()).toBe(1);
 });
 
@@ -286,7 +286,7 @@ test('a replica refuses appends with a named error and follows the writer live',
   const writer = open();
   const replica = open({ readOnly: true });
   await replica.opened();
-  await expect(replica.append('s', [newEvent()])).rejects.toBeInstanceOf(ReadOnlyStoreError);
+  await expect(replica.append('s', [newEvent()])).rejects.toBeInstanceOf(StoreReadOnlyError);
   const seen: string[] = [];
   const sub = replica.subscribe(0, (m) => {
     if (m.kind === 'event') seen.push(m.event.eventId);

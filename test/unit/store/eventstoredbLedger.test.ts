@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { encodeVerifierKey, generateSigningKey, publicKeyFromPrivate } from '../../../src/audit/signedNote';
 import { loadConfig } from '../../../src/config';
 import { dataFiles, openEventStore, sealKeyFileOf } from '../../../src/ledger';
-import { ReadOnlyStoreError } from '../../../src/store/eventStore';
+import { StoreReadOnlyError } from '../../../src/store/eventStore';
 import { EventStoreDbEventStore } from '../../../src/store/eventstoredb/eventStoreDbEventStore';
 import { startEventStoreDbDouble, type EventStoreDbDouble } from '../../support/eventStoreDbDouble';
 import { makeTempDir } from '../../support/tempDir';
@@ -52,13 +53,33 @@ test('a writer opens the adapter with its index (0600) and a new seal key, and s
   }
 });
 
+/** A replica's settings: the writer's shared files (here the first test's writer's seal key) and its verifier key. */
+const replicaOf = (writerDir: string, sealKeyFile = sealKeyFileOf(configFor(writerDir))) => ({
+  LEDGER_ROLE: 'replica',
+  LEDGER_WRITER_URL: 'http://127.0.0.1:4451',
+  LEDGER_CHECKPOINT_VERIFIER_KEY: encodeVerifierKey(
+    'participation-ledger/writer',
+    publicKeyFromPrivate(generateSigningKey()),
+  ),
+  LEDGER_EVENT_SEAL_KEY_FILE: sealKeyFile,
+  LEDGER_PERSONAL_KEYS_FILE: path.join(writerDir, dataFiles.personalKeys),
+  LEDGER_PSEUDONYM_KEY_FILE: path.join(writerDir, 'pseudonym-secret'),
+});
+
+test("a replica without the writer's seal key is refused at open, and makes none", () => {
+  const dir = path.join(temp.dir, 'replica-no-key');
+  const config = configFor(dir, replicaOf(path.join(temp.dir, 'writer'), path.join(dir, 'no-such-key')));
+  expect(() => openEventStore(config)).toThrow(/^invalid LEDGER_EVENT_SEAL_KEY_FILE: there is no seal key/);
+  expect(fs.existsSync(path.join(dir, 'no-such-key'))).toBe(false);
+});
+
 test('a replica makes no key, follows the same log and refuses appends', async () => {
   const dir = path.join(temp.dir, 'replica');
-  const config = configFor(dir, { LEDGER_ROLE: 'replica', LEDGER_WRITER_URL: 'http://127.0.0.1:4451' });
+  const config = configFor(dir, replicaOf(path.join(temp.dir, 'writer')));
   const store = openEventStore(config);
   try {
-    expect(fs.existsSync(sealKeyFileOf(config))).toBe(false);
-    await expect(store.append('s-2', [newEvent()])).rejects.toBeInstanceOf(ReadOnlyStoreError);
+    expect(fs.existsSync(path.join(dir, dataFiles.sealKey))).toBe(false);
+    await expect(store.append('s-2', [newEvent()])).rejects.toBeInstanceOf(StoreReadOnlyError);
     await (store as EventStoreDbEventStore).opened();
     expect(await store.headPosition()).toBe(0);
   } finally {
